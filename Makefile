@@ -1,0 +1,116 @@
+# cocare build. `make` builds ./cocare; `make check` sets up and runs every
+# test; `make demo` sets up, loads demo data and serves it. Optional local
+# overrides go in config.mak (not committed).
+
+-include config.mak
+
+CC ?= cc
+BUILD ?= build
+PKGS = libmicrohttpd sqlite3 libpq jansson libsodium liboath libcmark
+CFLAGS ?= -O2 -g
+WARN = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+       -Wno-unused-parameter
+CPPFLAGS += -D_GNU_SOURCE -Isrc -MMD -MP
+TEST_CFLAGS = $(shell pkg-config --cflags cmocka libcurl)
+ALL_CFLAGS = $(WARN) $(CFLAGS) $(SAN) $(shell pkg-config --cflags $(PKGS))
+LDLIBS = $(shell pkg-config --libs $(PKGS)) -lhpdf -lpthread -lm
+TEST_LDLIBS = $(shell pkg-config --libs cmocka libcurl)
+
+SRCS := $(sort $(shell find src -name '*.c'))
+LIB_SRCS := $(filter-out src/main.c,$(SRCS))
+OBJS := $(SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/embedded.o
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/embedded.o
+
+TEST_SRCS := $(sort $(shell find tests/unit -name '*_test.c'))
+TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+TEST_SUPPORT := $(BUILD)/tests/support.o
+
+STATIC_SRC := $(sort $(shell find static -type f))
+STATIC_GZ := $(STATIC_SRC:%=$(BUILD)/gz/%.gz)
+EMBED_SRCS := $(sort $(shell find templates po data src/store/migrations \
+	-type f ! -name '*~')) $(STATIC_SRC)
+
+.PHONY: all check unit unit-pg unit-asan e2e deps demo bench clean lint
+.DELETE_ON_ERROR:
+
+all: cocare
+
+cocare: $(BUILD)/cocare
+	@if [ "$(BUILD)" = build ]; then cp $< $@; fi
+
+$(BUILD)/cocare: $(OBJS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tools/embed: tools/embed.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -O1 -Wall -Wextra -Werror -D_GNU_SOURCE -o $@ $<
+
+$(BUILD)/gz/%.gz: %
+	@mkdir -p $(dir $@)
+	gzip -9 -n -c $< > $@
+
+$(BUILD)/gen/embedded.c: $(BUILD)/tools/embed $(EMBED_SRCS) $(STATIC_GZ)
+	@mkdir -p $(dir $@)
+	$(BUILD)/tools/embed $@ $(BUILD)/gz/=  src/store/= \
+		$(EMBED_SRCS) $(STATIC_GZ)
+
+$(BUILD)/gen/embedded.o: $(BUILD)/gen/embedded.c
+	$(CC) $(CPPFLAGS) -std=c11 -O0 $(SAN) -c -o $@ $<
+
+$(BUILD)/tests/support.o: tests/unit/support.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests/unit $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) $(TEST_SUPPORT)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests/unit $(ALL_CFLAGS) -o $@ $< \
+		$(TEST_SUPPORT) $(LIB_OBJS) $(LDLIBS) $(TEST_LDLIBS)
+
+# Unit tests on SQLite (every test binary, one after another).
+unit: $(TEST_BINS)
+	@scripts/run-unit $(TEST_BINS)
+
+# The same unit tests against a PostgreSQL server started for the run.
+unit-pg: $(TEST_BINS)
+	@scripts/with-postgres scripts/run-unit $(TEST_BINS)
+
+# The unit tests built and run with AddressSanitizer + UBSan.
+unit-asan:
+	@$(MAKE) --no-print-directory BUILD=build-asan CFLAGS="-O1 -g" \
+		SAN="-fsanitize=address,undefined -fno-omit-frame-pointer \
+		-fno-sanitize-recover=all" unit
+
+# Browser and HTTP tests against the real binary.
+e2e: cocare
+	@scripts/npm-setup
+	node --test --test-concurrency=1 tests/e2e/
+
+deps:
+	@scripts/deps
+
+check: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory unit-pg
+	@$(MAKE) --no-print-directory unit-asan
+	@$(MAKE) --no-print-directory e2e
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	./cocare demo --data demo-data
+	./cocare serve --data demo-data --listen 127.0.0.1:8080
+
+bench: all
+	bench/run
+
+lint:
+	clang-format --dry-run --Werror $(SRCS) $(TEST_SRCS)
+
+clean:
+	rm -rf build build-asan cocare
+
+-include $(shell find $(BUILD) build-asan -name '*.d' 2>/dev/null)

@@ -1,0 +1,43 @@
+/*
+ * The single write path. Every change to stored data goes through
+ * write_commit(): the domain function runs in the writer's transaction
+ * and, in that same transaction, the audit event, the provenance (who
+ * wrote it, in which voice) and, where the change crosses the
+ * patient-staff line, the touchpoint are recorded. Either all of them are
+ * committed or none is. A refused or failed write is audited too, after
+ * the fact, with its outcome.
+ */
+#ifndef AUTH_WRITE_H
+#define AUTH_WRITE_H
+
+#include <stdint.h>
+
+#include "core/err.h"
+
+struct ctx;
+struct db;
+
+struct write_info {
+	const char *action;		/* "create", "update", "revoke", ... */
+	const char *resource_type;	/* "Patient", "CareTeam", ... */
+	const char *resource_id;	/* "" when the fn creates it: it may
+					   then set w->resource_id itself */
+	int64_t patient_id;		/* whose record; 0 when none */
+	const char *detail;		/* short code, never health data */
+	const char *touchpoint_kind;	/* set when the change is seen across
+					   the patient-staff line */
+};
+
+/*
+ * Runs `fn(db, arg)` durably with its audit, provenance and touchpoint
+ * rows (see above). Returns fn's error (nothing stored but a "failure"
+ * audit event), ERR_DB when the commit fails, else ERR_OK after the
+ * commit. `w` and `arg` must stay valid until it returns.
+ */
+enum err write_commit(struct ctx *c, struct write_info *w,
+		      enum err (*fn)(struct db *db, void *arg), void *arg);
+
+/* Audits a write the policy refused (outcome "denied"), without waiting. */
+void write_refused(struct ctx *c, const struct write_info *w);
+
+#endif

@@ -1,0 +1,366 @@
+/*
+ * Care teams, caregiver grants and break-the-glass records (see
+ * careteam.h).
+ */
+#include "people/careteam.h"
+
+#include <string.h>
+
+#include "core/arena.h"
+#include "core/id.h"
+#include "core/str.h"
+#include "store/store.h"
+#include "core/banned.h"
+
+#define LIST_MAX 200
+
+static const char sql_team_list[] =
+	"SELECT m.id, m.patient_id, m.account_id, a.display_name, "
+	"a.discipline, m.team_role, m.since FROM care_team_member m "
+	"JOIN account a ON a.id = m.account_id WHERE m.patient_id = $1 "
+	"ORDER BY m.since, m.id LIMIT 200";
+static const char sql_team_add[] =
+	"INSERT INTO care_team_member (id, org_id, patient_id, account_id, "
+	"team_role, since) VALUES ($1, $2, $3, $4, $5, $6)";
+static const char sql_team_remove[] =
+	"DELETE FROM care_team_member WHERE id = $1 AND patient_id = $2";
+
+#define GRANT_COLS                                                         \
+	"g.id, g.org_id, g.patient_id, p.given_name || ' ' || p.family_name, " \
+	"g.caregiver_id, c.display_name, g.relationship, g.scopes, "       \
+	"g.granted_by, b.display_name, g.granted_at, g.expires_at, "       \
+	"g.revoked_at FROM caregiver_grant g "                             \
+	"JOIN patient p ON p.id = g.patient_id "                           \
+	"JOIN account c ON c.id = g.caregiver_id "                         \
+	"JOIN account b ON b.id = g.granted_by "
+
+static const char sql_grant_get[] =
+	"SELECT " GRANT_COLS "WHERE g.id = $1";
+static const char sql_grant_patient[] =
+	"SELECT " GRANT_COLS "WHERE g.patient_id = $1 "
+	"ORDER BY g.revoked_at, g.granted_at DESC LIMIT 200";
+static const char sql_grant_caregiver[] =
+	"SELECT " GRANT_COLS "WHERE g.caregiver_id = $1 AND g.revoked_at = 0 "
+	"AND (g.expires_at = 0 OR g.expires_at > $2) "
+	"ORDER BY p.family_name, p.given_name LIMIT 200";
+static const char sql_grant_insert[] =
+	"INSERT INTO caregiver_grant (id, org_id, patient_id, caregiver_id, "
+	"relationship, scopes, granted_by, granted_at, expires_at) "
+	"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+static const char sql_grant_revoke[] =
+	"UPDATE caregiver_grant SET revoked_at = $3 WHERE id = $1 "
+	"AND patient_id = $2 AND revoked_at = 0";
+
+#define BREAK_GLASS_COLS                                                   \
+	"g.id, g.patient_id, p.given_name || ' ' || p.family_name, "       \
+	"g.account_id, a.display_name, g.reason, g.opened_at, g.expires_at " \
+	"FROM break_glass g JOIN patient p ON p.id = g.patient_id "        \
+	"JOIN account a ON a.id = g.account_id "
+
+static const char sql_bg_patient[] =
+	"SELECT " BREAK_GLASS_COLS "WHERE g.patient_id = $1 "
+	"ORDER BY g.opened_at DESC LIMIT 200";
+static const char sql_bg_org[] =
+	"SELECT " BREAK_GLASS_COLS "WHERE g.org_id = $1 "
+	"ORDER BY g.opened_at DESC LIMIT $2";
+static const char sql_bg_insert[] =
+	"INSERT INTO break_glass (id, org_id, patient_id, account_id, reason, "
+	"opened_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+
+bool
+grant_is_active(const struct grant *g, int64_t now)
+{
+	return g->revoked_at == 0 && (g->expires_at == 0 || g->expires_at > now);
+}
+
+static bool
+text_ok(const char *s, size_t min, size_t max)
+{
+	size_t n = s ? strlen(s) : 0, chars;
+
+	if (!s || !utf8_valid(s, n) || str_has_control(s, n))
+		return false;
+	chars = utf8_length(s, n);
+	return chars >= min && chars <= max && str_trim(str_c(s)).len > 0;
+}
+
+void
+grant_validate(const struct grant *g, unsigned grantable, int64_t now,
+	       struct problems *out)
+{
+	if (!text_ok(g->relationship, 1, RELATIONSHIP_MAX))
+		problems_add(out, "relationship",
+			     "Say how this person is related to you, for "
+			     "example daughter or neighbour.");
+	if (g->scopes == 0)
+		problems_add(out, "scopes",
+			     "Choose at least one thing this person may do.");
+	else if (g->scopes & ~grantable)
+		problems_add(out, "scopes", "One of the choices is not allowed.");
+	if (g->expires_at && g->expires_at <= now)
+		problems_add(out, "expires",
+			     "The end date must be in the future.");
+}
+
+void
+break_glass_validate(const char *reason, struct problems *out)
+{
+	if (!text_ok(reason, BREAK_GLASS_REASON_MIN, BREAK_GLASS_REASON_MAX))
+		problems_add(out, "reason",
+			     "Give the reason in 10 to 500 characters. It is "
+			     "shown to the patient and the privacy officer.");
+}
+
+enum err
+team_list(struct db *db, struct arena *a, int64_t patient_id,
+	  struct team_member **out, size_t *count)
+{
+	struct team_member *rows = arena_calloc(a, LIST_MAX, sizeof(*rows));
+	struct stmt *st;
+	size_t n = 0;
+
+	*out = rows;
+	*count = 0;
+	if (!rows)
+		return ERR_NOMEM;
+	if (!(st = db_prepare(db, sql_team_list)))
+		return ERR_DB;
+	stmt_bind_int(st, 1, patient_id);
+	while (n < LIST_MAX && stmt_row(st)) {
+		rows[n].id = stmt_int(st, 0);
+		rows[n].patient_id = stmt_int(st, 1);
+		rows[n].account_id = stmt_int(st, 2);
+		rows[n].name = stmt_text_dup(st, 3, a);
+		rows[n].discipline = stmt_text_dup(st, 4, a);
+		rows[n].team_role = stmt_text_dup(st, 5, a);
+		rows[n].since = stmt_int(st, 6);
+		n++;
+	}
+	*count = n;
+	return stmt_done(st);
+}
+
+static void
+read_grant(struct stmt *st, struct arena *a, struct grant *g)
+{
+	g->id = stmt_int(st, 0);
+	g->org_id = stmt_int(st, 1);
+	g->patient_id = stmt_int(st, 2);
+	g->patient_name = stmt_text_dup(st, 3, a);
+	g->caregiver_id = stmt_int(st, 4);
+	g->caregiver_name = stmt_text_dup(st, 5, a);
+	g->relationship = stmt_text_dup(st, 6, a);
+	g->scopes = (unsigned)stmt_int(st, 7);
+	g->granted_by = stmt_int(st, 8);
+	g->granted_by_name = stmt_text_dup(st, 9, a);
+	g->granted_at = stmt_int(st, 10);
+	g->expires_at = stmt_int(st, 11);
+	g->revoked_at = stmt_int(st, 12);
+}
+
+static enum err
+grant_rows(struct stmt *st, struct arena *a, struct grant **out,
+	   size_t *count)
+{
+	struct grant *rows = arena_calloc(a, LIST_MAX, sizeof(*rows));
+	size_t n = 0;
+
+	*out = rows;
+	*count = 0;
+	if (!rows) {
+		stmt_done(st);
+		return ERR_NOMEM;
+	}
+	while (n < LIST_MAX && stmt_row(st))
+		read_grant(st, a, &rows[n++]);
+	*count = n;
+	return stmt_done(st);
+}
+
+enum err
+grant_get(struct db *db, struct arena *a, int64_t id, struct grant *out)
+{
+	struct stmt *st = db_prepare(db, sql_grant_get);
+	bool found = false;
+	enum err e;
+
+	if (!st)
+		return ERR_DB;
+	stmt_bind_int(st, 1, id);
+	if (stmt_row(st)) {
+		read_grant(st, a, out);
+		found = true;
+	}
+	if ((e = stmt_done(st)) != ERR_OK)
+		return e;
+	return found ? ERR_OK : ERR_NOT_FOUND;
+}
+
+enum err
+grant_list_for_patient(struct db *db, struct arena *a, int64_t patient_id,
+		       struct grant **out, size_t *count)
+{
+	struct stmt *st = db_prepare(db, sql_grant_patient);
+
+	if (!st)
+		return ERR_DB;
+	stmt_bind_int(st, 1, patient_id);
+	return grant_rows(st, a, out, count);
+}
+
+enum err
+grant_list_for_caregiver(struct db *db, struct arena *a, int64_t caregiver_id,
+			 int64_t now, struct grant **out, size_t *count)
+{
+	struct stmt *st = db_prepare(db, sql_grant_caregiver);
+
+	if (!st)
+		return ERR_DB;
+	stmt_bind_int(st, 1, caregiver_id);
+	stmt_bind_int(st, 2, now);
+	return grant_rows(st, a, out, count);
+}
+
+static enum err
+break_glass_rows(struct stmt *st, struct arena *a, struct break_glass **out,
+		 size_t *count)
+{
+	struct break_glass *rows = arena_calloc(a, LIST_MAX, sizeof(*rows));
+	size_t n = 0;
+
+	*out = rows;
+	*count = 0;
+	if (!rows) {
+		stmt_done(st);
+		return ERR_NOMEM;
+	}
+	while (n < LIST_MAX && stmt_row(st)) {
+		rows[n].id = stmt_int(st, 0);
+		rows[n].patient_id = stmt_int(st, 1);
+		rows[n].patient_name = stmt_text_dup(st, 2, a);
+		rows[n].account_id = stmt_int(st, 3);
+		rows[n].account_name = stmt_text_dup(st, 4, a);
+		rows[n].reason = stmt_text_dup(st, 5, a);
+		rows[n].opened_at = stmt_int(st, 6);
+		rows[n].expires_at = stmt_int(st, 7);
+		n++;
+	}
+	*count = n;
+	return stmt_done(st);
+}
+
+enum err
+break_glass_list_for_patient(struct db *db, struct arena *a,
+			     int64_t patient_id, struct break_glass **out,
+			     size_t *count)
+{
+	struct stmt *st = db_prepare(db, sql_bg_patient);
+
+	if (!st)
+		return ERR_DB;
+	stmt_bind_int(st, 1, patient_id);
+	return break_glass_rows(st, a, out, count);
+}
+
+enum err
+break_glass_list_for_org(struct db *db, struct arena *a, int64_t org_id,
+			 int limit, struct break_glass **out, size_t *count)
+{
+	struct stmt *st;
+
+	if (limit <= 0 || limit > LIST_MAX)
+		return ERR_INVALID;
+	if (!(st = db_prepare(db, sql_bg_org)))
+		return ERR_DB;
+	stmt_bind_int(st, 1, org_id);
+	stmt_bind_int(st, 2, limit);
+	return break_glass_rows(st, a, out, count);
+}
+
+enum err
+team_add(struct db *db, int64_t org_id, int64_t patient_id,
+	 int64_t account_id, const char *team_role, int64_t now)
+{
+	struct stmt *st = db_prepare(db, sql_team_add);
+
+	if (!st)
+		return ERR_DB;
+	stmt_bind_int(st, 1, id_new());
+	stmt_bind_int(st, 2, org_id);
+	stmt_bind_int(st, 3, patient_id);
+	stmt_bind_int(st, 4, account_id);
+	stmt_bind_str(st, 5, team_role);
+	stmt_bind_int(st, 6, now);
+	return stmt_exec(st);
+}
+
+enum err
+team_remove(struct db *db, int64_t patient_id, int64_t member_id)
+{
+	struct stmt *st = db_prepare(db, sql_team_remove);
+	enum err e;
+
+	if (!st)
+		return ERR_DB;
+	stmt_bind_int(st, 1, member_id);
+	stmt_bind_int(st, 2, patient_id);
+	if ((e = stmt_exec(st)) != ERR_OK)
+		return e;
+	return stmt_changes(st) == 1 ? ERR_OK : ERR_NOT_FOUND;
+}
+
+enum err
+grant_insert(struct db *db, const struct grant *g)
+{
+	struct stmt *st = db_prepare(db, sql_grant_insert);
+
+	if (!st)
+		return ERR_DB;
+	stmt_bind_int(st, 1, g->id);
+	stmt_bind_int(st, 2, g->org_id);
+	stmt_bind_int(st, 3, g->patient_id);
+	stmt_bind_int(st, 4, g->caregiver_id);
+	stmt_bind_str(st, 5, g->relationship);
+	stmt_bind_int(st, 6, g->scopes);
+	stmt_bind_int(st, 7, g->granted_by);
+	stmt_bind_int(st, 8, g->granted_at);
+	stmt_bind_int(st, 9, g->expires_at);
+	return stmt_exec(st);
+}
+
+enum err
+grant_revoke(struct db *db, int64_t patient_id, int64_t grant_id,
+	     int64_t now)
+{
+	struct stmt *st = db_prepare(db, sql_grant_revoke);
+	enum err e;
+
+	if (!st)
+		return ERR_DB;
+	stmt_bind_int(st, 1, grant_id);
+	stmt_bind_int(st, 2, patient_id);
+	stmt_bind_int(st, 3, now);
+	if ((e = stmt_exec(st)) != ERR_OK)
+		return e;
+	return stmt_changes(st) == 1 ? ERR_OK : ERR_NOT_FOUND;
+}
+
+enum err
+break_glass_insert(struct db *db, int64_t org_id, int64_t patient_id,
+		   int64_t account_id, const char *reason, int64_t now,
+		   int64_t *id)
+{
+	struct stmt *st = db_prepare(db, sql_bg_insert);
+
+	*id = id_new();
+	if (!st)
+		return ERR_DB;
+	stmt_bind_int(st, 1, *id);
+	stmt_bind_int(st, 2, org_id);
+	stmt_bind_int(st, 3, patient_id);
+	stmt_bind_int(st, 4, account_id);
+	stmt_bind_str(st, 5, reason);
+	stmt_bind_int(st, 6, now);
+	stmt_bind_int(st, 7, now + BREAK_GLASS_SECONDS);
+	return stmt_exec(st);
+}

@@ -1,0 +1,50 @@
+/*
+ * Organisations and their units (wards, teams, clinics). An organisation
+ * may require a second factor for every staff account.
+ */
+#ifndef PEOPLE_ORG_H
+#define PEOPLE_ORG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+
+struct arena;
+struct db;
+
+#define ORG_NAME_MAX 200
+
+struct organisation {
+	int64_t id;
+	char *name;
+	bool require_staff_2fa;
+	int64_t created_at;
+};
+
+struct unit {
+	int64_t id;
+	int64_t org_id;
+	char *name;
+	int64_t created_at;
+};
+
+/* 1 to 200 characters of text with no control characters. */
+bool org_name_valid(const char *name);
+
+enum err org_get(struct db *db, struct arena *a, int64_t id,
+		 struct organisation *out);
+enum err org_list(struct db *db, struct arena *a, struct organisation **out,
+		  size_t *count);
+enum err unit_get(struct db *db, struct arena *a, int64_t id,
+		  struct unit *out);
+enum err unit_list(struct db *db, struct arena *a, int64_t org_id,
+		   struct unit **out, size_t *count);
+
+/* Writes, inside a write transaction; ERR_EXISTS for a duplicate name. */
+enum err org_insert(struct db *db, const struct organisation *o);
+enum err org_set_require_2fa(struct db *db, int64_t id, bool required);
+enum err unit_insert(struct db *db, const struct unit *u);
+
+#endif

@@ -1,0 +1,357 @@
+/*
+ * Patient records (see patient.h).
+ */
+#include "people/patient.h"
+
+#include <string.h>
+
+#include "core/arena.h"
+#include "core/clock.h"
+#include "core/id.h"
+#include "core/str.h"
+#include "store/store.h"
+#include "core/banned.h"
+
+const char *const patient_identifier_systems[] = {"national", "mrn", NULL};
+const char *const patient_genders[] = {"female", "male", "other", "unknown",
+				       NULL};
+
+#define PATIENT_COLS                                                       \
+	"p.id, p.org_id, COALESCE(p.unit_id, 0), COALESCE(u.name, ''), "   \
+	"p.given_name, p.family_name, p.birth_date, p.gender, "            \
+	"p.preferred_language, p.interpreter_needed, p.communication_needs, " \
+	"p.accessibility_needs, p.version, p.created_at, p.updated_at "
+
+static const char sql_get[] =
+	"SELECT " PATIENT_COLS "FROM patient p "
+	"LEFT JOIN unit u ON u.id = p.unit_id WHERE p.id = $1";
+static const char sql_ids[] =
+	"SELECT id, system, value FROM patient_identifier "
+	"WHERE patient_id = $1 ORDER BY system, value";
+static const char sql_search[] =
+	"SELECT " PATIENT_COLS "FROM patient p "
+	"LEFT JOIN unit u ON u.id = p.unit_id "
+	"WHERE p.org_id = $1 AND ($2 = '' OR p.search_name LIKE $2 "
+	"OR EXISTS (SELECT 1 FROM patient_identifier i "
+	"WHERE i.patient_id = p.id AND lower(i.value) = $3)) "
+	"AND ($4 = 0 OR EXISTS (SELECT 1 FROM care_team_member m "
+	"WHERE m.patient_id = p.id AND m.account_id = $4)) "
+	"ORDER BY p.family_name, p.given_name, p.id LIMIT $5 OFFSET $6";
+static const char sql_insert[] =
+	"INSERT INTO patient (id, org_id, unit_id, given_name, family_name, "
+	"search_name, birth_date, gender, preferred_language, "
+	"interpreter_needed, communication_needs, accessibility_needs, "
+	"version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, "
+	"$8, $9, $10, $11, $12, 1, $13, $13)";
+static const char sql_update[] =
+	"UPDATE patient SET given_name = $3, family_name = $4, "
+	"search_name = $5, birth_date = $6, gender = $7, "
+	"preferred_language = $8, interpreter_needed = $9, "
+	"communication_needs = $10, accessibility_needs = $11, "
+	"version = version + 1, updated_at = $12 "
+	"WHERE id = $1 AND version = $2";
+static const char sql_id_insert[] =
+	"INSERT INTO patient_identifier (id, org_id, patient_id, system, "
+	"value) VALUES ($1, $2, $3, $4, $5)";
+
+static bool
+text_ok(const char *s, size_t max_chars, bool required)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n == 0 || str_trim(str_c(s)).len == 0)
+		return !required;
+	return utf8_valid(s, n) && utf8_length(s, n) <= max_chars &&
+	       !str_has_control(s, n);
+}
+
+static bool
+in_list(const char *s, const char *const *list)
+{
+	for (; s && *list; list++)
+		if (strcmp(s, *list) == 0)
+			return true;
+	return false;
+}
+
+static bool
+language_ok(const char *s)
+{
+	size_t n = s ? strlen(s) : 0, i;
+
+	if (n < 2 || n > 3)
+		return false;
+	for (i = 0; i < n; i++)
+		if (s[i] < 'a' || s[i] > 'z')
+			return false;
+	return true;
+}
+
+void
+patient_validate(const struct patient *p, int64_t now, struct problems *out)
+{
+	int64_t birth;
+
+	if (!text_ok(p->given_name, PATIENT_NAME_MAX, true))
+		problems_add(out, "given_name",
+			     "Enter the first name (up to 100 characters).");
+	if (!text_ok(p->family_name, PATIENT_NAME_MAX, true))
+		problems_add(out, "family_name",
+			     "Enter the family name (up to 100 characters).");
+	if (!p->birth_date || !clock_parse_date(p->birth_date, &birth))
+		problems_add(out, "birth_date",
+			     "Enter the date of birth as year-month-day, for "
+			     "example 1980-04-23.");
+	else if (birth > now)
+		problems_add(out, "birth_date",
+			     "The date of birth cannot be in the future.");
+	if (!in_list(p->gender, patient_genders))
+		problems_add(out, "gender", "Choose one of the options.");
+	if (!language_ok(p->preferred_language))
+		problems_add(out, "preferred_language",
+			     "Choose a language from the list.");
+	if (!text_ok(p->communication_needs, PATIENT_NEEDS_MAX, false))
+		problems_add(out, "communication_needs",
+			     "Use at most 1000 characters.");
+	if (!text_ok(p->accessibility_needs, PATIENT_NEEDS_MAX, false))
+		problems_add(out, "accessibility_needs",
+			     "Use at most 1000 characters.");
+}
+
+void
+patient_identifier_validate(const char *system, const char *value,
+			    struct problems *out)
+{
+	size_t n = value ? strlen(value) : 0, i;
+
+	if (!in_list(system, patient_identifier_systems))
+		problems_add(out, "system", "Choose a kind of number.");
+	if (n == 0 || n > IDENTIFIER_MAX) {
+		problems_add(out, "value",
+			     "Enter the number (up to 64 characters).");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		char c = value[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		      (c >= '0' && c <= '9') || c == '-' || c == '/' ||
+		      c == '.')) {
+			problems_add(out, "value",
+				     "Use only letters, digits, dashes, dots "
+				     "and slashes.");
+			return;
+		}
+	}
+}
+
+static void
+read_row(struct stmt *st, struct arena *a, struct patient *p)
+{
+	p->id = stmt_int(st, 0);
+	p->org_id = stmt_int(st, 1);
+	p->unit_id = stmt_int(st, 2);
+	p->unit_name = stmt_text_dup(st, 3, a);
+	p->given_name = stmt_text_dup(st, 4, a);
+	p->family_name = stmt_text_dup(st, 5, a);
+	p->birth_date = stmt_text_dup(st, 6, a);
+	p->gender = stmt_text_dup(st, 7, a);
+	p->preferred_language = stmt_text_dup(st, 8, a);
+	p->interpreter_needed = stmt_int(st, 9) != 0;
+	p->communication_needs = stmt_text_dup(st, 10, a);
+	p->accessibility_needs = stmt_text_dup(st, 11, a);
+	p->version = stmt_int(st, 12);
+	p->created_at = stmt_int(st, 13);
+	p->updated_at = stmt_int(st, 14);
+}
+
+enum err
+patient_get(struct db *db, struct arena *a, int64_t id, struct patient *out)
+{
+	struct stmt *st = db_prepare(db, sql_get);
+	bool found = false;
+	size_t n = 0;
+	enum err e;
+
+	if (!st)
+		return ERR_DB;
+	memset(out, 0, sizeof(*out));
+	stmt_bind_int(st, 1, id);
+	if (stmt_row(st)) {
+		read_row(st, a, out);
+		found = true;
+	}
+	if ((e = stmt_done(st)) != ERR_OK)
+		return e;
+	if (!found)
+		return ERR_NOT_FOUND;
+	out->ids = arena_calloc(a, 16, sizeof(*out->ids));
+	if (!out->ids)
+		return ERR_NOMEM;
+	if (!(st = db_prepare(db, sql_ids)))
+		return ERR_DB;
+	stmt_bind_int(st, 1, id);
+	while (n < 16 && stmt_row(st)) {
+		out->ids[n].id = stmt_int(st, 0);
+		out->ids[n].system = stmt_text_dup(st, 1, a);
+		out->ids[n].value = stmt_text_dup(st, 2, a);
+		n++;
+	}
+	out->nids = n;
+	return stmt_done(st);
+}
+
+/* "given family" folded to lowercase ASCII, for searching. */
+static char *
+search_name(struct arena *a, const struct patient *p)
+{
+	char *s = arena_printf(a, "%s %s", p->given_name, p->family_name);
+
+	return s ? str_lower(a, s, strlen(s)) : NULL;
+}
+
+enum err
+patient_search(struct db *db, struct arena *a, int64_t org_id, const char *q,
+	       bool mine, int64_t account_id, int limit, int offset,
+	       struct patient **out, size_t *count)
+{
+	struct patient *rows;
+	struct stmt *st;
+	char *pattern = "", *exact = "";
+	size_t n = 0;
+
+	*out = NULL;
+	*count = 0;
+	if (limit <= 0 || limit > 500 || offset < 0)
+		return ERR_INVALID;
+	rows = arena_calloc(a, (size_t)limit, sizeof(*rows));
+	if (!rows)
+		return ERR_NOMEM;
+	if (q && *q) {
+		struct str t = str_trim(str_c(q));
+		char *lower = str_lower(a, t.p, t.len);
+		size_t i, j = 0;
+
+		if (!lower)
+			return ERR_NOMEM;
+		exact = lower;
+		pattern = arena_alloc(a, t.len + 3);
+		if (!pattern)
+			return ERR_NOMEM;
+		pattern[j++] = '%';
+		for (i = 0; i < t.len; i++)
+			if (lower[i] != '%' && lower[i] != '_')
+				pattern[j++] = lower[i];
+		pattern[j++] = '%';
+		pattern[j] = '\0';
+	}
+	if (!(st = db_prepare(db, sql_search)))
+		return ERR_DB;
+	stmt_bind_int(st, 1, org_id);
+	stmt_bind_str(st, 2, pattern);
+	stmt_bind_str(st, 3, exact);
+	stmt_bind_int(st, 4, mine ? account_id : 0);
+	stmt_bind_int(st, 5, limit);
+	stmt_bind_int(st, 6, offset);
+	while (n < (size_t)limit && stmt_row(st))
+		read_row(st, a, &rows[n++]);
+	*out = rows;
+	*count = n;
+	return stmt_done(st);
+}
+
+static void
+bind_unit(struct stmt *st, int idx, int64_t unit)
+{
+	if (unit)
+		stmt_bind_int(st, idx, unit);
+	else
+		stmt_bind_null(st, idx);
+}
+
+enum err
+patient_insert(struct db *db, const struct patient *p)
+{
+	struct arena *a = arena_new(4096);
+	struct stmt *st;
+	char *sn;
+	enum err e = ERR_NOMEM;
+
+	if (!a)
+		return ERR_NOMEM;
+	if (!(sn = search_name(a, p)))
+		goto out;
+	e = ERR_DB;
+	if (!(st = db_prepare(db, sql_insert)))
+		goto out;
+	stmt_bind_int(st, 1, p->id);
+	stmt_bind_int(st, 2, p->org_id);
+	bind_unit(st, 3, p->unit_id);
+	stmt_bind_str(st, 4, p->given_name);
+	stmt_bind_str(st, 5, p->family_name);
+	stmt_bind_str(st, 6, sn);
+	stmt_bind_str(st, 7, p->birth_date);
+	stmt_bind_str(st, 8, p->gender);
+	stmt_bind_str(st, 9, p->preferred_language);
+	stmt_bind_int(st, 10, p->interpreter_needed);
+	stmt_bind_str(st, 11, p->communication_needs ? p->communication_needs
+						     : "");
+	stmt_bind_str(st, 12, p->accessibility_needs ? p->accessibility_needs
+						     : "");
+	stmt_bind_int(st, 13, p->created_at);
+	e = stmt_exec(st);
+out:
+	arena_free(a);
+	return e;
+}
+
+enum err
+patient_update(struct db *db, const struct patient *p, int64_t now)
+{
+	struct arena *a = arena_new(4096);
+	struct stmt *st;
+	char *sn;
+	enum err e = ERR_NOMEM;
+
+	if (!a)
+		return ERR_NOMEM;
+	if (!(sn = search_name(a, p)))
+		goto out;
+	e = ERR_DB;
+	if (!(st = db_prepare(db, sql_update)))
+		goto out;
+	stmt_bind_int(st, 1, p->id);
+	stmt_bind_int(st, 2, p->version);
+	stmt_bind_str(st, 3, p->given_name);
+	stmt_bind_str(st, 4, p->family_name);
+	stmt_bind_str(st, 5, sn);
+	stmt_bind_str(st, 6, p->birth_date);
+	stmt_bind_str(st, 7, p->gender);
+	stmt_bind_str(st, 8, p->preferred_language);
+	stmt_bind_int(st, 9, p->interpreter_needed);
+	stmt_bind_str(st, 10, p->communication_needs);
+	stmt_bind_str(st, 11, p->accessibility_needs);
+	stmt_bind_int(st, 12, now);
+	e = stmt_exec(st);
+	if (e == ERR_OK && stmt_changes(st) != 1)
+		e = ERR_CONFLICT;
+out:
+	arena_free(a);
+	return e;
+}
+
+enum err
+patient_identifier_insert(struct db *db, int64_t org_id, int64_t patient_id,
+			  const char *system, const char *value)
+{
+	struct stmt *st = db_prepare(db, sql_id_insert);
+
+	if (!st)
+		return ERR_DB;
+	stmt_bind_int(st, 1, id_new());
+	stmt_bind_int(st, 2, org_id);
+	stmt_bind_int(st, 3, patient_id);
+	stmt_bind_str(st, 4, system);
+	stmt_bind_str(st, 5, value);
+	return stmt_exec(st);
+}

@@ -1,0 +1,85 @@
+/*
+ * The patient record: identifiers, names, birth date, gender, language,
+ * interpreter, communication and accessibility needs. Each update bumps
+ * `version`, so a save made from a stale form is refused (ERR_CONFLICT)
+ * instead of silently overwriting someone else's change.
+ */
+#ifndef PEOPLE_PATIENT_H
+#define PEOPLE_PATIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "core/problem.h"
+
+struct arena;
+struct db;
+
+#define PATIENT_NAME_MAX 100
+#define PATIENT_NEEDS_MAX 1000
+#define IDENTIFIER_MAX 64
+
+struct patient_identifier {
+	int64_t id;
+	char *system;		/* "national" or "mrn" */
+	char *value;
+};
+
+struct patient {
+	int64_t id;
+	int64_t org_id;
+	int64_t unit_id;	/* 0 when none */
+	char *unit_name;	/* read only */
+	char *given_name;
+	char *family_name;
+	char *birth_date;	/* YYYY-MM-DD */
+	char *gender;		/* female, male, other, unknown */
+	char *preferred_language;	/* ISO 639-1, e.g. "es" */
+	bool interpreter_needed;
+	char *communication_needs;
+	char *accessibility_needs;
+	int64_t version;
+	int64_t created_at;
+	int64_t updated_at;
+	struct patient_identifier *ids;
+	size_t nids;
+};
+
+/* The allowed identifier systems and genders, NULL-terminated. */
+extern const char *const patient_identifier_systems[];
+extern const char *const patient_genders[];
+
+/* Adds a problem per invalid field; `now` bounds the birth date. */
+void patient_validate(const struct patient *p, int64_t now,
+		      struct problems *out);
+
+/* Adds a problem when the identifier is not valid. */
+void patient_identifier_validate(const char *system, const char *value,
+				 struct problems *out);
+
+/* The record with its identifiers; ERR_NOT_FOUND when absent. */
+enum err patient_get(struct db *db, struct arena *a, int64_t id,
+		     struct patient *out);
+
+/*
+ * Patients of an organisation whose name or identifier matches `q` (all
+ * when empty), by family name; `mine` limits to the care team of
+ * `account_id`. At most `limit` rows after `offset`.
+ */
+enum err patient_search(struct db *db, struct arena *a, int64_t org_id,
+			const char *q, bool mine, int64_t account_id,
+			int limit, int offset, struct patient **out,
+			size_t *count);
+
+/* Writes, inside a write transaction. */
+enum err patient_insert(struct db *db, const struct patient *p);
+/* Updates demographics and needs if `p->version` is still current;
+ * ERR_CONFLICT when someone saved in between. */
+enum err patient_update(struct db *db, const struct patient *p, int64_t now);
+enum err patient_identifier_insert(struct db *db, int64_t org_id,
+				   int64_t patient_id, const char *system,
+				   const char *value);
+
+#endif

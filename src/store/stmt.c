@@ -1,0 +1,346 @@
+/*
+ * The per-connection half of store.h, shared by both backends: the
+ * prepared-statement cache keyed by the address of the SQL text, the
+ * $N placeholder scanner, explicit transactions and the stmt_* calls,
+ * which time the database work and dispatch through db->ops.
+ */
+#include "store/store_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/arena.h"
+#include "core/clock.h"
+#include "core/log.h"
+
+#include "core/banned.h"
+
+#define CACHE_MIN 64
+#define PARAM_MAX 32766	/* SQLite's default SQLITE_MAX_VARIABLE_NUMBER */
+
+static size_t
+cache_hash(const char *key, size_t cap)
+{
+	/* Fibonacci hashing spreads the low, aligned bits of an address. */
+	uint64_t h = (uint64_t)(uintptr_t)key * 0x9e3779b97f4a7c15ull;
+
+	return (size_t)(h >> 32) & (cap - 1);
+}
+
+/* The slot holding `key`, or the empty slot where it belongs. */
+static struct stmt **
+cache_slot(struct stmt_cache *c, const char *key)
+{
+	size_t i = cache_hash(key, c->cap);
+
+	while (c->slots[i] && c->slots[i]->key != key)
+		i = (i + 1) & (c->cap - 1);
+	return &c->slots[i];
+}
+
+static bool
+cache_grow(struct stmt_cache *c)
+{
+	struct stmt_cache n;
+	size_t i;
+
+	n.cap = c->cap ? c->cap * 2 : CACHE_MIN;
+	n.count = c->count;
+	n.slots = calloc(n.cap, sizeof(*n.slots));
+	if (!n.slots)
+		return false;
+	for (i = 0; i < c->cap; i++)
+		if (c->slots[i])
+			*cache_slot(&n, c->slots[i]->key) = c->slots[i];
+	free(c->slots);
+	*c = n;
+	return true;
+}
+
+static void
+cache_free_stmt(struct db *db, struct stmt *st)
+{
+	char *sql = st->sql;
+
+	db->ops->stmt_free(st);
+	free(sql);
+}
+
+void
+store_cache_clear(struct db *db)
+{
+	struct stmt_cache *c = &db->cache;
+	size_t i;
+
+	for (i = 0; i < c->cap; i++)
+		if (c->slots[i])
+			cache_free_stmt(db, c->slots[i]);
+	free(c->slots);
+	memset(c, 0, sizeof(*c));
+}
+
+/* Skips a quoted run starting at sql[i] (the opening quote). */
+static size_t
+skip_quoted(const char *sql, size_t i)
+{
+	char q = sql[i++];
+
+	while (sql[i]) {
+		if (sql[i] == q) {
+			if (sql[i + 1] != q)
+				return i + 1;
+			i++;	/* a doubled quote stands for itself */
+		}
+		i++;
+	}
+	return i;
+}
+
+static size_t
+skip_comment(const char *sql, size_t i)
+{
+	if (sql[i] == '-') {
+		while (sql[i] && sql[i] != '\n')
+			i++;
+		return i;
+	}
+	for (i += 2; sql[i]; i++)
+		if (sql[i] == '*' && sql[i + 1] == '/')
+			return i + 2;
+	return i;
+}
+
+int
+store_sql_params(const char *sql, char *rewrite)
+{
+	size_t i = 0, j;
+	int max = 0;
+
+	if (rewrite)
+		memcpy(rewrite, sql, strlen(sql) + 1);
+	while (sql[i]) {
+		char c = sql[i];
+
+		if (c == '\'' || c == '"' || c == '`') {
+			i = skip_quoted(sql, i);
+		} else if ((c == '-' && sql[i + 1] == '-') ||
+			   (c == '/' && sql[i + 1] == '*')) {
+			i = skip_comment(sql, i);
+		} else if (c == '$' && sql[i + 1] >= '0' && sql[i + 1] <= '9') {
+			int n = 0;
+
+			for (j = i + 1; sql[j] >= '0' && sql[j] <= '9'; j++) {
+				n = n * 10 + (sql[j] - '0');
+				if (n > PARAM_MAX)
+					return -1;
+			}
+			if (n == 0)
+				return -1;
+			if (n > max)
+				max = n;
+			if (rewrite)
+				rewrite[i] = '?';
+			i = j;
+		} else {
+			i++;
+		}
+	}
+	return max;
+}
+
+const char *
+store_sql_snippet(const char *sql, char out[STORE_SNIPPET])
+{
+	size_t i;
+
+	for (i = 0; sql && sql[i] && i < STORE_SNIPPET - 1; i++)
+		out[i] = (unsigned char)sql[i] < ' ' ? ' ' : sql[i];
+	out[i] = '\0';
+	return out;
+}
+
+struct stmt *
+db_prepare(struct db *db, const char *sql)
+{
+	struct stmt_cache *c = &db->cache;
+	struct stmt **slot;
+	struct stmt *st;
+	char *copy;
+
+	slot = c->cap ? cache_slot(c, sql) : NULL;
+	if (slot && *slot) {
+		st = *slot;
+		if (strcmp(st->sql, sql) == 0) {
+			db->ops->stmt_reset(st);
+			st->err = ERR_OK;
+			return st;
+		}
+		/* Same address, other text: the old text is gone. */
+		log_warn("store: statement text changed at a cached address");
+		*slot = NULL;
+		c->count--;
+		cache_free_stmt(db, st);
+	}
+	if ((c->count + 1) * 2 > c->cap && !cache_grow(c)) {
+		log_error("store: out of memory caching a statement");
+		return NULL;
+	}
+	copy = strdup(sql);
+	if (!copy) {
+		log_error("store: out of memory caching a statement");
+		return NULL;
+	}
+	st = db->ops->stmt_new(db, sql);
+	if (!st) {
+		free(copy);
+		return NULL;
+	}
+	st->db = db;
+	st->key = sql;
+	st->sql = copy;
+	st->err = ERR_OK;
+	st->changes = 0;
+	*cache_slot(c, sql) = st;
+	c->count++;
+	return st;
+}
+
+void
+stmt_bind_int(struct stmt *st, int idx, int64_t v)
+{
+	st->db->ops->bind_int(st, idx, v);
+}
+
+void
+stmt_bind_text(struct stmt *st, int idx, const char *s, size_t len)
+{
+	if (!s) {
+		st->db->ops->bind_null(st, idx);
+		return;
+	}
+	/* Text is NUL-free in both backends (PostgreSQL cannot store it). */
+	if (memchr(s, '\0', len)) {
+		log_error("store: text parameter %d holds a NUL byte", idx);
+		st->err = ERR_DB;
+		return;
+	}
+	st->db->ops->bind_text(st, idx, s, len, false);
+}
+
+void
+stmt_bind_str(struct stmt *st, int idx, const char *s)
+{
+	if (!s)
+		st->db->ops->bind_null(st, idx);
+	else
+		st->db->ops->bind_text(st, idx, s, strlen(s), true);
+}
+
+void
+stmt_bind_null(struct stmt *st, int idx)
+{
+	st->db->ops->bind_null(st, idx);
+}
+
+bool
+stmt_row(struct stmt *st)
+{
+	uint64_t t0;
+	bool more;
+
+	if (st->err != ERR_OK)
+		return false;
+	t0 = clock_mono_ns();
+	more = st->db->ops->row(st);
+	store_add_time(st->db->store, clock_mono_ns() - t0);
+	return more;
+}
+
+int64_t
+stmt_int(struct stmt *st, int col)
+{
+	return st->db->ops->col_int(st, col);
+}
+
+const char *
+stmt_text(struct stmt *st, int col)
+{
+	size_t len;
+
+	return st->db->ops->col_text(st, col, &len);
+}
+
+bool
+stmt_is_null(struct stmt *st, int col)
+{
+	return st->db->ops->col_null(st, col);
+}
+
+char *
+stmt_text_dup(struct stmt *st, int col, struct arena *a)
+{
+	size_t len;
+	const char *s = st->db->ops->col_text(st, col, &len);
+
+	return s ? arena_strndup(a, s, len) : NULL;
+}
+
+enum err
+stmt_done(struct stmt *st)
+{
+	enum err e = st->db->ops->done(st);
+
+	return st->err != ERR_OK ? st->err : e;
+}
+
+enum err
+stmt_exec(struct stmt *st)
+{
+	while (stmt_row(st))
+		continue;
+	return stmt_done(st);
+}
+
+int64_t
+stmt_changes(struct stmt *st)
+{
+	return st->changes;
+}
+
+enum err
+db_lock(struct db *db, int64_t key)
+{
+	return db->ops->lock(db, key);
+}
+
+enum err
+db_begin(struct db *db)
+{
+	return db->ops->exec(db, db->ops->begin_sql);
+}
+
+enum err
+db_commit(struct db *db)
+{
+	uint64_t t0;
+	enum err e;
+
+	if (db->ops->txn_failed(db)) {
+		log_error("store: commit of a failed transaction; rolled back");
+		if (db->ops->in_txn(db))
+			db->ops->exec(db, "ROLLBACK");
+		return ERR_DB;
+	}
+	t0 = clock_mono_ns();
+	e = db->ops->exec(db, "COMMIT");
+	store_add_time(db->store, clock_mono_ns() - t0);
+	if (e != ERR_OK && db->ops->in_txn(db))
+		db->ops->exec(db, "ROLLBACK");
+	return e;
+}
+
+enum err
+db_rollback(struct db *db)
+{
+	return db->ops->exec(db, "ROLLBACK");
+}

@@ -1,0 +1,747 @@
+/*
+ * The store object of store.h: opening and migrating the database, the
+ * pool of read connections, and the writer thread that runs every write
+ * with group commit. The per-connection calls (db_*, stmt_*) are in
+ * stmt.c; the backends in sqlite.c and pg.c.
+ *
+ * Group commit: store_write() queues a job and sleeps on the job's own
+ * condition variable. The writer takes every queued job at once, runs
+ * them in one transaction, each inside a savepoint, commits once and
+ * wakes each waiter with its status, so one fsync serves the whole batch
+ * while the next batch gathers. Async jobs (audit events of reads) may
+ * wait up to async_delay_ms for company; a synchronous job takes them
+ * along at once. At most ASYNC_MAX async jobs wait: past that,
+ * store_write_async() blocks until the writer takes the queue, so audit
+ * events are neither dropped nor piled up without bound.
+ */
+#include "store/store.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/clock.h"
+#include "core/embed.h"
+#include "core/log.h"
+#include "core/str.h"
+#include "store/store_int.h"
+
+#include "core/banned.h"
+
+#define ASYNC_MAX 10000		/* queued async jobs before producers wait */
+#define ASYNC_ATTEMPTS 3	/* runs of an async job whose batch failed */
+#define POOL_MAX 1024
+#define MIGRATION_DIR "migrations/"
+
+struct job {
+	enum err (*fn)(struct db *, void *);
+	void *arg;
+	void (*release)(void *);	/* async only */
+	struct job *next;
+	pthread_cond_t done_cv;		/* sync only: the waiter sleeps here */
+	enum err status;
+	int attempts;
+	bool async;
+	bool done;
+};
+
+struct store {
+	struct store_options o;		/* with our own copies of the strings */
+	const struct store_ops *ops;
+
+	/* The read pool: connections opened lazily up to o.pool_size. */
+	pthread_mutex_t pool_mu;
+	pthread_cond_t pool_cv;
+	struct db *free_list;
+	struct db **all;		/* every pool connection, o.pool_size slots */
+	int nopen;			/* opened or being opened */
+	int nout;			/* handed out */
+
+	/* The write queue and the writer thread. */
+	pthread_mutex_t mu;
+	pthread_cond_t work_cv;		/* writer: work arrived (monotonic) */
+	pthread_cond_t space_cv;	/* async producers: queue has room */
+	struct job *head, *tail;
+	int nsync, nasync;
+	uint64_t async_since;		/* when the oldest queued async came */
+	bool stopping;
+	bool writer_started;
+	pthread_t writer;
+	struct db *wdb;			/* the writer's own connection */
+
+	_Atomic uint64_t db_ns;
+};
+
+static const char sql_savepoint[] = "SAVEPOINT job";
+static const char sql_release[] = "RELEASE SAVEPOINT job";
+static const char sql_rollback_to[] = "ROLLBACK TO SAVEPOINT job";
+
+const struct store_options *
+store_options(const struct store *s)
+{
+	return &s->o;
+}
+
+void
+store_add_time(struct store *s, uint64_t ns)
+{
+	atomic_fetch_add_explicit(&s->db_ns, ns, memory_order_relaxed);
+}
+
+uint64_t
+store_db_time_ns(const struct store *s)
+{
+	return atomic_load_explicit(&s->db_ns, memory_order_relaxed);
+}
+
+enum store_backend
+store_backend(const struct store *s)
+{
+	return s->o.backend;
+}
+
+static void
+db_close(struct db *db)
+{
+	store_cache_clear(db);
+	db->ops->close(db);
+}
+
+/* Runs one cached statement without parameters or rows. */
+static enum err
+run_sql(struct db *db, const char *sql)
+{
+	struct stmt *st = db_prepare(db, sql);
+
+	return st ? stmt_exec(st) : ERR_DB;
+}
+
+/* ---- Migrations ---- */
+
+struct migration {
+	int64_t version;
+	const struct embedded_file *file;
+};
+
+static int
+migration_cmp(const void *a, const void *b)
+{
+	const struct migration *x = a, *y = b;
+
+	return (x->version > y->version) - (x->version < y->version);
+}
+
+/*
+ * The embedded migrations "migrations/NNN_name.sql" in version order,
+ * malloc'd; NULL with *n = 0 when there are none, NULL with *n = -1 on
+ * error (logged).
+ */
+static struct migration *
+migration_list(int *n)
+{
+	const struct embedded_file *f;
+	struct migration *m;
+	size_t count, i, pre = strlen(MIGRATION_DIR);
+	int k = 0;
+
+	f = embed_all(&count);
+	*n = 0;
+	m = calloc(count ? count : 1, sizeof(*m));
+	if (!m) {
+		*n = -1;
+		return NULL;
+	}
+	for (i = 0; i < count; i++) {
+		const char *name = f[i].name, *base, *us;
+		size_t len = strlen(name);
+
+		if (strncmp(name, MIGRATION_DIR, pre) != 0)
+			continue;
+		base = name + pre;
+		us = strchr(base, '_');
+		if (len < 4 || strcmp(name + len - 4, ".sql") != 0 || !us ||
+		    !str_to_i64((struct str){base, (size_t)(us - base)}, 1,
+				INT32_MAX, &m[k].version)) {
+			log_warn("store: ignoring \"%s\": not NNN_name.sql",
+				 name);
+			continue;
+		}
+		m[k++].file = &f[i];
+	}
+	qsort(m, (size_t)k, sizeof(*m), migration_cmp);
+	for (i = 1; i < (size_t)k; i++) {
+		if (m[i].version == m[i - 1].version) {
+			log_error("store: migrations \"%s\" and \"%s\" share "
+				  "a number", m[i - 1].file->name,
+				  m[i].file->name);
+			free(m);
+			*n = -1;
+			return NULL;
+		}
+	}
+	*n = k;
+	return m;
+}
+
+/* Whether `version` is recorded; false with *e set on error. */
+static bool
+migration_applied(struct db *db, int64_t version, enum err *e)
+{
+	static const char sql[] =
+		"SELECT 1 FROM schema_migrations WHERE version = $1";
+	struct stmt *st = db_prepare(db, sql);
+	bool found;
+
+	if (!st) {
+		*e = ERR_DB;
+		return false;
+	}
+	stmt_bind_int(st, 1, version);
+	found = stmt_row(st);
+	*e = stmt_done(st);
+	return found;
+}
+
+static enum err
+migration_apply(struct db *db, const struct migration *m)
+{
+	static const char sql[] = "INSERT INTO schema_migrations "
+				  "(version, name, applied_at) "
+				  "VALUES ($1, $2, $3)";
+	const char *name = m->file->name + strlen(MIGRATION_DIR);
+	struct stmt *st;
+	enum err e;
+
+	e = db_begin(db);
+	if (e != ERR_OK)
+		goto fail;
+	/* Another process may have applied it since we looked. */
+	if (migration_applied(db, m->version, &e) || e != ERR_OK) {
+		db_rollback(db);
+		return e;
+	}
+	e = db->ops->exec(db, (const char *)m->file->data);
+	if (e != ERR_OK)
+		goto rollback;
+	st = db_prepare(db, sql);
+	if (!st) {
+		e = ERR_DB;
+		goto rollback;
+	}
+	stmt_bind_int(st, 1, m->version);
+	stmt_bind_str(st, 2, name);
+	stmt_bind_int(st, 3, clock_now());
+	e = stmt_exec(st);
+	if (e != ERR_OK)
+		goto rollback;
+	e = db_commit(db);
+	if (e != ERR_OK)
+		goto fail;
+	log_info("store: applied migration \"%s\"", m->file->name);
+	return ERR_OK;
+rollback:
+	db_rollback(db);
+fail:
+	log_error("store: migration \"%s\" failed; the database is "
+		  "unchanged by it", m->file->name);
+	return e == ERR_OK ? ERR_DB : e;
+}
+
+/*
+ * Applies the embedded migrations not yet recorded, in order, each in
+ * its own transaction with its schema_migrations row. On PostgreSQL a
+ * session advisory lock keeps processes that start together apart.
+ */
+static enum err
+migrate(struct db *db)
+{
+	static const char create[] =
+		"CREATE TABLE IF NOT EXISTS schema_migrations ("
+		"version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+		"applied_at BIGINT NOT NULL)";
+	struct migration *m;
+	enum err e, e2;
+	int n, i;
+
+	m = migration_list(&n);
+	if (n < 0)
+		return ERR_DB;
+	e = db->ops->migrate_lock(db, true);
+	if (e != ERR_OK) {
+		free(m);
+		return e;
+	}
+	e = db->ops->exec(db, create);
+	for (i = 0; i < n && e == ERR_OK; i++) {
+		if (migration_applied(db, m[i].version, &e) || e != ERR_OK)
+			continue;
+		e = migration_apply(db, &m[i]);
+	}
+	e2 = db->ops->migrate_lock(db, false);
+	free(m);
+	return e != ERR_OK ? e : e2;
+}
+
+/* ---- The read pool ---- */
+
+struct db *
+store_acquire(struct store *s)
+{
+	struct db *db = NULL;
+	int i;
+
+	pthread_mutex_lock(&s->pool_mu);
+	while (!s->free_list && s->nopen >= s->o.pool_size)
+		pthread_cond_wait(&s->pool_cv, &s->pool_mu);
+	if (s->free_list) {
+		db = s->free_list;
+		s->free_list = db->next_free;
+		s->nout++;
+		pthread_mutex_unlock(&s->pool_mu);
+		if (db->ops->ensure(db) != ERR_OK) {
+			store_release(s, db);
+			return NULL;
+		}
+		return db;
+	}
+	/* Open a new connection outside the lock: it takes a while. */
+	s->nopen++;
+	pthread_mutex_unlock(&s->pool_mu);
+	db = s->ops->open(s, &s->o);
+	pthread_mutex_lock(&s->pool_mu);
+	if (db) {
+		/* nopen counts this one, so a slot is free for it. */
+		for (i = 0; s->all[i]; i++)
+			continue;
+		s->all[i] = db;
+		s->nout++;
+	} else {
+		s->nopen--;
+		pthread_cond_signal(&s->pool_cv);
+	}
+	pthread_mutex_unlock(&s->pool_mu);
+	return db;
+}
+
+void
+store_release(struct store *s, struct db *db)
+{
+	if (!db)
+		return;
+	pthread_mutex_lock(&s->pool_mu);
+	db->next_free = s->free_list;
+	s->free_list = db;
+	s->nout--;
+	pthread_cond_signal(&s->pool_cv);
+	pthread_mutex_unlock(&s->pool_mu);
+}
+
+/* ---- The writer ---- */
+
+/*
+ * Runs one job; inside a savepoint when it shares the transaction.
+ * NEEDSWORK: on PostgreSQL SAVEPOINT and RELEASE cost a round trip each;
+ * libpq's pipeline mode could send them with the job's statements.
+ */
+static enum err
+job_run(struct db *db, struct job *j, bool savepoint)
+{
+	enum err e;
+
+	if (savepoint && run_sql(db, sql_savepoint) != ERR_OK)
+		return ERR_DB;
+	e = j->fn(db, j->arg);
+	/* A statement error the job ignored still poisons the transaction. */
+	if (e == ERR_OK && db->ops->txn_failed(db))
+		e = ERR_DB;
+	if (!savepoint)
+		return e;
+	if (e != ERR_OK)
+		run_sql(db, sql_rollback_to);
+	run_sql(db, sql_release);
+	return e;
+}
+
+/*
+ * Runs a batch in one transaction. Returns ERR_OK when it committed (each
+ * job's own status is in j->status), else the batch failed as a whole and
+ * nothing of it is stored.
+ */
+static enum err
+batch_run(struct store *s, struct job *batch)
+{
+	struct db *db = s->wdb;
+	bool shared = batch->next != NULL;
+	struct job *j;
+	enum err e;
+
+	for (j = batch; j; j = j->next)
+		j->status = ERR_OK;
+	e = db->ops->ensure(db);
+	if (e == ERR_OK)
+		e = db_begin(db);
+	if (e != ERR_OK)
+		return e;
+	for (j = batch; j; j = j->next) {
+		j->status = job_run(db, j, shared);
+		/*
+		 * A lone job's failure rolls back the transaction; in a
+		 * shared one its savepoint did, unless the transaction is
+		 * gone (SQLite drops it on I/O errors; a savepoint failed).
+		 */
+		if (!shared && j->status != ERR_OK)
+			break;
+		if (db->ops->txn_failed(db)) {
+			log_error("store: write transaction lost; batch "
+				  "rolled back");
+			if (db->ops->in_txn(db))
+				db_rollback(db);
+			return ERR_DB;
+		}
+	}
+	if (!shared && batch->status != ERR_OK) {
+		if (db->ops->in_txn(db))
+			db_rollback(db);
+		return ERR_OK;
+	}
+	return db_commit(db);
+}
+
+/*
+ * Wakes the batch's waiters and frees its async jobs, except those to run
+ * again: when the batch failed as a whole, async jobs that did not fail
+ * by themselves are returned, in order, up to ASYNC_ATTEMPTS runs each.
+ */
+static struct job *
+batch_finish(struct store *s, struct job *batch, enum err e)
+{
+	struct job *j, *next, *gone = NULL, *retry = NULL, *rlast = NULL;
+
+	pthread_mutex_lock(&s->mu);
+	for (j = batch; j; j = next) {
+		bool again;
+
+		next = j->next;
+		/* Jobs that failed by themselves keep their own status. */
+		again = j->async && e != ERR_OK && j->status == ERR_OK &&
+			++j->attempts < ASYNC_ATTEMPTS;
+		if (e != ERR_OK && j->status == ERR_OK)
+			j->status = ERR_DB;
+		if (!j->async) {
+			j->done = true;
+			pthread_cond_signal(&j->done_cv);
+		} else if (again) {
+			j->next = NULL;
+			if (rlast)
+				rlast->next = j;
+			else
+				retry = j;
+			rlast = j;
+		} else {
+			j->next = gone;
+			gone = j;
+		}
+	}
+	pthread_mutex_unlock(&s->mu);
+	for (j = gone; j; j = next) {
+		next = j->next;
+		if (j->status != ERR_OK)
+			log_error("store: queued write failed: %s",
+				  err_name(j->status));
+		if (j->release)
+			j->release(j->arg);
+		free(j);
+	}
+	return retry;
+}
+
+/*
+ * Commits a batch. Async jobs of a batch that failed as a whole run again
+ * one per transaction, so no other job can make them fail again.
+ */
+static void
+batch_commit(struct store *s, struct job *batch)
+{
+	struct job *retry = batch_finish(s, batch, batch_run(s, batch));
+	struct job *j, *again;
+
+	while (retry) {
+		j = retry;
+		retry = j->next;
+		j->next = NULL;
+		again = batch_finish(s, j, batch_run(s, j));
+		if (again) {
+			again->next = retry;
+			retry = again;
+		}
+	}
+}
+
+/* Lets async-only work gather for up to async_delay_ms. Holds s->mu. */
+static void
+gather(struct store *s)
+{
+	uint64_t deadline = s->async_since +
+			    (uint64_t)s->o.async_delay_ms * 1000000u;
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)(deadline / 1000000000u);
+	ts.tv_nsec = (long)(deadline % 1000000000u);
+	while (s->head && s->nsync == 0 && s->nasync < ASYNC_MAX &&
+	       !s->stopping && clock_mono_ns() < deadline)
+		pthread_cond_timedwait(&s->work_cv, &s->mu, &ts);
+}
+
+static void *
+writer_main(void *arg)
+{
+	struct store *s = arg;
+	struct job *batch;
+
+	pthread_mutex_lock(&s->mu);
+	for (;;) {
+		while (!s->head && !s->stopping)
+			pthread_cond_wait(&s->work_cv, &s->mu);
+		if (!s->head)
+			break;	/* stopping, and the queue is drained */
+		gather(s);
+		batch = s->head;
+		s->head = s->tail = NULL;
+		s->nsync = 0;
+		s->nasync = 0;
+		pthread_cond_broadcast(&s->space_cv);
+		pthread_mutex_unlock(&s->mu);
+		batch_commit(s, batch);
+		pthread_mutex_lock(&s->mu);
+	}
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
+}
+
+static void
+enqueue(struct store *s, struct job *j)
+{
+	j->next = NULL;
+	if (s->tail)
+		s->tail->next = j;
+	else
+		s->head = j;
+	s->tail = j;
+}
+
+enum err
+store_write(struct store *s, enum err (*fn)(struct db *, void *), void *arg)
+{
+	struct job j = {.fn = fn, .arg = arg, .status = ERR_OK};
+
+	if (s->writer_started && pthread_equal(pthread_self(), s->writer)) {
+		log_error("store: store_write() called inside a write");
+		return ERR_INTERNAL;
+	}
+	if (pthread_cond_init(&j.done_cv, NULL) != 0)
+		return ERR_INTERNAL;
+	pthread_mutex_lock(&s->mu);
+	if (s->stopping) {
+		j.status = ERR_UNAVAILABLE;
+	} else {
+		enqueue(s, &j);
+		s->nsync++;
+		pthread_cond_signal(&s->work_cv);
+		while (!j.done)
+			pthread_cond_wait(&j.done_cv, &s->mu);
+	}
+	pthread_mutex_unlock(&s->mu);
+	pthread_cond_destroy(&j.done_cv);
+	return j.status;
+}
+
+enum err
+store_write_async(struct store *s, enum err (*fn)(struct db *, void *),
+		  void *arg, void (*release)(void *))
+{
+	struct job *j = calloc(1, sizeof(*j));
+	bool wake;
+
+	if (!j) {
+		if (release)
+			release(arg);
+		return ERR_NOMEM;
+	}
+	j->fn = fn;
+	j->arg = arg;
+	j->release = release;
+	j->async = true;
+	pthread_mutex_lock(&s->mu);
+	while (s->nasync >= ASYNC_MAX && !s->stopping)
+		pthread_cond_wait(&s->space_cv, &s->mu);
+	if (s->stopping) {
+		pthread_mutex_unlock(&s->mu);
+		free(j);
+		if (release)
+			release(arg);
+		return ERR_UNAVAILABLE;
+	}
+	wake = !s->head;
+	enqueue(s, j);
+	if (s->nasync++ == 0)
+		s->async_since = clock_mono_ns();
+	if (wake || s->nasync >= ASYNC_MAX)
+		pthread_cond_signal(&s->work_cv);
+	pthread_mutex_unlock(&s->mu);
+	return ERR_OK;
+}
+
+/* ---- Opening and closing ---- */
+
+static void
+store_free(struct store *s)
+{
+	int i;
+
+	if (s->nout)
+		log_error("store: closing with %d connections in use",
+			  s->nout);
+	for (i = 0; s->all && i < s->o.pool_size; i++)
+		if (s->all[i])
+			db_close(s->all[i]);
+	if (s->wdb)
+		db_close(s->wdb);
+	pthread_cond_destroy(&s->space_cv);
+	pthread_cond_destroy(&s->work_cv);
+	pthread_mutex_destroy(&s->mu);
+	pthread_cond_destroy(&s->pool_cv);
+	pthread_mutex_destroy(&s->pool_mu);
+	free(s->all);
+	free((char *)s->o.sqlite_path);
+	free((char *)s->o.pg_conninfo);
+	free(s);
+}
+
+static bool
+options_valid(const struct store_options *o)
+{
+	if (o->pool_size < 1 || o->pool_size > POOL_MAX ||
+	    o->async_delay_ms < 0)
+		return false;
+	if (o->backend == STORE_SQLITE)
+		return o->sqlite_path && *o->sqlite_path;
+	if (o->backend == STORE_PG)
+		return o->pg_conninfo != NULL;
+	return false;
+}
+
+/* Mutexes and condition variables; the writer's clock is monotonic. */
+static bool
+sync_init(struct store *s)
+{
+	pthread_condattr_t ca;
+	int rc = 0;
+
+	rc |= pthread_mutex_init(&s->pool_mu, NULL);
+	rc |= pthread_cond_init(&s->pool_cv, NULL);
+	rc |= pthread_mutex_init(&s->mu, NULL);
+	rc |= pthread_cond_init(&s->space_cv, NULL);
+	rc |= pthread_condattr_init(&ca);
+	rc |= pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	rc |= pthread_cond_init(&s->work_cv, &ca);
+	pthread_condattr_destroy(&ca);
+	return rc == 0;
+}
+
+enum err
+store_open(const struct store_options *o, struct store **out)
+{
+	struct store *s;
+	enum err e = ERR_NOMEM;
+
+	*out = NULL;
+	if (!o || !options_valid(o)) {
+		log_error("store: invalid options");
+		return ERR_INVALID;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return ERR_NOMEM;
+	s->o = *o;
+	s->o.sqlite_path = o->sqlite_path ? strdup(o->sqlite_path) : NULL;
+	s->o.pg_conninfo = o->pg_conninfo ? strdup(o->pg_conninfo) : NULL;
+	s->ops = o->backend == STORE_PG ? &store_pg_ops : &store_sqlite_ops;
+	s->all = calloc((size_t)o->pool_size, sizeof(*s->all));
+	if (!s->all || (o->sqlite_path && !s->o.sqlite_path) ||
+	    (o->pg_conninfo && !s->o.pg_conninfo))
+		goto fail;
+	if (!sync_init(s)) {
+		e = ERR_INTERNAL;
+		goto fail;
+	}
+	s->wdb = s->ops->open(s, &s->o);
+	if (!s->wdb) {
+		e = ERR_DB;
+		goto fail;
+	}
+	e = migrate(s->wdb);
+	if (e != ERR_OK)
+		goto fail;
+	if (pthread_create(&s->writer, NULL, writer_main, s) != 0) {
+		log_error("store: cannot start the writer thread");
+		e = ERR_INTERNAL;
+		goto fail;
+	}
+	pthread_setname_np(s->writer, "store-writer");
+	s->writer_started = true;
+	*out = s;
+	return ERR_OK;
+fail:
+	store_free(s);
+	return e;
+}
+
+void
+store_close(struct store *s)
+{
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->mu);
+	s->stopping = true;
+	pthread_cond_signal(&s->work_cv);
+	pthread_cond_broadcast(&s->space_cv);
+	pthread_mutex_unlock(&s->mu);
+	if (s->writer_started)
+		pthread_join(s->writer, NULL);
+	store_free(s);
+}
+
+/* ---- Maintenance ---- */
+
+enum err
+store_backup(struct store *s, const char *path)
+{
+	if (!path || !*path)
+		return ERR_INVALID;
+	return s->ops->backup(s, path);
+}
+
+enum err
+store_check_integrity(struct store *s, char *msg, size_t msglen)
+{
+	char scratch[8];
+	struct db *db;
+	enum err e;
+
+	if (!msg || !msglen) {
+		msg = scratch;
+		msglen = sizeof(scratch);
+	}
+	msg[0] = '\0';
+	db = store_acquire(s);
+	if (!db) {
+		snprintf(msg, msglen, "no database connection");
+		return ERR_DB;
+	}
+	e = s->ops->check(db, msg, msglen);
+	store_release(s, db);
+	return e;
+}

@@ -1,0 +1,146 @@
+/*
+ * One database API over two backends, SQLite (default) and PostgreSQL.
+ *
+ * Reads: a handler takes a connection from the pool with store_acquire(),
+ * runs prepared statements, and gives it back with store_release().
+ *
+ * Writes: every write goes through store_write(): the function runs on
+ * the single writer thread of this process inside a transaction that it
+ * shares with the other writes queued at the same moment (group commit),
+ * each inside its own savepoint so one failing write does not undo the
+ * others. store_write() returns only after the commit is durable
+ * (SQLite synchronous=FULL in WAL; PostgreSQL's commit). Audit events for
+ * reads use store_write_async(), committed within async_delay_ms.
+ *
+ * SQL is written once for both backends with $1, $2, ... parameters and
+ * portable types (BIGINT, INTEGER, TEXT); statements are prepared once
+ * per connection and cached by the address of their SQL text, so pass
+ * string constants (a module's static statement table), never built text.
+ */
+#ifndef STORE_STORE_H
+#define STORE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+
+struct arena;
+struct store;
+struct db;
+struct stmt;
+
+enum store_backend { STORE_SQLITE, STORE_PG };
+
+struct store_options {
+	enum store_backend backend;
+	const char *sqlite_path;	/* STORE_SQLITE: database file */
+	const char *pg_conninfo;	/* STORE_PG: libpq connection string */
+	int pool_size;			/* read connections, at least 1 */
+	int async_delay_ms;		/* bound on async-write latency */
+};
+
+/*
+ * Opens the database, applies pending migrations (embedded
+ * migrations/NNN_*.sql, in order, each recorded in schema_migrations)
+ * and starts the writer thread. On error nothing is left open.
+ */
+enum err store_open(const struct store_options *o, struct store **out);
+
+/* Finishes queued writes, stops the writer and closes every connection. */
+void store_close(struct store *s);
+
+enum store_backend store_backend(const struct store *s);
+
+/* A connection for this thread's reads; NULL if none can be opened. */
+struct db *store_acquire(struct store *s);
+void store_release(struct store *s, struct db *db);
+
+/*
+ * Runs `fn(db, arg)` in the writer's transaction and waits until it is
+ * committed. Returns fn's status when it fails (its changes are rolled
+ * back, others' are kept), ERR_DB when the commit fails, else ERR_OK.
+ * ERR_UNAVAILABLE after store_close() began. `fn` must not call
+ * store_write() itself (ERR_INTERNAL) nor commit or roll back.
+ */
+enum err store_write(struct store *s, enum err (*fn)(struct db *, void *),
+		     void *arg);
+
+/*
+ * Queues `fn(db, arg)` without waiting; `release(arg)` runs afterwards
+ * on the writer thread (or at once if the queue is refused). Used for
+ * audit events of reads. Returns ERR_UNAVAILABLE after store_close began.
+ * While 10,000 async writes are queued it blocks until the writer takes
+ * them: audit events are never dropped and the queue never grows further.
+ */
+enum err store_write_async(struct store *s,
+			   enum err (*fn)(struct db *, void *), void *arg,
+			   void (*release)(void *));
+
+/*
+ * Serialises writers across processes for the rest of the current
+ * transaction (PostgreSQL advisory lock `key`; SQLite's write lock
+ * already does this). Used by the audit chain.
+ */
+enum err db_lock(struct db *db, int64_t key);
+
+/*
+ * Explicit transactions, for command-line tools and tests that own a
+ * pooled `db` and write through it directly (not inside store_write()).
+ * On SQLite db_begin() takes the write lock (BEGIN IMMEDIATE), so it
+ * waits for the writer's transaction and the writer for it, each for at
+ * most the 5 s busy timeout: keep such transactions short.
+ */
+enum err db_begin(struct db *db);
+enum err db_commit(struct db *db);
+enum err db_rollback(struct db *db);
+
+/*
+ * The cached prepared statement for `sql` on this connection, reset and
+ * with no bindings, or NULL (logged) when it does not compile. Each use
+ * ends with stmt_done() (or stmt_exec(), which includes it).
+ */
+struct stmt *db_prepare(struct db *db, const char *sql);
+
+/* Bindings; index from 1. Text must stay valid until stmt_done(). */
+void stmt_bind_int(struct stmt *st, int idx, int64_t v);
+void stmt_bind_text(struct stmt *st, int idx, const char *s, size_t len);
+void stmt_bind_str(struct stmt *st, int idx, const char *s); /* NULL=null */
+void stmt_bind_null(struct stmt *st, int idx);
+
+/* Steps to the next row; false at the end or on error (see stmt_done). */
+bool stmt_row(struct stmt *st);
+
+/* Column access for the current row; index from 0. */
+int64_t stmt_int(struct stmt *st, int col);
+const char *stmt_text(struct stmt *st, int col); /* NULL for SQL NULL;
+						    valid until next step */
+bool stmt_is_null(struct stmt *st, int col);
+char *stmt_text_dup(struct stmt *st, int col, struct arena *a);
+
+/*
+ * Resets the statement for reuse and returns how it went: ERR_OK,
+ * ERR_EXISTS for a unique or primary key violation, ERR_DB otherwise.
+ */
+enum err stmt_done(struct stmt *st);
+
+/* Runs a statement that returns no rows to completion; stmt_done's result. */
+enum err stmt_exec(struct stmt *st);
+
+/* Rows changed by the last completed INSERT/UPDATE/DELETE on `st`. */
+int64_t stmt_changes(struct stmt *st);
+
+/*
+ * Consistent online copy of the whole database to `path` (SQLite; the
+ * file must not exist). PostgreSQL answers ERR_INVALID: use pg_dump.
+ */
+enum err store_backup(struct store *s, const char *path);
+
+/* Database integrity check (SQLite integrity_check + foreign keys). */
+enum err store_check_integrity(struct store *s, char *msg, size_t msglen);
+
+/* Nanoseconds spent in the database so far, for /metrics. */
+uint64_t store_db_time_ns(const struct store *s);
+
+#endif

@@ -1,0 +1,314 @@
+/*
+ * The application's HTTP hooks (see app.h). Order per request, as in
+ * STYLE.md: method and route (HTTP layer) -> identity (session) -> CSRF
+ * -> handler, which asks the access policy. One database connection is
+ * held from prepare until the handler is done.
+ */
+#include "web/app.h"
+
+#include <string.h>
+
+#include "auth/audit.h"
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/str.h"
+#include "people/org.h"
+#include "store/store.h"
+#include "web/i18n.h"
+#include "web/page.h"
+#include "core/banned.h"
+
+#define SESSION_COOKIE "session"
+#define FORM_COOKIE "form"	/* CSRF secret before sign-in */
+#define LANG_COOKIE "lang"
+
+struct web *
+web_of(struct req *req)
+{
+	struct web *w = http_user(req);
+	struct arena *a;
+
+	if (w)
+		return w;
+	a = http_arena(req);
+	w = arena_alloc(a, sizeof(*w));
+	if (!w)
+		return NULL;
+	w->req = req;
+	w->app = http_app(req);
+	w->ctx.store = w->app->store;
+	w->ctx.a = a;
+	w->ctx.audit_key = &w->app->audit_key;
+	w->ctx.now = clock_now();
+	w->ctx.channel = "web";
+	w->lang = i18n_negotiate(w->app->i18n, http_cookie(req, LANG_COOKIE),
+				 http_header(req, "Accept-Language"));
+	http_set_user(req, w);
+	return w;
+}
+
+const char *
+tr(struct web *w, const char *msgid)
+{
+	return i18n_get(w->app->i18n, w->lang, msgid);
+}
+
+const char *
+trn(struct web *w, const char *one, const char *many, unsigned long n)
+{
+	return i18n_nget(w->app->i18n, w->lang, one, many, n);
+}
+
+bool
+web_needs_2fa_setup(const struct web *w)
+{
+	return w->signed_in && w->org_requires_2fa &&
+	       role_is_staff(w->account.role) && !w->account.totp_enabled;
+}
+
+static enum err
+touch_session(struct db *db, void *arg)
+{
+	struct web *w = arg;
+
+	return session_touch(db, w->session.id, w->ctx.now);
+}
+
+/* Finds the signed-in person from the session cookie, if any. */
+static enum err
+load_identity(struct web *w)
+{
+	const struct config *cfg = w->app->cfg;
+	const char *token = http_cookie(w->req, SESSION_COOKIE);
+	struct organisation org;
+	enum err e;
+
+	if (!token)
+		return ERR_OK;
+	e = session_lookup(w->ctx.db, token, w->ctx.now, cfg->session_idle,
+			   cfg->session_lifetime, &w->session);
+	if (e == ERR_UNAUTHENTICATED)
+		return ERR_OK;
+	if (e != ERR_OK)
+		return e;
+	e = account_get(w->ctx.db, w->ctx.a, w->session.account_id,
+			&w->account);
+	if (e == ERR_NOT_FOUND || (e == ERR_OK && w->account.disabled))
+		return ERR_OK;
+	if (e != ERR_OK)
+		return e;
+	w->signed_in = true;
+	w->ctx.actor.account_id = w->account.id;
+	w->ctx.actor.org_id = w->account.org_id;
+	w->ctx.actor.role = w->account.role;
+	w->ctx.actor.patient_id = w->account.patient_id;
+	w->ctx.actor.name = w->account.display_name;
+	if (w->account.language[0] &&
+	    i18n_supported(w->app->i18n, w->account.language))
+		w->lang = w->account.language;
+	if (org_get(w->ctx.db, w->ctx.a, w->account.org_id, &org) == ERR_OK)
+		w->org_requires_2fa = org.require_staff_2fa;
+	if (session_needs_touch(&w->session, w->ctx.now))
+		store_write(w->app->store, touch_session, w);
+	return ERR_OK;
+}
+
+/* The form's CSRF token must match the session's, or before sign-in the
+ * random value in the form cookie (double submit). */
+static enum err
+check_csrf(struct web *w)
+{
+	const char *sent = http_field(w->req, "csrf");
+	const char *expect;
+
+	if (w->signed_in)
+		expect = w->session.csrf;
+	else
+		expect = http_cookie(w->req, FORM_COOKIE);
+	if (!sent || !expect || strlen(expect) != TOKEN_HEX_LEN ||
+	    strlen(sent) != TOKEN_HEX_LEN ||
+	    !str_secret_eq(sent, expect, TOKEN_HEX_LEN))
+		return ERR_CSRF;
+	return ERR_OK;
+}
+
+static enum err
+app_prepare(struct req *req, const struct http_route *route)
+{
+	struct web *w = web_of(req);
+	enum err e;
+
+	if (!w)
+		return ERR_NOMEM;
+	w->ctx.db = store_acquire(w->app->store);
+	if (!w->ctx.db)
+		return ERR_DB;
+	if ((e = load_identity(w)) != ERR_OK)
+		return e;
+	if (http_method(req) == HTTP_POST && (e = check_csrf(w)) != ERR_OK)
+		return e;
+	if (route->flags & WEB_PUBLIC)
+		return ERR_OK;
+	if (!w->signed_in)
+		return ERR_UNAUTHENTICATED;
+	if (w->account.totp_enabled && !w->session.second_factor_done &&
+	    !(route->flags & WEB_SECOND_FACTOR))
+		return ERR_UNAUTHENTICATED;
+	if (web_needs_2fa_setup(w) && !(route->flags & WEB_SECOND_FACTOR))
+		return ERR_FORBIDDEN;
+	return ERR_OK;
+}
+
+static void
+app_finish(struct req *req)
+{
+	struct web *w = http_user(req);
+
+	if (w && w->ctx.db) {
+		store_release(w->app->store, w->ctx.db);
+		w->ctx.db = NULL;
+	}
+}
+
+/* Where a signed-out person or one half-way through sign-in goes. */
+static bool
+redirect_for_sign_in(struct web *w, enum err e)
+{
+	const char *back;
+	struct buf b;
+
+	if (e == ERR_UNAUTHENTICATED && w->signed_in &&
+	    w->account.totp_enabled && !w->session.second_factor_done)
+		return http_redirect(w->req, "/signin/second-factor") ==
+		       ERR_OK;
+	if (e == ERR_FORBIDDEN && web_needs_2fa_setup(w))
+		return http_redirect(w->req, "/account/second-factor") ==
+		       ERR_OK;
+	if (e != ERR_UNAUTHENTICATED || http_method(w->req) != HTTP_GET)
+		return false;
+	back = http_path(w->req);
+	buf_init(&b, w->ctx.a, 4096);
+	buf_adds(&b, "/signin");
+	if (back && strcmp(back, "/") != 0) {
+		buf_adds(&b, "?next=");
+		buf_add_urlenc(&b, back, strlen(back));
+	}
+	return !b.failed && http_redirect(w->req, b.p) == ERR_OK;
+}
+
+static void
+app_error(struct req *req, enum err e)
+{
+	struct web *w = web_of(req);
+	json_t *ctx;
+	int status = err_http_status(e);
+
+	if (!w)
+		return;
+	if (redirect_for_sign_in(w, e))
+		return;
+	if (status >= 500) {
+		const struct http_route *rt = http_route(req);
+
+		log_error("%s %s: %s", http_method_str(req),
+			  rt ? rt->pattern : "-", err_name(e));
+	}
+	ctx = page_new(w, err_str(e));
+	jint(ctx, "status", status);
+	jstr(ctx, "message", tr(w, err_str(e)));
+	jbool(ctx, "is_404", status == 404);
+	jbool(ctx, "is_403", status == 403);
+	jbool(ctx, "is_csrf", e == ERR_CSRF);
+	jbool(ctx, "is_400", status == 400 || status == 413 ||
+				      status == 415);
+	page_render(w, status, "error", ctx);
+}
+
+static void
+app_metrics(struct req *req, struct buf *out)
+{
+	struct app *app = http_app(req);
+	struct db *db = store_acquire(app->store);
+	int64_t open = 0;
+
+	buf_printf(out,
+		   "# HELP cocare_db_seconds_total Time spent in the "
+		   "database.\n# TYPE cocare_db_seconds_total counter\n"
+		   "cocare_db_seconds_total %.6f\n",
+		   (double)store_db_time_ns(app->store) / 1e9);
+	if (!db)
+		return;
+	if (session_count_open(db, clock_now(), app->cfg->session_idle,
+			       &open) == ERR_OK)
+		buf_printf(out,
+			   "# HELP cocare_sessions_open Sessions used within "
+			   "the idle timeout.\n# TYPE cocare_sessions_open "
+			   "gauge\ncocare_sessions_open %lld\n",
+			   (long long)open);
+	store_release(app->store, db);
+}
+
+static bool
+app_healthy(void *p)
+{
+	struct app *app = p;
+	struct db *db = store_acquire(app->store);
+	struct stmt *st;
+	bool ok = false;
+
+	if (!db)
+		return false;
+	if ((st = db_prepare(db, "SELECT 1"))) {
+		ok = stmt_row(st);
+		ok = stmt_done(st) == ERR_OK && ok;
+	}
+	store_release(app->store, db);
+	return ok;
+}
+
+void
+app_hooks(struct http_hooks *hooks)
+{
+	memset(hooks, 0, sizeof(*hooks));
+	hooks->prepare = app_prepare;
+	hooks->error = app_error;
+	hooks->finish = app_finish;
+	hooks->metrics = app_metrics;
+	hooks->healthy = app_healthy;
+}
+
+void
+web_audit_read(struct web *w, const char *resource_type,
+	       const char *resource_id, int64_t patient_id)
+{
+	struct audit_event e = audit_event_for(&w->ctx, "read", resource_type,
+					       resource_id, patient_id,
+					       "success");
+
+	if (audit_record_async(&w->ctx, &e) != ERR_OK)
+		log_warn("read audit event not queued");
+}
+
+enum err
+web_param_id(struct web *w, const char *name, int64_t *out)
+{
+	const char *v = http_param(w->req, name);
+
+	if (!v || !str_to_i64(str_c(v), 1, INT64_MAX, out))
+		return ERR_NOT_FOUND;
+	return ERR_OK;
+}
+
+const char *
+web_field(struct web *w, const char *name)
+{
+	const char *v = http_field(w->req, name);
+	struct str s;
+
+	if (!v)
+		return "";
+	s = str_trim(str_c(v));
+	return str_dup(w->ctx.a, s);
+}

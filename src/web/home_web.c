@@ -1,0 +1,338 @@
+/*
+ * GET /: one home page per role (see home_web.h).
+ */
+#include "web/home_web.h"
+
+#include <string.h>
+
+#include "auth/audit.h"
+#include "auth/policy.h"
+#include "core/arena.h"
+#include "people/careteam.h"
+#include "people/org.h"
+#include "people/patient.h"
+#include "store/store.h"
+#include "web/app.h"
+#include "web/page.h"
+#include "core/banned.h"
+
+#define RECENT_DAYS 30
+
+static enum err
+count(struct web *w, const char *sql, int64_t a, int64_t b, int64_t *out)
+{
+	struct stmt *st = db_prepare(w->ctx.db, sql);
+
+	*out = 0;
+	if (!st)
+		return ERR_DB;
+	stmt_bind_int(st, 1, a);
+	if (strstr(sql, "$2"))
+		stmt_bind_int(st, 2, b);
+	if (stmt_row(st))
+		*out = stmt_int(st, 0);
+	return stmt_done(st);
+}
+
+static void
+add_team(struct web *w, json_t *ctx, int64_t patient_id)
+{
+	struct team_member *m;
+	json_t *arr;
+	size_t n, i;
+
+	if (team_list(w->ctx.db, w->ctx.a, patient_id, &m, &n) != ERR_OK)
+		return;
+	arr = jarr(ctx, "team");
+	for (i = 0; i < n; i++) {
+		json_t *o = jpush(arr);
+
+		jstr(o, "name", m[i].name);
+		jstr(o, "role", m[i].team_role);
+		jstr(o, "discipline", m[i].discipline);
+	}
+}
+
+static const char sql_others_looked[] =
+	"SELECT count(DISTINCT actor_id) FROM audit_event "
+	"WHERE patient_id = $1 AND action = 'read' AND actor_id <> $2 "
+	"AND at_ms > $3";
+
+static enum err
+home_patient(struct web *w, json_t *ctx)
+{
+	int64_t pid = w->account.patient_id, people = 0;
+	struct break_glass *bg;
+	struct grant *g;
+	struct patient p;
+	json_t *emergency = NULL, *o;
+	size_t n, i, active = 0;
+	struct stmt *st;
+	enum err e;
+
+	if ((e = patient_get(w->ctx.db, w->ctx.a, pid, &p)) != ERR_OK)
+		return e;
+	jstr(ctx, "given_name", p.given_name);
+	jid(ctx, "patient_id", pid);
+	add_team(w, ctx, pid);
+	if (!(st = db_prepare(w->ctx.db, sql_others_looked)))
+		return ERR_DB;
+	stmt_bind_int(st, 1, pid);
+	stmt_bind_int(st, 2, w->account.id);
+	stmt_bind_int(st, 3, (w->ctx.now - RECENT_DAYS * 86400) * 1000);
+	if (stmt_row(st))
+		people = stmt_int(st, 0);
+	if ((e = stmt_done(st)) != ERR_OK)
+		return e;
+	jstr(ctx, "looked_text",
+	     arena_printf(w->ctx.a,
+			  trn(w, "%lld person from your care looked at your "
+				 "record in the last 30 days.",
+			      "%lld people from your care looked at your "
+			      "record in the last 30 days.",
+			      (unsigned long)people),
+			  (long long)people));
+	if ((e = grant_list_for_patient(w->ctx.db, w->ctx.a, pid, &g, &n)) !=
+	    ERR_OK)
+		return e;
+	for (i = 0; i < n; i++)
+		active += grant_is_active(&g[i], w->ctx.now);
+	jstr(ctx, "caregivers_text",
+	     arena_printf(w->ctx.a,
+			  trn(w, "%zu person can help you with your record.",
+			      "%zu people can help you with your record.",
+			      active),
+			  active));
+	if ((e = break_glass_list_for_patient(w->ctx.db, w->ctx.a, pid, &bg,
+					      &n)) != ERR_OK)
+		return e;
+	for (i = 0; i < n; i++) {
+		if (bg[i].opened_at < w->ctx.now - RECENT_DAYS * 86400)
+			continue;
+		if (!emergency)
+			emergency = jarr(ctx, "emergency");
+		o = jpush(emergency);
+
+		jstr(o, "who", bg[i].account_name);
+		jstr(o, "when", page_datetime(w, bg[i].opened_at));
+		jstr(o, "reason", bg[i].reason);
+	}
+	web_audit_read(w, "Patient", "home", pid);
+	return ERR_OK;
+}
+
+static enum err
+home_caregiver(struct web *w, json_t *ctx)
+{
+	struct grant *g;
+	json_t *arr = jarr(ctx, "cared_for");
+	size_t n, i;
+	enum err e;
+
+	e = grant_list_for_caregiver(w->ctx.db, w->ctx.a, w->account.id,
+				     w->ctx.now, &g, &n);
+	if (e != ERR_OK)
+		return e;
+	for (i = 0; i < n; i++) {
+		json_t *o = jpush(arr), *may = jarr(o, "may");
+		int r, a;
+
+		jid(o, "patient_id", g[i].patient_id);
+		jstr(o, "name", g[i].patient_name);
+		jstr(o, "relationship", g[i].relationship);
+		jstr(o, "until", g[i].expires_at
+					 ? page_date(w, g[i].expires_at)
+					 : tr(w, N_("until withdrawn")));
+		for (r = 0; r < RES__MAX; r++)
+			for (a = 0; a < ACT__MAX; a++)
+				if (g[i].scopes &
+				    policy_scope_bit((enum resource)r,
+						     (enum action)a)) {
+					json_t *m = jpush(may);
+
+					jstr(m, "what",
+					     tr(w, resource_label(
+							   (enum resource)r)));
+					jstr(m, "how",
+					     a == ACT_READ ? tr(w, N_("see"))
+							   : tr(w, N_("change")));
+				}
+	}
+	return ERR_OK;
+}
+
+static const char sql_my_patients[] =
+	"SELECT count(*) FROM care_team_member WHERE account_id = $1";
+
+static enum err
+home_professional(struct web *w, json_t *ctx)
+{
+	struct patient *p;
+	int64_t total = 0;
+	json_t *arr;
+	size_t n, i;
+	enum err e;
+
+	if ((e = count(w, sql_my_patients, w->account.id, 0, &total)) !=
+	    ERR_OK)
+		return e;
+	jstr(ctx, "patients_text",
+	     arena_printf(w->ctx.a,
+			  trn(w, "You are on the care team of %lld patient.",
+			      "You are on the care team of %lld patients.",
+			      (unsigned long)total),
+			  (long long)total));
+	e = patient_search(w->ctx.db, w->ctx.a, w->account.org_id, NULL, true,
+			   w->account.id, 8, 0, &p, &n);
+	if (e != ERR_OK)
+		return e;
+	arr = jarr(ctx, "patients");
+	for (i = 0; i < n; i++) {
+		json_t *o = jpush(arr);
+
+		jid(o, "id", p[i].id);
+		jstr(o, "name", arena_printf(w->ctx.a, "%s %s", p[i].given_name,
+					     p[i].family_name));
+		jstr(o, "birth_date", p[i].birth_date);
+		jbool(o, "interpreter", p[i].interpreter_needed);
+	}
+	return ERR_OK;
+}
+
+static const char sql_org_counts[] =
+	"SELECT (SELECT count(*) FROM patient WHERE org_id = $1), "
+	"(SELECT count(*) FROM account WHERE org_id = $1 AND disabled = 0), "
+	"(SELECT count(*) FROM unit WHERE org_id = $1), "
+	"(SELECT count(*) FROM break_glass WHERE org_id = $1 AND opened_at > $2)";
+
+static enum err
+add_org_counts(struct web *w, json_t *ctx)
+{
+	struct stmt *st = db_prepare(w->ctx.db, sql_org_counts);
+
+	if (!st)
+		return ERR_DB;
+	stmt_bind_int(st, 1, w->account.org_id);
+	stmt_bind_int(st, 2, w->ctx.now - RECENT_DAYS * 86400);
+	if (stmt_row(st)) {
+		jint(ctx, "n_patients", stmt_int(st, 0));
+		jint(ctx, "n_accounts", stmt_int(st, 1));
+		jint(ctx, "n_units", stmt_int(st, 2));
+		jint(ctx, "n_break_glass", stmt_int(st, 3));
+	}
+	return stmt_done(st);
+}
+
+/* Who writes the records, by voice, from the provenance rows: the first
+ * co-production figure an improvement team looks at. */
+static const char sql_voices[] =
+	"SELECT voice, count(*) FROM provenance WHERE org_id = $1 "
+	"AND at_ms > $2 GROUP BY voice ORDER BY count(*) DESC";
+static const char sql_touchpoints[] =
+	"SELECT direction, count(*) FROM touchpoint WHERE org_id = $1 "
+	"AND at_ms > $2 GROUP BY direction ORDER BY direction";
+
+static enum err
+add_coproduction(struct web *w, json_t *ctx)
+{
+	int64_t since = (w->ctx.now - RECENT_DAYS * 86400) * 1000, total = 0;
+	json_t *voices = jarr(ctx, "voices"), *tps = jarr(ctx, "touchpoints");
+	struct stmt *st;
+	size_t i;
+	enum err e;
+
+	if (!(st = db_prepare(w->ctx.db, sql_voices)))
+		return ERR_DB;
+	stmt_bind_int(st, 1, w->account.org_id);
+	stmt_bind_int(st, 2, since);
+	while (stmt_row(st)) {
+		json_t *o = jpush(voices);
+
+		jstr(o, "voice", tr(w, stmt_text(st, 0)));
+		jint(o, "count", stmt_int(st, 1));
+		total += stmt_int(st, 1);
+	}
+	if ((e = stmt_done(st)) != ERR_OK)
+		return e;
+	for (i = 0; total && i < json_array_size(voices); i++) {
+		json_t *o = json_array_get(voices, i);
+		int64_t c = json_integer_value(json_object_get(o, "count"));
+
+		jint(o, "percent", (c * 100 + total / 2) / total);
+	}
+	if (!(st = db_prepare(w->ctx.db, sql_touchpoints)))
+		return ERR_DB;
+	stmt_bind_int(st, 1, w->account.org_id);
+	stmt_bind_int(st, 2, since);
+	while (stmt_row(st)) {
+		json_t *o = jpush(tps);
+		const char *dir = stmt_text(st, 0);
+
+		jstr(o, "direction",
+		     dir && !strcmp(dir, "patient-to-staff")
+			     ? tr(w, N_("From patients and caregivers to "
+					"staff"))
+			     : tr(w, N_("From staff to patients")));
+		jint(o, "count", stmt_int(st, 1));
+	}
+	return stmt_done(st);
+}
+
+/* GET /: 200. */
+static enum err
+get_home(struct req *req)
+{
+	struct web *w = web_of(req);
+	json_t *ctx = page_new(w, N_("Home"));
+	enum err e = ERR_OK;
+
+	jstr(ctx, "name", w->account.display_name);
+	switch (w->account.role) {
+	case ROLE_PATIENT:
+		jbool(ctx, "is_patient", true);
+		e = home_patient(w, ctx);
+		break;
+	case ROLE_CAREGIVER:
+		jbool(ctx, "is_caregiver", true);
+		e = home_caregiver(w, ctx);
+		break;
+	case ROLE_PROFESSIONAL:
+		jbool(ctx, "is_professional", true);
+		e = home_professional(w, ctx);
+		break;
+	case ROLE_RECEPTIONIST:
+		jbool(ctx, "is_reception", true);
+		e = add_org_counts(w, ctx);
+		break;
+	case ROLE_ADMINISTRATOR:
+	case ROLE_PRIVACY_OFFICER:
+		jbool(ctx, w->account.role == ROLE_ADMINISTRATOR
+				   ? "is_admin"
+				   : "is_privacy",
+		      true);
+		e = add_org_counts(w, ctx);
+		break;
+	default:
+		jbool(ctx, "is_improvement", true);
+		e = add_org_counts(w, ctx);
+		if (e == ERR_OK)
+			e = add_coproduction(w, ctx);
+		break;
+	}
+	if (e != ERR_OK) {
+		json_decref(ctx);
+		return e;
+	}
+	return page_render(w, 200, "home", ctx);
+}
+
+static const struct http_route home_routes[] = {
+	{HTTP_GET, "/", get_home, 0, NULL},
+};
+
+enum err
+home_web_routes(struct http_router *r)
+{
+	return http_router_add(r, home_routes,
+			       sizeof(home_routes) / sizeof(home_routes[0]));
+}

@@ -1,0 +1,26 @@
+/*
+ * Wiring: every module's route table, added to the router at start.
+ * Each module owns its table; this list only names the modules.
+ */
+#include "web/app.h"
+
+#include "auth/auth_web.h"
+#include "people/people_web.h"
+#include "web/home_web.h"
+#include "core/banned.h"
+
+enum err
+app_routes(struct http_router *r)
+{
+	enum err (*const tables[])(struct http_router *) = {
+		auth_web_routes,    account_web_routes, home_web_routes,
+		patient_web_routes, admin_web_routes,
+	};
+	size_t i;
+	enum err e;
+
+	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
+		if ((e = tables[i](r)) != ERR_OK)
+			return e;
+	return ERR_OK;
+}

@@ -1,0 +1,166 @@
+// Shared helpers for the end-to-end tests: a real cocare server with
+// demo data in a temp directory, Debian's chromium through
+// playwright-core, axe-core checks, an HTTP client with cookies, and a
+// snapshot of the stored data to prove bad input changed nothing.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import assert from 'node:assert/strict';
+
+const require = createRequire(import.meta.url);
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const binary = join(root, 'cocare');
+export const DEMO_PASSWORD = 'demo-password-2026';
+
+// Starts `cocare serve` on a free port over a fresh demo database.
+export async function startServer({ demo = true, extraEnv = {} } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'cocare-e2e-'));
+  if (demo)
+    execFileSync(binary, ['demo', '--data', dir], { stdio: 'pipe' });
+  else
+    execFileSync(binary, ['init', '--data', dir], { stdio: 'pipe' });
+  const proc = spawn(binary, ['serve', '--data', dir, '--listen', '127.0.0.1:0'], {
+    env: { ...process.env, COCARE_READ_AUDIT_DELAY_MS: '5', ...extraEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  proc.stderr.on('data', (d) => { stderr += d; });
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error('server did not start: ' + stderr)), 15000);
+    proc.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/serving on (http:\/\/[^/\s]+)\//);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    proc.on('exit', (code) => reject(new Error(`server exited ${code}: ${stderr}`)));
+  });
+  return {
+    url, dir, proc,
+    get stderr() { return stderr; },
+    async stop() {
+      if (proc.exitCode === null) {
+        const done = new Promise((r) => proc.on('exit', r));
+        proc.kill('SIGTERM');
+        await done;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+// Runs SQL against the server's SQLite file (read-only) and returns rows.
+export function query(server, sql) {
+  const out = execFileSync('sqlite3', ['-readonly', '-json', join(server.dir, 'cocare.db'), sql], { encoding: 'utf8' });
+  return out.trim() ? JSON.parse(out) : [];
+}
+
+// Everything a request could wrongly change: every table except the ones
+// that legitimately grow on any request (audit, sessions, throttling).
+const DATA_TABLES = ['organisation', 'unit', 'patient', 'patient_identifier', 'account',
+  'care_team_member', 'caregiver_grant', 'break_glass', 'api_token', 'provenance',
+  'touchpoint', 'setting'];
+
+// Plain text, not JSON: 62-bit ids would lose precision as JS numbers.
+export function snapshot(server) {
+  const sql = DATA_TABLES.map((t) => `SELECT '${t}'; SELECT * FROM ${t} ORDER BY 1;`).join(' ');
+  return execFileSync('sqlite3', ['-readonly', join(server.dir, 'cocare.db'), sql], { encoding: 'utf8' });
+}
+
+export async function launchBrowser() {
+  const { chromium } = require('playwright-core');
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+// A new browser context; CSP is bypassed only so axe-core can be injected.
+export async function newPage(browser, opts = {}) {
+  const context = await browser.newContext({ bypassCSP: true, locale: 'en-GB', ...opts });
+  return context.newPage();
+}
+
+export async function signIn(page, base, user, password = DEMO_PASSWORD) {
+  await page.goto(base + '/signin');
+  await page.getByLabel('User name').fill(user);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForLoadState('domcontentloaded');
+}
+
+export async function signOut(page) {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForLoadState('domcontentloaded');
+}
+
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+// Fails the test with every axe-core violation on the current page.
+export async function checkA11y(page, label) {
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(async () =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { resultTypes: ['violations'] }));
+  const problems = result.violations.map((v) =>
+    `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('\n  ')}`);
+  assert.deepEqual(problems, [], `axe-core violations on ${label || page.url()}`);
+}
+
+// A tiny HTTP client that keeps cookies, for tests below the browser.
+export class Client {
+  constructor(base) { this.base = base; this.cookies = new Map(); }
+
+  cookieHeader() {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  async request(path, { method = 'GET', body, headers = {}, redirect = 'manual' } = {}) {
+    const h = { ...headers };
+    if (this.cookies.size) h.cookie = this.cookieHeader();
+    const res = await fetch(this.base + path, { method, body, headers: h, redirect });
+    for (const c of res.headers.getSetCookie()) {
+      const [pair] = c.split(';');
+      const i = pair.indexOf('=');
+      const name = pair.slice(0, i);
+      const value = pair.slice(i + 1);
+      if (/Max-Age=0/i.test(c)) this.cookies.delete(name); else this.cookies.set(name, value);
+    }
+    res.text_ = await res.text();
+    return res;
+  }
+
+  // The CSRF token of the form on `path`.
+  async csrf(path = '/signin') {
+    const res = await this.request(path);
+    const m = res.text_.match(/name="csrf" value="([0-9a-f]{64})"/);
+    assert.ok(m, `no csrf token on ${path} (status ${res.status})`);
+    return m[1];
+  }
+
+  async post(path, fields, opts = {}) {
+    const body = new URLSearchParams(fields).toString();
+    return this.request(path, {
+      method: 'POST', body,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...(opts.headers || {}) },
+    });
+  }
+
+  async signIn(user, password = DEMO_PASSWORD) {
+    const csrf = await this.csrf('/signin');
+    const res = await this.post('/signin', { csrf, username: user, password });
+    assert.equal(res.status, 303, `sign-in of ${user} failed: ${res.status}`);
+    return res;
+  }
+}
+
+// The id of the demo patient "patient" (María), from the database.
+export function patientId(server, username = 'patient') {
+  const rows = query(server, `SELECT CAST(patient_id AS TEXT) AS id FROM account WHERE username = '${username}'`);
+  return rows[0].id;
+}
