@@ -35,15 +35,18 @@ EMBED_SRCS := $(sort $(shell find templates po data src/store/migrations \
 
 all: cocare
 
+# Replaced by rename, so a running ./cocare does not block the build.
 cocare: $(BUILD)/cocare
-	@if [ "$(BUILD)" = build ]; then cp $< $@; fi
+	@if [ "$(BUILD)" = build ]; then cp $< $@.tmp && mv -f $@.tmp $@; fi
 
 $(BUILD)/cocare: $(OBJS)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  LINK    $@"
+	@$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/tools/embed: tools/embed.c
 	@mkdir -p $(dir $@)
@@ -55,11 +58,13 @@ $(BUILD)/gz/%.gz: %
 
 $(BUILD)/gen/embedded.c: $(BUILD)/tools/embed $(EMBED_SRCS) $(STATIC_GZ)
 	@mkdir -p $(dir $@)
-	$(BUILD)/tools/embed $@ $(BUILD)/gz/=  src/store/= \
+	@echo "  EMBED   $@"
+	@$(BUILD)/tools/embed $@ $(BUILD)/gz/=  src/store/= \
 		$(EMBED_SRCS) $(STATIC_GZ)
 
 $(BUILD)/gen/embedded.o: $(BUILD)/gen/embedded.c
-	$(CC) $(CPPFLAGS) -std=c11 -O0 $(SAN) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(CPPFLAGS) -std=c11 -O0 $(SAN) -c -o $@ $<
 
 $(BUILD)/tests/support.o: tests/unit/support.c
 	@mkdir -p $(dir $@)
@@ -67,7 +72,8 @@ $(BUILD)/tests/support.o: tests/unit/support.c
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) $(TEST_SUPPORT)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests/unit $(ALL_CFLAGS) -o $@ $< \
+	@echo "  TEST    $@"
+	@$(CC) $(CPPFLAGS) -Itests/unit $(ALL_CFLAGS) -o $@ $< \
 		$(TEST_SUPPORT) $(LIB_OBJS) $(LDLIBS) $(TEST_LDLIBS)
 
 # Unit tests on SQLite (every test binary, one after another).

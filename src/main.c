@@ -494,7 +494,10 @@ cmd_demo(struct cli *c)
 	       "  doctor       a psychiatrist on María's care team\n"
 	       "  reception    a receptionist\n"
 	       "  admin        an administrator\n"
-	       "  privacy      the privacy officer\n",
+	       "  privacy      the privacy officer\n"
+	       "  improvement  an improvement lead\n"
+	       "  facilitator  a co-production facilitator\n"
+	       "  researcher   an evaluator and researcher\n",
 	       c->cfg.data_dir, s.units, s.professionals, s.patients,
 	       s.caregivers, DEMO_PASSWORD);
 	return 0;

@@ -51,7 +51,7 @@ account_username_valid(const char *s, const char **why)
 	size_t i, n = strlen(s);
 
 	if (n < 3 || n > USERNAME_MAX) {
-		*why = "A user name has 3 to 64 characters.";
+		*why = N_("A user name has 3 to 64 characters.");
 		return false;
 	}
 	for (i = 0; i < n; i++) {
@@ -61,9 +61,9 @@ account_username_valid(const char *s, const char **why)
 			continue;
 		if (i > 0 && (c == '.' || c == '-' || c == '_'))
 			continue;
-		*why = "A user name uses lowercase letters, digits, dots, "
+		*why = N_("A user name uses lowercase letters, digits, dots, "
 		       "dashes and underscores, and starts with a letter or "
-		       "digit.";
+		       "digit.");
 		return false;
 	}
 	return true;
@@ -88,8 +88,12 @@ read_row(struct stmt *st, struct arena *a, struct account *out)
 	out->org_id = stmt_int(st, 1);
 	out->username = stmt_text_dup(st, 2, a);
 	out->display_name = stmt_text_dup(st, 3, a);
-	if (!role || !role_parse(role, &out->role))
+	/* A role this version does not know signs no one in: fail closed. */
+	out->disabled = false;
+	if (!role || !role_parse(role, &out->role)) {
 		out->role = ROLE_PATIENT;
+		out->disabled = true;
+	}
 	out->discipline = stmt_text_dup(st, 5, a);
 	out->unit_id = stmt_int(st, 6);
 	out->patient_id = stmt_int(st, 7);
@@ -98,7 +102,7 @@ read_row(struct stmt *st, struct arena *a, struct account *out)
 	out->password_hash = stmt_text_dup(st, 10, a);
 	out->totp_secret = stmt_text_dup(st, 11, a);
 	out->totp_enabled = stmt_int(st, 12) != 0;
-	out->disabled = stmt_int(st, 13) != 0;
+	out->disabled = out->disabled || stmt_int(st, 13) != 0;
 	out->created_at = stmt_int(st, 14);
 }
 

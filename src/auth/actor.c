@@ -56,14 +56,14 @@ role_voice(enum role r)
 {
 	switch (r) {
 	case ROLE_PATIENT:
-		return "patient";
+		return N_("patient");
 	case ROLE_CAREGIVER:
-		return "caregiver";
+		return N_("caregiver");
 	case ROLE_PROFESSIONAL:
-		return "professional";
+		return N_("professional");
 	case ROLE_SYSTEM:
-		return "system";
+		return N_("system");
 	default:
-		return "staff";
+		return N_("staff");
 	}
 }

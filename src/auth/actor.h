@@ -10,22 +10,24 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/msgid.h"
+
 struct arena;
 struct store;
 struct db;
 struct audit_key;
 
 #define ROLE_MAP(X)                                                        \
-	X(PATIENT, "patient", "Patient")                                   \
-	X(CAREGIVER, "caregiver", "Caregiver")                             \
-	X(PROFESSIONAL, "professional", "Professional")                    \
-	X(RECEPTIONIST, "receptionist", "Receptionist or care navigator")  \
-	X(IMPROVEMENT_LEAD, "improvement_lead", "Improvement lead")        \
-	X(FACILITATOR, "facilitator", "Co-production facilitator")         \
-	X(RESEARCHER, "researcher", "Evaluator or researcher")             \
-	X(ADMINISTRATOR, "administrator", "Administrator")                 \
-	X(PRIVACY_OFFICER, "privacy_officer", "Privacy officer")           \
-	X(SYSTEM, "system", "System")
+	X(PATIENT, "patient", N_("Patient"))                                   \
+	X(CAREGIVER, "caregiver", N_("Caregiver"))                             \
+	X(PROFESSIONAL, "professional", N_("Professional"))                    \
+	X(RECEPTIONIST, "receptionist", N_("Receptionist or care navigator"))  \
+	X(IMPROVEMENT_LEAD, "improvement_lead", N_("Improvement lead"))        \
+	X(FACILITATOR, "facilitator", N_("Co-production facilitator"))         \
+	X(RESEARCHER, "researcher", N_("Evaluator or researcher"))             \
+	X(ADMINISTRATOR, "administrator", N_("Administrator"))                 \
+	X(PRIVACY_OFFICER, "privacy_officer", N_("Privacy officer"))           \
+	X(SYSTEM, "system", N_("System"))
 
 enum role {
 #define ROLE_ENUM(id, name, label) ROLE_##id,

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/embed.h"
+#include "core/msgid.h"
 #include "core/str.h"
 #include "core/banned.h"
 
@@ -45,18 +46,18 @@ password_problem_str(enum password_problem p)
 	case PASSWORD_OK:
 		return "";
 	case PASSWORD_TOO_SHORT:
-		return "Use at least 12 characters. A few words make a good "
-		       "password.";
+		return N_("Use at least 12 characters. A few words make a good "
+		       "password.");
 	case PASSWORD_TOO_LONG:
-		return "That password is too long. Use at most 256 "
-		       "characters.";
+		return N_("That password is too long. Use at most 256 "
+		       "characters.");
 	case PASSWORD_NOT_TEXT:
-		return "That password has characters that cannot be used.";
+		return N_("That password has characters that cannot be used.");
 	case PASSWORD_COMMON:
-		return "That password is too common. Choose one that is "
-		       "harder to guess.";
+		return N_("That password is too common. Choose one that is "
+		       "harder to guess.");
 	case PASSWORD_LIKE_USERNAME:
-		return "The password must not contain your user name.";
+		return N_("The password must not contain your user name.");
 	}
 	return "";
 }

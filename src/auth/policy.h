@@ -14,19 +14,21 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/msgid.h"
+
 #include "auth/actor.h"
 #include "core/err.h"
 
 /* What part of a patient's record is touched. Caregiver scopes are
  * granted per resource and action (see policy_scope_bit). */
 #define RESOURCE_MAP(X)                                                    \
-	X(PROFILE, "profile", "Profile and needs")                         \
-	X(CARE_TEAM, "care_team", "Care team")                             \
-	X(CARE_RECORD, "care_record", "Care plan, crisis plan and notes")  \
-	X(MEASURES, "measures", "Questionnaires and readings")             \
-	X(CONTACT, "contact", "Messages, consultations and appointments")  \
-	X(ACCESS_LOG, "access_log", "Who has looked at the record")        \
-	X(GRANTS, "grants", "Caregiver access")
+	X(PROFILE, "profile", N_("Profile and needs"))                         \
+	X(CARE_TEAM, "care_team", N_("Care team"))                             \
+	X(CARE_RECORD, "care_record", N_("Care plan, crisis plan and notes"))  \
+	X(MEASURES, "measures", N_("Questionnaires and readings"))             \
+	X(CONTACT, "contact", N_("Messages, consultations and appointments"))  \
+	X(ACCESS_LOG, "access_log", N_("Who has looked at the record"))        \
+	X(GRANTS, "grants", N_("Caregiver access"))
 
 enum resource {
 #define RESOURCE_ENUM(id, name, label) RES_##id,

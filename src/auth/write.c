@@ -123,5 +123,7 @@ write_refused(struct ctx *c, const struct write_info *w)
 					       w->resource_id, w->patient_id,
 					       "denied");
 
+	if (w->detail)
+		e.detail = w->detail;
 	audit_record_async(c, &e);
 }

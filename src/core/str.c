@@ -182,6 +182,73 @@ str_lower(struct arena *a, const char *s, size_t len)
 	return p;
 }
 
+/* Accented Latin letters by code point range and their base letters. */
+static const struct {
+	uint16_t first, last;
+	const char *base;
+} fold_ranges[] = {
+	{0xc0, 0xc5, "a"},     {0xc6, 0xc6, "ae"},    {0xc7, 0xc7, "c"},
+	{0xc8, 0xcb, "e"},     {0xcc, 0xcf, "i"},     {0xd0, 0xd0, "d"},
+	{0xd1, 0xd1, "n"},     {0xd2, 0xd6, "o"},     {0xd8, 0xd8, "o"},
+	{0xd9, 0xdc, "u"},     {0xdd, 0xdd, "y"},     {0xdf, 0xdf, "ss"},
+	{0xe0, 0xe5, "a"},     {0xe6, 0xe6, "ae"},    {0xe7, 0xe7, "c"},
+	{0xe8, 0xeb, "e"},     {0xec, 0xef, "i"},     {0xf0, 0xf0, "d"},
+	{0xf1, 0xf1, "n"},     {0xf2, 0xf6, "o"},     {0xf8, 0xf8, "o"},
+	{0xf9, 0xfc, "u"},     {0xfd, 0xfd, "y"},     {0xff, 0xff, "y"},
+	{0x100, 0x105, "a"},   {0x106, 0x10d, "c"},   {0x10e, 0x111, "d"},
+	{0x112, 0x11b, "e"},   {0x11c, 0x123, "g"},   {0x124, 0x127, "h"},
+	{0x128, 0x131, "i"},   {0x132, 0x133, "ij"},  {0x134, 0x135, "j"},
+	{0x136, 0x138, "k"},   {0x139, 0x142, "l"},   {0x143, 0x14b, "n"},
+	{0x14c, 0x151, "o"},   {0x152, 0x153, "oe"},  {0x154, 0x159, "r"},
+	{0x15a, 0x161, "s"},   {0x162, 0x167, "t"},   {0x168, 0x173, "u"},
+	{0x174, 0x175, "w"},   {0x176, 0x178, "y"},   {0x179, 0x17e, "z"},
+	{0x17f, 0x17f, "s"},   {0x218, 0x219, "s"},   {0x21a, 0x21b, "t"},
+};
+
+char *
+str_fold(struct arena *a, const char *s, size_t len)
+{
+	/* Folding never makes text longer than twice its length. */
+	char *out = arena_alloc(a, len * 2 + 1);
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, o = 0, k;
+
+	if (!out)
+		return NULL;
+	while (i < len) {
+		unsigned cp;
+
+		if (u[i] < 0x80) {
+			out[o++] = (u[i] >= 'A' && u[i] <= 'Z')
+					   ? (char)(u[i] - 'A' + 'a')
+					   : (char)u[i];
+			i++;
+			continue;
+		}
+		if ((u[i] & 0xe0) == 0xc0 && i + 1 < len) {
+			cp = ((unsigned)(u[i] & 0x1f) << 6) | (u[i + 1] & 0x3f);
+			for (k = 0; k < sizeof(fold_ranges) /
+						sizeof(fold_ranges[0]);
+			     k++) {
+				if (cp >= fold_ranges[k].first &&
+				    cp <= fold_ranges[k].last)
+					break;
+			}
+			if (k < sizeof(fold_ranges) / sizeof(fold_ranges[0])) {
+				size_t n = strlen(fold_ranges[k].base);
+
+				memcpy(out + o, fold_ranges[k].base, n);
+				o += n;
+				i += 2;
+				continue;
+			}
+		}
+		out[o++] = (char)u[i++];
+	}
+	out[o] = '\0';
+	return out;
+}
+
 bool
 str_secret_eq(const char *a, const char *b, size_t len)
 {

@@ -48,6 +48,14 @@ bool str_has_control(const char *s, size_t len);
 /* Case-folds ASCII letters into a new arena string. */
 char *str_lower(struct arena *a, const char *s, size_t len);
 
+/*
+ * Folds text for searching: ASCII lowercase, and Latin letters with
+ * accents (Latin-1 and Latin Extended-A, Romanian comma letters) to their
+ * base letters, so "José Núñez", "JOSE NUNEZ" and "jose nunez" compare
+ * equal. Other characters are kept. `s` must be valid UTF-8.
+ */
+char *str_fold(struct arena *a, const char *s, size_t len);
+
 /* Constant-time comparison of equal-length secrets. */
 bool str_secret_eq(const char *a, const char *b, size_t len);
 

@@ -27,6 +27,8 @@
 #define PATIENTS 200
 #define CAREGIVERS 40
 #define TEAM_MAX 3
+#define PATIENT_SINCE_DAYS 1500	/* patients joined up to this long ago */
+#define STAFF_SINCE_DAYS 1600	/* the organisation and staff, before them */
 #define PLAN_ARENA_MAX (1024 * 1024)
 #define NELEM(x) (sizeof(x) / sizeof((x)[0]))
 #define LIST(x) (x), NELEM(x)
@@ -432,6 +434,7 @@ struct demo_patient {
 	bool interpreter;
 	int unit;
 	int culture;
+	int age;		/* at `now` */
 	char birth[11];		/* YYYY-MM-DD */
 	char national[11];
 	char mrn[11];
@@ -647,7 +650,6 @@ plan_patient(struct demo_plan *pl, struct arena *a, struct rng *r, int i,
 	struct demo_patient *p = &pl->patients[i];
 	const struct culture *c;
 	unsigned g;
-	int age;
 
 	p->unit = rng_percent(r, 55) ? UNIT_MH : UNIT_HILLVIEW;
 	p->culture = pick_culture(r);
@@ -664,10 +666,10 @@ plan_patient(struct demo_plan *pl, struct arena *a, struct rng *r, int i,
 	p->family = pick_family(r, a, c);
 	/* Long-term conditions skew older than mental health. */
 	if (p->unit == UNIT_MH)
-		age = 18 + (int)rng_below(r, 48) + (int)rng_below(r, 15);
+		p->age = 18 + (int)rng_below(r, 48) + (int)rng_below(r, 15);
 	else
-		age = 35 + (int)rng_below(r, 36) + (int)rng_below(r, 25);
-	birth_date(r, now, age, p->birth);
+		p->age = 35 + (int)rng_below(r, 36) + (int)rng_below(r, 25);
+	birth_date(r, now, p->age, p->birth);
 	p->interpreter = strcmp(p->lang, "en") != 0 && rng_percent(r, 45);
 	p->comm = "";
 	if (rng_percent(r, 25))
@@ -675,9 +677,10 @@ plan_patient(struct demo_plan *pl, struct arena *a, struct rng *r, int i,
 	if (strcmp(p->comm, BSL_NEED) == 0)
 		p->interpreter = true;
 	p->access = "";
-	if (rng_percent(r, age >= 75 ? 40 : 15))
+	if (rng_percent(r, p->age >= 75 ? 40 : 15))
 		p->access = pick(r, LIST(accessibility_needs));
-	p->created = now - (30 + (int64_t)rng_below(r, 1500)) * DAY;
+	p->created = now - (30 + (int64_t)rng_below(r, PATIENT_SINCE_DAYS -
+							 30)) * DAY;
 	do {
 		national_number(r, p->national);
 		snprintf(p->mrn, sizeof(p->mrn), "MRN-%06u",
@@ -703,7 +706,8 @@ plan_first_patient(struct demo_plan *pl, struct arena *a, struct rng *r,
 	p->gender = "female";
 	p->given = "María";
 	p->family = "López";
-	birth_date(r, now, 46, p->birth);
+	p->age = 46;
+	birth_date(r, now, p->age, p->birth);
 	p->comm = "Prefers phone calls after 10am";
 	p->access = "";
 	p->created = now - 400 * DAY;
@@ -741,22 +745,6 @@ pick_relation(struct rng *r, int age)
 	return &old_relations[rng_below(r, NELEM(old_relations))];
 }
 
-static int
-age_of(const struct demo_patient *p, int64_t now)
-{
-	int y, m, d, by, bm, bd, age;
-
-	civil_from_days(now / DAY, &y, &m, &d);
-	by = (p->birth[0] - '0') * 1000 + (p->birth[1] - '0') * 100 +
-	     (p->birth[2] - '0') * 10 + (p->birth[3] - '0');
-	bm = (p->birth[5] - '0') * 10 + (p->birth[6] - '0');
-	bd = (p->birth[8] - '0') * 10 + (p->birth[9] - '0');
-	age = y - by;
-	if (bm > m || (bm == m && bd > d))
-		age--;
-	return age;
-}
-
 /*
  * Caregiver `k` (1..39) for patient `pi`: a relation that fits the
  * patient's age, and a grant in force, time-limited, expired or revoked,
@@ -768,7 +756,7 @@ plan_carer(struct demo_plan *pl, struct arena *a, struct rng *r, int k,
 {
 	struct demo_carer *cg = &pl->carers[k];
 	const struct demo_patient *p = &pl->patients[pi];
-	const struct relation_seed *rel = pick_relation(r, age_of(p, now));
+	const struct relation_seed *rel = pick_relation(r, p->age);
 	const struct culture *c = &cultures[p->culture];
 	int64_t span = (now - p->created) / DAY;
 	const char *given, *family;
@@ -919,7 +907,7 @@ load_org(struct db *db, struct demo_job *j)
 
 	o.id = id_new();
 	o.name = (char *)org_name;
-	o.created_at = j->now - 3 * 365 * DAY;
+	o.created_at = j->now - STAFF_SINCE_DAYS * DAY;
 	j->org_id = o.id;
 	e = org_insert(db, &o);
 	if (e == ERR_OK)
@@ -984,7 +972,7 @@ load_staff(struct db *db, struct demo_job *j)
 			e = ERR_NOMEM;
 			break;
 		}
-		e = load_account(db, j, &acc, j->now - 2 * 365 * DAY);
+		e = load_account(db, j, &acc, j->now - STAFF_SINCE_DAYS * DAY);
 		j->staff_ids[i] = acc.id;
 		if (e == ERR_OK && s->role == ROLE_PROFESSIONAL)
 			j->sum.professionals++;
@@ -1052,8 +1040,11 @@ load_patient(struct db *db, struct demo_job *j, int i)
 	acc.role = ROLE_PATIENT;
 	acc.unit_id = p.unit_id;
 	acc.patient_id = p.id;
-	/* The interface speaks English and Spanish; others choose later. */
-	if (strcmp(dp->lang, "en") == 0 || strcmp(dp->lang, "es") == 0)
+	/* The interface speaks English and Spanish; others choose later.
+	 * María, the first demo login, reads both: her pages follow the
+	 * browser, so a newcomer sees them in their own language. */
+	if (i > 0 && (strcmp(dp->lang, "en") == 0 ||
+		      strcmp(dp->lang, "es") == 0))
 		acc.language = (char *)dp->lang;
 	e = load_account(db, j, &acc, dp->created);
 	dp->account_id = acc.id;
@@ -1085,7 +1076,8 @@ load_carer(struct db *db, struct demo_job *j, int k)
 	acc.username = username;
 	acc.display_name = (char *)cg->display;
 	acc.role = ROLE_CAREGIVER;
-	if (strcmp(p->lang, "en") == 0 || strcmp(p->lang, "es") == 0)
+	/* The advertised login follows the browser, like María's. */
+	if (k > 0 && (strcmp(p->lang, "en") == 0 || strcmp(p->lang, "es") == 0))
 		acc.language = (char *)p->lang;
 	e = load_account(db, j, &acc, cg->granted_at);
 	if (e != ERR_OK)

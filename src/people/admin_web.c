@@ -32,43 +32,6 @@
 #define EMAIL_MAX 200
 #define REVIEW_LIMIT 200
 
-/*
- * NEEDSWORK: the language and gender labels repeat patient_web.c's
- * tables; they belong in one shared place (people/patient.h or web/)
- * once the owner of those files moves them.
- */
-static const struct {
-	const char *code;
-	const char *name;
-} languages[] = {
-	{"en", N_("English")},	 {"es", N_("Spanish")},	 {"pt", N_("Portuguese")},
-	{"fr", N_("French")},	 {"ar", N_("Arabic")},	 {"pl", N_("Polish")},
-	{"ro", N_("Romanian")},	 {"uk", N_("Ukrainian")}, {"zh", N_("Chinese")},
-	{"so", N_("Somali")},	 {"ur", N_("Urdu")},	 {"de", N_("German")},
-	{"it", N_("Italian")},	 {"tr", N_("Turkish")},	 {"bn", N_("Bengali")},
-};
-
-static const struct {
-	const char *code;
-	const char *name;
-} gender_labels[] = {
-	{"female", N_("Female")},
-	{"male", N_("Male")},
-	{"other", N_("Other")},
-	{"unknown", N_("Prefer not to say")},
-};
-
-static const char *
-gender_label(const char *code)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(gender_labels) / sizeof(gender_labels[0]); i++)
-		if (!strcmp(code, gender_labels[i].code))
-			return gender_labels[i].name;
-	return code;
-}
-
 static bool
 admin_allowed(struct web *w)
 {
@@ -93,6 +56,14 @@ line_ok(const char *s, size_t min, size_t max)
 		return false;
 	chars = utf8_length(s, n);
 	return chars >= min && chars <= max;
+}
+
+/* A display name on one line (account_display_name_valid allows tabs). */
+static bool
+display_name_ok(const char *s)
+{
+	return account_display_name_valid(s) &&
+	       line_ok(s, 1, DISPLAY_NAME_MAX);
 }
 
 /* Something@something, one line, no spaces: enough to catch typing
@@ -374,18 +345,21 @@ new_user_page(struct web *w, int status, const struct problems *ps)
 		json_t *o = jpush(arr);
 
 		jstr(o, "code", patient_genders[i]);
-		jstr(o, "name", tr(w, gender_label(patient_genders[i])));
+		jstr(o, "name", tr(w, patient_choice_label(
+					      patient_gender_choices,
+					      patient_genders[i])));
 		jbool(o, "selected", !strcmp(gender, patient_genders[i]));
 	}
 	if (!lang[0])
 		lang = "en";
 	arr = jarr(ctx, "languages");
-	for (i = 0; i < sizeof(languages) / sizeof(languages[0]); i++) {
+	for (i = 0; patient_language_choices[i].code; i++) {
+		const struct patient_choice *l = &patient_language_choices[i];
 		json_t *o = jpush(arr);
 
-		jstr(o, "code", languages[i].code);
-		jstr(o, "name", tr(w, languages[i].name));
-		jbool(o, "selected", !strcmp(lang, languages[i].code));
+		jstr(o, "code", l->code);
+		jstr(o, "name", tr(w, l->label));
+		jbool(o, "selected", !strcmp(lang, l->code));
 	}
 	if (ps)
 		page_problems(w, ctx, ps);
@@ -503,7 +477,10 @@ post_user_new(struct req *req)
 	    family[0])
 		j.acc.display_name = arena_printf(w->ctx.a, "%s %s", given,
 						  family);
-	if (!account_display_name_valid(j.acc.display_name))
+	/* Left empty for a patient whose names are missing, the problem is
+	 * shown beside those names only. */
+	if (!display_name_ok(j.acc.display_name) &&
+	    !(j.with_patient && !j.acc.display_name[0]))
 		problems_add(&ps, "display_name",
 			     N_("Enter the person's full name, up to 200 "
 				"characters."));
@@ -726,7 +703,7 @@ post_user(struct req *req)
 		return e;
 	typed = acc;
 	typed.display_name = (char *)web_field(w, "display_name");
-	if (!account_display_name_valid(typed.display_name))
+	if (!display_name_ok(typed.display_name))
 		problems_add(&ps, "display_name",
 			     N_("Enter the person's full name, up to 200 "
 				"characters."));
@@ -810,7 +787,7 @@ set_disabled(struct req *req, bool disable)
 		return e;
 	return page_redirect(w, arena_printf(w->ctx.a, "/admin/users/%lld",
 					     (long long)acc.id),
-			     "saved");
+			     disable ? "user-disabled" : "user-enabled");
 }
 
 /* POST /admin/users/:id/disable: 303; 400 one's own account; 403; 404. */
@@ -880,7 +857,7 @@ post_user_password(struct req *req)
 		return e;
 	return page_redirect(w, arena_printf(w->ctx.a, "/admin/users/%lld",
 					     (long long)acc.id),
-			     "saved");
+			     "password-set");
 }
 
 static enum err
@@ -915,7 +892,7 @@ post_user_totp_reset(struct req *req)
 		return e;
 	return page_redirect(w, arena_printf(w->ctx.a, "/admin/users/%lld",
 					     (long long)acc.id),
-			     "saved");
+			     "second-factor-reset");
 }
 
 /* --- the privacy officer's review ------------------------------------ */

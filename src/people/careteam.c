@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/msgid.h"
 #include "core/id.h"
 #include "core/str.h"
 #include "store/store.h"

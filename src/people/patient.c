@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/msgid.h"
 #include "core/clock.h"
 #include "core/id.h"
 #include "core/str.h"
@@ -15,6 +16,34 @@
 const char *const patient_identifier_systems[] = {"national", "mrn", NULL};
 const char *const patient_genders[] = {"female", "male", "other", "unknown",
 				       NULL};
+
+const struct patient_choice patient_language_choices[] = {
+	{"en", N_("English")},	  {"es", N_("Spanish")},
+	{"pt", N_("Portuguese")}, {"fr", N_("French")},
+	{"ar", N_("Arabic")},	  {"pl", N_("Polish")},
+	{"ro", N_("Romanian")},	  {"uk", N_("Ukrainian")},
+	{"zh", N_("Chinese")},	  {"so", N_("Somali")},
+	{"ur", N_("Urdu")},	  {"de", N_("German")},
+	{"it", N_("Italian")},	  {"tr", N_("Turkish")},
+	{"bn", N_("Bengali")},	  {NULL, NULL},
+};
+
+const struct patient_choice patient_gender_choices[] = {
+	{"female", N_("Female")},
+	{"male", N_("Male")},
+	{"other", N_("Other")},
+	{"unknown", N_("Prefer not to say")},
+	{NULL, NULL},
+};
+
+const char *
+patient_choice_label(const struct patient_choice *list, const char *code)
+{
+	for (; code && list->code; list++)
+		if (strcmp(list->code, code) == 0)
+			return list->label;
+	return code;
+}
 
 #define PATIENT_COLS                                                       \
 	"p.id, p.org_id, COALESCE(p.unit_id, 0), COALESCE(u.name, ''), "   \
@@ -201,13 +230,14 @@ patient_get(struct db *db, struct arena *a, int64_t id, struct patient *out)
 	return stmt_done(st);
 }
 
-/* "given family" folded to lowercase ASCII, for searching. */
+/* "given family" folded (lowercase, accents removed), for searching:
+ * "Lopez" finds "López", "MARIA" finds "María". */
 static char *
 search_name(struct arena *a, const struct patient *p)
 {
 	char *s = arena_printf(a, "%s %s", p->given_name, p->family_name);
 
-	return s ? str_lower(a, s, strlen(s)) : NULL;
+	return s ? str_fold(a, s, strlen(s)) : NULL;
 }
 
 enum err
@@ -229,17 +259,19 @@ patient_search(struct db *db, struct arena *a, int64_t org_id, const char *q,
 		return ERR_NOMEM;
 	if (q && *q) {
 		struct str t = str_trim(str_c(q));
-		char *lower = str_lower(a, t.p, t.len);
+		char *lower = str_fold(a, t.p, t.len);
 		size_t i, j = 0;
 
 		if (!lower)
 			return ERR_NOMEM;
-		exact = lower;
-		pattern = arena_alloc(a, t.len + 3);
+		exact = str_lower(a, t.p, t.len);
+		if (!exact)
+			return ERR_NOMEM;
+		pattern = arena_alloc(a, strlen(lower) + 3);
 		if (!pattern)
 			return ERR_NOMEM;
 		pattern[j++] = '%';
-		for (i = 0; i < t.len; i++)
+		for (i = 0; lower[i]; i++)
 			if (lower[i] != '%' && lower[i] != '_')
 				pattern[j++] = lower[i];
 		pattern[j++] = '%';
@@ -329,8 +361,10 @@ patient_update(struct db *db, const struct patient *p, int64_t now)
 	stmt_bind_str(st, 7, p->gender);
 	stmt_bind_str(st, 8, p->preferred_language);
 	stmt_bind_int(st, 9, p->interpreter_needed);
-	stmt_bind_str(st, 10, p->communication_needs);
-	stmt_bind_str(st, 11, p->accessibility_needs);
+	stmt_bind_str(st, 10, p->communication_needs ? p->communication_needs
+						     : "");
+	stmt_bind_str(st, 11, p->accessibility_needs ? p->accessibility_needs
+						     : "");
 	stmt_bind_int(st, 12, now);
 	e = stmt_exec(st);
 	if (e == ERR_OK && stmt_changes(st) != 1)

@@ -51,6 +51,21 @@ struct patient {
 extern const char *const patient_identifier_systems[];
 extern const char *const patient_genders[];
 
+/* A stored code and its English label (a msgid). */
+struct patient_choice {
+	const char *code;
+	const char *label;
+};
+
+/* The languages offered in forms and the gender labels, each ending with
+ * a {NULL, NULL} row. */
+extern const struct patient_choice patient_language_choices[];
+extern const struct patient_choice patient_gender_choices[];
+
+/* The label for `code` in `list`, or `code` itself when unknown. */
+const char *patient_choice_label(const struct patient_choice *list,
+				 const char *code);
+
 /* Adds a problem per invalid field; `now` bounds the birth date. */
 void patient_validate(const struct patient *p, int64_t now,
 		      struct problems *out);

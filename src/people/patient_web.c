@@ -27,47 +27,16 @@
 #define PAGE_SIZE 25
 #define ACCESS_PAGE 50
 
-static const struct {
-	const char *code;
-	const char *name;
-} languages[] = {
-	{"en", N_("English")},	 {"es", N_("Spanish")},	 {"pt", N_("Portuguese")},
-	{"fr", N_("French")},	 {"ar", N_("Arabic")},	 {"pl", N_("Polish")},
-	{"ro", N_("Romanian")},	 {"uk", N_("Ukrainian")}, {"zh", N_("Chinese")},
-	{"so", N_("Somali")},	 {"ur", N_("Urdu")},	 {"de", N_("German")},
-	{"it", N_("Italian")},	 {"tr", N_("Turkish")},	 {"bn", N_("Bengali")},
-};
-
-static const struct {
-	const char *code;
-	const char *name;
-} genders[] = {
-	{"female", N_("Female")},
-	{"male", N_("Male")},
-	{"other", N_("Other")},
-	{"unknown", N_("Prefer not to say")},
-};
-
 static const char *
 language_name(struct web *w, const char *code)
 {
-	size_t i;
-
-	for (i = 0; i < sizeof(languages) / sizeof(languages[0]); i++)
-		if (code && !strcmp(code, languages[i].code))
-			return tr(w, languages[i].name);
-	return code;
+	return tr(w, patient_choice_label(patient_language_choices, code));
 }
 
 static const char *
 gender_name(struct web *w, const char *code)
 {
-	size_t i;
-
-	for (i = 0; i < sizeof(genders) / sizeof(genders[0]); i++)
-		if (code && !strcmp(code, genders[i].code))
-			return tr(w, genders[i].name);
-	return code;
+	return tr(w, patient_choice_label(patient_gender_choices, code));
 }
 
 static const char *
@@ -291,22 +260,23 @@ add_choices(struct web *w, json_t *ctx, const struct patient *p)
 	json_t *langs = jarr(ctx, "languages"), *gs = jarr(ctx, "genders");
 	size_t i;
 
-	for (i = 0; i < sizeof(languages) / sizeof(languages[0]); i++) {
+	for (i = 0; patient_language_choices[i].code; i++) {
+		const struct patient_choice *l = &patient_language_choices[i];
 		json_t *o = jpush(langs);
 
-		jstr(o, "code", languages[i].code);
-		jstr(o, "name", tr(w, languages[i].name));
+		jstr(o, "code", l->code);
+		jstr(o, "name", tr(w, l->label));
 		jbool(o, "selected", p->preferred_language &&
 					     !strcmp(p->preferred_language,
-						     languages[i].code));
+						     l->code));
 	}
-	for (i = 0; i < sizeof(genders) / sizeof(genders[0]); i++) {
+	for (i = 0; patient_gender_choices[i].code; i++) {
+		const struct patient_choice *g = &patient_gender_choices[i];
 		json_t *o = jpush(gs);
 
-		jstr(o, "code", genders[i].code);
-		jstr(o, "name", tr(w, genders[i].name));
-		jbool(o, "selected", p->gender &&
-					     !strcmp(p->gender, genders[i].code));
+		jstr(o, "code", g->code);
+		jstr(o, "name", tr(w, g->label));
+		jbool(o, "selected", p->gender && !strcmp(p->gender, g->code));
 	}
 }
 

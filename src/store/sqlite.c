@@ -50,12 +50,19 @@ sq_stmt(struct stmt *st)
  * tables and constraints, never values) and the start of the statement
  * text, which holds placeholders only.
  */
+static bool
+sq_is_duplicate(int rc)
+{
+	return rc == SQLITE_CONSTRAINT_UNIQUE ||
+	       rc == SQLITE_CONSTRAINT_PRIMARYKEY;
+}
+
 static enum err
 sq_err(sqlite3 *h, int rc, const char *sql)
 {
 	char snip[STORE_SNIPPET];
 
-	if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+	if (sq_is_duplicate(rc))
 		return ERR_EXISTS;
 	log_error("store: sqlite error: %s (%s) in \"%s\"",
 		  sqlite3_errmsg(h), sqlite3_errstr(rc),
@@ -150,7 +157,7 @@ sq_exec(struct db *db, const char *sql)
 
 	if (rc == SQLITE_OK)
 		return ERR_OK;
-	if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+	if (sq_is_duplicate(rc)) {
 		sqlite3_free(msg);
 		return ERR_EXISTS;
 	}

@@ -168,20 +168,14 @@ db_prepare(struct db *db, const char *sql)
 	char *copy;
 
 	slot = c->cap ? cache_slot(c, sql) : NULL;
-	if (slot && *slot) {
+	if (slot && *slot && strcmp((*slot)->sql, sql) == 0) {
 		st = *slot;
-		if (strcmp(st->sql, sql) == 0) {
-			db->ops->stmt_reset(st);
-			st->err = ERR_OK;
-			return st;
-		}
-		/* Same address, other text: the old text is gone. */
-		log_warn("store: statement text changed at a cached address");
-		*slot = NULL;
-		c->count--;
-		cache_free_stmt(db, st);
+		db->ops->stmt_reset(st);
+		st->err = ERR_OK;
+		return st;
 	}
-	if ((c->count + 1) * 2 > c->cap && !cache_grow(c)) {
+	if (!(slot && *slot) && (c->count + 1) * 2 > c->cap &&
+	    !cache_grow(c)) {
 		log_error("store: out of memory caching a statement");
 		return NULL;
 	}
@@ -200,8 +194,16 @@ db_prepare(struct db *db, const char *sql)
 	st->sql = copy;
 	st->err = ERR_OK;
 	st->changes = 0;
-	*cache_slot(c, sql) = st;
-	c->count++;
+	/* The table may have grown: look again. */
+	slot = cache_slot(c, sql);
+	if (*slot) {
+		/* Same address, other text: the old text is gone. */
+		log_warn("store: statement text changed at a cached address");
+		cache_free_stmt(db, *slot);
+	} else {
+		c->count++;
+	}
+	*slot = st;
 	return st;
 }
 

@@ -31,7 +31,7 @@
 
 #include "core/banned.h"
 
-#define ASYNC_MAX 10000		/* queued async jobs before producers wait */
+#define ASYNC_MAX 10000	/* queued async jobs before producers wait */
 #define ASYNC_ATTEMPTS 3	/* runs of an async job whose batch failed */
 #define POOL_MAX 1024
 #define MIGRATION_DIR "migrations/"
@@ -41,7 +41,7 @@ struct job {
 	void *arg;
 	void (*release)(void *);	/* async only */
 	struct job *next;
-	pthread_cond_t done_cv;		/* sync only: the waiter sleeps here */
+	pthread_cond_t done_cv;		/* sync only: the waiter's */
 	enum err status;
 	int attempts;
 	bool async;
@@ -49,24 +49,24 @@ struct job {
 };
 
 struct store {
-	struct store_options o;		/* with our own copies of the strings */
+	struct store_options o;		/* with our own string copies */
 	const struct store_ops *ops;
 
 	/* The read pool: connections opened lazily up to o.pool_size. */
 	pthread_mutex_t pool_mu;
 	pthread_cond_t pool_cv;
 	struct db *free_list;
-	struct db **all;		/* every pool connection, o.pool_size slots */
+	struct db **all;		/* pool connections (pool_size) */
 	int nopen;			/* opened or being opened */
 	int nout;			/* handed out */
 
 	/* The write queue and the writer thread. */
 	pthread_mutex_t mu;
-	pthread_cond_t work_cv;		/* writer: work arrived (monotonic) */
+	pthread_cond_t work_cv;		/* writer: work came */
 	pthread_cond_t space_cv;	/* async producers: queue has room */
 	struct job *head, *tail;
 	int nsync, nasync;
-	uint64_t async_since;		/* when the oldest queued async came */
+	uint64_t async_since;		/* oldest async job queued */
 	bool stopping;
 	bool writer_started;
 	pthread_t writer;

@@ -36,7 +36,7 @@ struct db {
 	const struct store_ops *ops;
 	struct store *store;
 	struct stmt_cache cache;
-	struct db *next_free;	/* pool free list, guarded by the pool lock */
+	struct db *next_free;	/* pool free list (pool lock) */
 };
 
 /* The shared head of every backend statement. */
@@ -44,7 +44,7 @@ struct stmt {
 	struct db *db;
 	const char *key;	/* the caller's SQL pointer */
 	char *sql;		/* malloc'd copy of the caller's text */
-	enum err err;		/* sticky error of binding or column access */
+	enum err err;		/* sticky binding or column error */
 	int64_t changes;	/* rows changed by the last completed run */
 };
 

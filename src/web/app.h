@@ -17,6 +17,7 @@
 #include "auth/session.h"
 #include "core/config.h"
 #include "core/err.h"
+#include "core/msgid.h"
 #include "http/http.h"
 
 struct store;
@@ -66,9 +67,6 @@ const char *tr(struct web *w, const char *msgid);
 const char *trn(struct web *w, const char *one, const char *many,
 		unsigned long n);
 
-/* Marks a string for translation where it is defined (a table, an enum
- * message) and translated later with tr(). */
-#define N_(s) s
 
 /* Records that patient data was shown (the audit event of a read). */
 void web_audit_read(struct web *w, const char *resource_type,

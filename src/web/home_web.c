@@ -86,10 +86,10 @@ home_patient(struct web *w, json_t *ctx)
 		return e;
 	jstr(ctx, "looked_text",
 	     arena_printf(w->ctx.a,
-			  trn(w, "%lld person from your care looked at your "
-				 "record in the last 30 days.",
-			      "%lld people from your care looked at your "
-			      "record in the last 30 days.",
+			  trn(w, "%lld other person looked at your record in "
+				 "the last 30 days.",
+			      "%lld other people looked at your record in "
+			      "the last 30 days.",
 			      (unsigned long)people),
 			  (long long)people));
 	if ((e = grant_list_for_patient(w->ctx.db, w->ctx.a, pid, &g, &n)) !=

@@ -33,6 +33,13 @@ static const struct {
 	{"grant-added", N_("Access is granted.")},
 	{"grant-revoked", N_("Access is withdrawn.")},
 	{"user-created", N_("The account is created.")},
+	{"user-disabled", N_("The account is turned off. The person is "
+			     "signed out everywhere.")},
+	{"user-enabled", N_("The account is turned on again.")},
+	{"password-set", N_("The new password is set. The person is signed "
+			    "out everywhere.")},
+	{"second-factor-reset", N_("Two-step sign-in is reset. The person "
+				   "sets it up again at the next sign-in.")},
 	{"token-revoked", N_("The token is revoked.")},
 	{"team-changed", N_("The care team is updated.")},
 	{"unit-added", N_("The unit is added.")},

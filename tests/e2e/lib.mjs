@@ -95,7 +95,7 @@ export async function signIn(page, base, user, password = DEMO_PASSWORD) {
 }
 
 export async function signOut(page) {
-  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   await page.waitForLoadState('domcontentloaded');
 }
 

@@ -100,6 +100,19 @@ test_utf8(void **state)
 }
 
 static void
+test_fold(void **state)
+{
+	struct arena *a = arena_new(4096);
+	const char *s = "Jos\xc3\xa9 N\xc3\xba\xc3\xb1" "ez \xc8\x98tef\xc4\x83nescu";
+
+	assert_string_equal(str_fold(a, s, strlen(s)), "jose nunez stefanescu");
+	assert_string_equal(str_fold(a, "MAR\xc3\x8d" "A", 6), "maria");
+	/* Characters outside Latin are kept as they are. */
+	assert_string_equal(str_fold(a, "\xe6\x9d\x8e A", 5), "\xe6\x9d\x8e a");
+	arena_free(a);
+}
+
+static void
 test_int_parse(void **state)
 {
 	int64_t v;
@@ -196,6 +209,7 @@ main(void)
 		cmocka_unit_test(test_arena_defer),
 		cmocka_unit_test(test_buf_escape_and_cap),
 		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_fold),
 		cmocka_unit_test(test_int_parse),
 		cmocka_unit_test(test_dates),
 		cmocka_unit_test(test_config),

@@ -61,16 +61,24 @@ static const char sql_grants_revoked[] =
 	"SELECT count(*) FROM caregiver_grant WHERE revoked_at <> 0";
 static const char sql_grants_expired[] =
 	"SELECT count(*) FROM caregiver_grant WHERE revoked_at = 0 "
-	"AND expires_at <> 0 AND expires_at <= 1780000000";
+	"AND expires_at <> 0 AND expires_at <= $1";
 static const char sql_grants_limited[] =
 	"SELECT count(*) FROM caregiver_grant WHERE revoked_at = 0 "
-	"AND expires_at > 1780000000";
+	"AND expires_at > $1";
 static const char sql_grants_open[] =
 	"SELECT count(*) FROM caregiver_grant WHERE revoked_at = 0 "
 	"AND expires_at = 0";
 static const char sql_grants_by_patient[] =
 	"SELECT count(*) FROM caregiver_grant g JOIN account a "
 	"ON a.id = g.granted_by WHERE a.patient_id = g.patient_id";
+/* Times that could not have happened by $1 (now), or out of order. */
+static const char sql_bad_times[] =
+	"SELECT (SELECT count(*) FROM care_team_member WHERE since > $1) "
+	"+ (SELECT count(*) FROM caregiver_grant WHERE granted_at > $1 "
+	"OR revoked_at > $1 OR (expires_at <> 0 AND expires_at <= granted_at) "
+	"OR (revoked_at <> 0 AND revoked_at <= granted_at)) "
+	"+ (SELECT count(*) FROM account WHERE created_at > $1) "
+	"+ (SELECT count(*) FROM patient WHERE created_at > $1)";
 static const char sql_languages[] =
 	"SELECT count(DISTINCT preferred_language) FROM patient";
 static const char sql_lang_en[] =
@@ -138,6 +146,21 @@ count(struct db *db, const char *sql)
 	return n;
 }
 
+/* The same, for a statement whose $1 is a time. */
+static int64_t
+count_at(struct db *db, const char *sql, int64_t t)
+{
+	struct stmt *st = db_prepare(db, sql);
+	int64_t n = -1;
+
+	assert_non_null(st);
+	stmt_bind_int(st, 1, t);
+	if (stmt_row(st))
+		n = stmt_int(st, 0);
+	assert_int_equal(stmt_done(st), ERR_OK);
+	return n;
+}
+
 static int64_t
 audit_count(struct db *db)
 {
@@ -189,10 +212,11 @@ test_counts(void **state)
 
 	/* Grants in every state, all given by the patient. */
 	assert_true(count(t.db, sql_grants_revoked) >= 3);
-	assert_true(count(t.db, sql_grants_expired) >= 3);
-	assert_true(count(t.db, sql_grants_limited) >= 3);
+	assert_true(count_at(t.db, sql_grants_expired, NOW) >= 3);
+	assert_true(count_at(t.db, sql_grants_limited, NOW) >= 3);
 	assert_true(count(t.db, sql_grants_open) >= 10);
 	assert_int_equal(count(t.db, sql_grants_by_patient), 40);
+	assert_int_equal(count_at(t.db, sql_bad_times, NOW), 0);
 
 	/* Variety a newcomer sees in the lists. */
 	assert_true(count(t.db, sql_languages) >= 6);
@@ -313,8 +337,10 @@ test_logins(void **state)
 	 * team. */
 	assert_int_equal(account_get_by_username(t.db, a, "patient", &pat),
 			 ERR_OK);
-	assert_string_equal(pat.language, "es");
+	/* Her pages follow the browser's language: she reads both. */
+	assert_string_equal(pat.language, "");
 	assert_int_equal(patient_get(t.db, a, pat.patient_id, &p), ERR_OK);
+	assert_string_equal(p.preferred_language, "es");
 	assert_string_equal(p.given_name, "María");
 	assert_string_equal(p.family_name, "López");
 	assert_string_equal(p.gender, "female");

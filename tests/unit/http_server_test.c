@@ -167,7 +167,7 @@ healthy(void *app)
 }
 
 static const struct http_hooks hooks = {prepare, error_page, app_metrics,
-					healthy};
+					healthy, NULL};
 
 struct fixture {
 	struct http_router *router;

@@ -176,7 +176,7 @@ static void
 test_migration_failure(void **state)
 {
 	struct store_options o;
-	struct store *s = (struct store *)&o;
+	struct store *s = (struct store *)&o;	/* any non-NULL value */
 	char path[512];
 	char *dir = test_tmpdir();
 	struct test_db t = {.dir = dir};
@@ -348,7 +348,8 @@ test_round_trips(void **state)
 static void
 test_exists_and_changes(void **state)
 {
-	static const char sql_bump[] = "UPDATE item SET n = n + 1 WHERE id > $1";
+	static const char sql_bump[] =
+		"UPDATE item SET n = n + 1 WHERE id > $1";
 	struct item it = {.id = 1, .body = "x", .len = 1};
 	struct test_db t;
 	struct stmt *st;
