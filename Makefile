@@ -50,11 +50,12 @@ $(BUILD)/%.o: %.c
 
 $(BUILD)/tools/embed: tools/embed.c
 	@mkdir -p $(dir $@)
-	$(CC) -std=c11 -O1 -Wall -Wextra -Werror -D_GNU_SOURCE -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) -std=c11 -O1 -Wall -Wextra -Werror -D_GNU_SOURCE -o $@ $<
 
 $(BUILD)/gz/%.gz: %
 	@mkdir -p $(dir $@)
-	gzip -9 -n -c $< > $@
+	@gzip -9 -n -c $< > $@
 
 $(BUILD)/gen/embedded.c: $(BUILD)/tools/embed $(EMBED_SRCS) $(STATIC_GZ)
 	@mkdir -p $(dir $@)
@@ -68,7 +69,8 @@ $(BUILD)/gen/embedded.o: $(BUILD)/gen/embedded.c
 
 $(BUILD)/tests/support.o: tests/unit/support.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests/unit $(ALL_CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(CPPFLAGS) -Itests/unit $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) $(TEST_SUPPORT)
 	@mkdir -p $(dir $@)
@@ -107,7 +109,12 @@ check: deps
 
 demo: deps
 	@$(MAKE) --no-print-directory all
-	./cocare demo --data demo-data
+	@if [ -f demo-data/cocare.db ]; then \
+		echo "Using the demo data in demo-data/ (delete it for a fresh" \
+		     "start). Every demo login has the password" \
+		     "demo-password-2026: patient, caregiver, nurse, doctor," \
+		     "reception, admin, privacy."; \
+	else ./cocare demo --data demo-data; fi
 	./cocare serve --data demo-data --listen 127.0.0.1:8080
 
 bench: all

@@ -169,8 +169,10 @@ org_page(struct web *w, int status, const struct problems *ps)
 		jstr(o, "since", page_date(w, u[i].created_at));
 	}
 	if (ps) {
-		jstr(jobj(ctx, "form"), "unit_name",
-		     web_field(w, "unit_name"));
+		json_t *f = jobj(ctx, "form");
+
+		jstr(f, "unit_name", web_field(w, "unit_name"));
+		jstr(f, "org_name", web_field(w, "org_name"));
 		page_problems(w, ctx, ps);
 	}
 	return page_render(w, status, "admin", ctx);
@@ -233,7 +235,51 @@ post_unit(struct req *req)
 struct org_job {
 	int64_t org_id;
 	bool require_2fa;
+	const char *name;
 };
+
+static enum err
+rename_fn(struct db *db, void *arg)
+{
+	struct org_job *j = arg;
+
+	return org_set_name(db, j->org_id, j->name);
+}
+
+/* POST /admin/organisation: 303; 400 bad name; 409 the name is taken by
+ * another organisation of this installation; 403. */
+static enum err
+post_org_name(struct req *req)
+{
+	struct web *w = web_of(req);
+	struct write_info wi = {"update", "Organization", "", 0, "name", NULL};
+	struct problems ps = {0};
+	struct org_job j = {0};
+	enum err e;
+
+	if (!admin_allowed(w))
+		return ERR_FORBIDDEN;
+	j.org_id = w->account.org_id;
+	j.name = web_field(w, "org_name");
+	wi.resource_id = id_text(w, j.org_id);
+	if (!line_ok(j.name, 1, ORG_NAME_MAX)) {
+		problems_add(&ps, "org_name",
+			     N_("Enter the organisation's name, up to 200 "
+				"characters on one line."));
+		write_refused(&w->ctx, &wi);
+		return org_page(w, 400, &ps);
+	}
+	e = write_commit(&w->ctx, &wi, rename_fn, &j);
+	if (e == ERR_EXISTS) {
+		problems_add(&ps, "org_name",
+			     N_("Another organisation already has that "
+				"name."));
+		return org_page(w, 409, &ps);
+	}
+	if (e != ERR_OK)
+		return e;
+	return page_redirect(w, "/admin", "saved");
+}
 
 static enum err
 security_fn(struct db *db, void *arg)
@@ -940,6 +986,7 @@ static const struct http_route admin_routes[] = {
 	{HTTP_GET, "/admin", get_admin, 0, NULL},
 	{HTTP_POST, "/admin/units", post_unit, 0, NULL},
 	{HTTP_POST, "/admin/security", post_security, 0, NULL},
+	{HTTP_POST, "/admin/organisation", post_org_name, 0, NULL},
 	{HTTP_GET, "/admin/users", get_users, 0, NULL},
 	{HTTP_GET, "/admin/users/new", get_user_new, 0, NULL},
 	{HTTP_POST, "/admin/users/new", post_user_new, 0, NULL},

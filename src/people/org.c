@@ -23,6 +23,8 @@ static const char sql_org_insert[] =
 	"VALUES ($1, $2, $3, $4)";
 static const char sql_org_2fa[] =
 	"UPDATE organisation SET require_staff_2fa = $2 WHERE id = $1";
+static const char sql_org_name[] =
+	"UPDATE organisation SET name = $2 WHERE id = $1";
 static const char sql_unit_get[] =
 	"SELECT id, org_id, name, created_at FROM unit WHERE id = $1";
 static const char sql_unit_list[] =
@@ -163,6 +165,21 @@ org_set_require_2fa(struct db *db, int64_t id, bool required)
 		return ERR_DB;
 	stmt_bind_int(st, 1, id);
 	stmt_bind_int(st, 2, required);
+	if ((e = stmt_exec(st)) != ERR_OK)
+		return e;
+	return stmt_changes(st) == 1 ? ERR_OK : ERR_NOT_FOUND;
+}
+
+enum err
+org_set_name(struct db *db, int64_t id, const char *name)
+{
+	struct stmt *st = db_prepare(db, sql_org_name);
+	enum err e;
+
+	if (!st)
+		return ERR_DB;
+	stmt_bind_int(st, 1, id);
+	stmt_bind_str(st, 2, name);
 	if ((e = stmt_exec(st)) != ERR_OK)
 		return e;
 	return stmt_changes(st) == 1 ? ERR_OK : ERR_NOT_FOUND;

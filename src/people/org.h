@@ -45,6 +45,7 @@ enum err unit_list(struct db *db, struct arena *a, int64_t org_id,
 /* Writes, inside a write transaction; ERR_EXISTS for a duplicate name. */
 enum err org_insert(struct db *db, const struct organisation *o);
 enum err org_set_require_2fa(struct db *db, int64_t id, bool required);
+enum err org_set_name(struct db *db, int64_t id, const char *name);
 enum err unit_insert(struct db *db, const struct unit *u);
 
 #endif
