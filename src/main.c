@@ -41,10 +41,10 @@ static const char usage_text[] =
 	"usage: cocare VERB [options]\n"
 	"\n"
 	"Verbs:\n"
-	"  serve     run the web server and FHIR API\n"
+	"  serve     run the web server\n"
 	"  init      create the data directory, database and organisation\n"
 	"  demo      create a database with a demo organisation\n"
-	"  user      add, passwd, disable or list accounts\n"
+	"  user      add, passwd, disable, enable or list accounts\n"
 	"  backup    copy the database to FILE while cocare runs\n"
 	"  verify    check the database and the audit chain\n"
 	"\n"
@@ -86,6 +86,9 @@ parse_common(struct cli *c, int argc, char **argv, const char *help)
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			fputs(help, stdout);
+			return 1;
+		} else if (!strcmp(argv[i], "--version")) {
+			printf("cocare %s\n", COCARE_VERSION);
 			return 1;
 		} else if (!strcmp(argv[i], "--config") && i + 1 < argc) {
 			config_path = argv[++i];
@@ -223,7 +226,7 @@ setting_is(struct db *db, const char *key, const char *value)
 static const char serve_help[] =
 	"usage: cocare serve [--config FILE] [--data DIR] [--listen HOST:PORT]\n"
 	"\n"
-	"Serves the web pages and the FHIR API until SIGTERM or SIGINT, then\n"
+	"Serves the web pages until SIGTERM or SIGINT, then\n"
 	"finishes the requests in flight and closes the database.\n";
 
 static char *
@@ -288,6 +291,11 @@ cmd_serve(struct cli *c)
 	int rc = 1;
 	enum err e;
 
+	if (c->argc > 1) {
+		fprintf(stderr, "cocare serve: unknown option '%s'\n\n%s",
+			c->argv[1], serve_help);
+		return 2;
+	}
 	if (open_store(c, false))
 		return 1;
 	if (!split_listen(c->cfg.listen, host, sizeof(host), &ho.port)) {
@@ -296,7 +304,7 @@ cmd_serve(struct cli *c)
 	}
 	app.cfg = &c->cfg;
 	app.store = c->store;
-	app.audit_key = c->key;
+	app.audit_key = &c->key;
 	if ((db = store_acquire(c->store))) {
 		app.demo = setting_is(db, "demo", "1");
 		store_release(c->store, db);
@@ -514,9 +522,10 @@ static const char user_help[] =
 	"       cocare user list\n"
 	"\n"
 	"The password is read from standard input (typed without echo on a\n"
-	"terminal). Roles: patient caregiver professional receptionist\n"
+	"terminal). Roles: caregiver professional receptionist\n"
 	"improvement_lead facilitator researcher administrator\n"
-	"privacy_officer.\n";
+	"privacy_officer. Patients are added on the web page (Accounts >\n"
+	"Create an account), which also creates their record.\n";
 
 static bool
 read_password(const char *prompt, char *out, size_t len)
@@ -659,6 +668,12 @@ user_add(struct cli *c)
 	}
 	if (!account_username_valid(j.acc.username, &why)) {
 		fprintf(stderr, "cocare user add: %s\n", why);
+		return 2;
+	}
+	if (j.acc.role == ROLE_PATIENT) {
+		fprintf(stderr, "cocare user add: a patient account needs a "
+				"patient record: create it on the web page "
+				"Accounts > Create an account\n");
 		return 2;
 	}
 	if (!account_display_name_valid(j.acc.display_name)) {

@@ -278,6 +278,7 @@ audit_verify(struct db *db, const struct audit_key *key, int64_t *count,
 	     struct audit_problem *problem)
 {
 	char prev[HASH_HEX + 1] = "", hash[HASH_HEX + 1];
+	char at_head[HASH_HEX + 1] = "";
 	int64_t expect = 1, head_seq = 0;
 	char head_hash[HASH_HEX + 1] = "";
 	enum err err, result = ERR_OK;
@@ -330,6 +331,8 @@ audit_verify(struct db *db, const struct audit_key *key, int64_t *count,
 			break;
 		}
 		memcpy(prev, hash, sizeof(prev));
+		if (seq == head_seq)
+			memcpy(at_head, hash, sizeof(at_head));
 		expect++;
 		(*count)++;
 	}
@@ -337,9 +340,19 @@ audit_verify(struct db *db, const struct audit_key *key, int64_t *count,
 		return err;
 	if (result != ERR_OK)
 		return result;
-	if (head_seq != *count || strcmp(head_hash, prev) != 0)
+	/*
+	 * The head was read first, so a running server may have appended
+	 * entries since: there may be more entries than the head says, never
+	 * fewer, and the head must name one of them exactly.
+	 */
+	if (*count < head_seq)
 		return verify_fail(problem, *count + 1,
 				   "newest entries were removed");
+	if (*count > 0 && head_seq == 0)
+		return verify_fail(problem, 1, "the chain head is missing");
+	if (head_seq > 0 && strcmp(head_hash, at_head) != 0)
+		return verify_fail(problem, head_seq,
+				   "does not match the chain head");
 	return ERR_OK;
 }
 

@@ -13,6 +13,7 @@
 #include "auth/write.h"
 #include "core/arena.h"
 #include "core/str.h"
+#include "demo/demo.h"
 #include "store/store.h"
 #include "web/app.h"
 #include "web/i18n.h"
@@ -21,13 +22,23 @@
 
 #define SESSION_COOKIE "session"
 
-/* Only local paths: never an open redirect to another site. */
+/* Only plain local paths: never an open redirect to another site. A
+ * browser ignores tabs and newlines and reads "\\" as "/", so anything
+ * but path characters sends the person home instead. */
 static const char *
 safe_next(const char *next)
 {
-	if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\' ||
-	    strlen(next) > 512)
+	size_t i, n = next ? strlen(next) : 0;
+
+	if (n == 0 || n > 512 || next[0] != '/' || next[1] == '/')
 		return "/";
+	for (i = 0; i < n; i++) {
+		char c = next[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || strchr("/-._~%?=&", c)))
+			return "/";
+	}
 	return next;
 }
 
@@ -58,7 +69,7 @@ add_demo_logins(struct web *w, json_t *ctx)
 		jstr(o, "user", demo[i].user);
 		jstr(o, "who", tr(w, demo[i].who));
 	}
-	jstr(ctx, "demo_password", "demo-password-2026");
+	jstr(ctx, "demo_password", DEMO_PASSWORD);
 }
 
 static enum err
@@ -120,6 +131,12 @@ login_fn(struct db *db, void *arg)
 	    (e = session_delete(db, old.id)) != ERR_OK)
 		return e;
 	if ((e = throttle_clear(db, l->name_key)) != ERR_OK)
+		return e;
+	/* Housekeeping rides on sign-ins: expired sessions go here. */
+	if ((e = session_delete_expired(db, l->w->ctx.now,
+					l->w->app->cfg->session_idle,
+					l->w->app->cfg->session_lifetime)) !=
+	    ERR_OK)
 		return e;
 	return session_insert(db, l->w->account.id, l->w->account.org_id,
 			      false, l->w->ctx.now, l->token, &l->s);

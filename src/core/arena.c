@@ -115,6 +115,12 @@ arena_alloc(struct arena *a, size_t n)
 }
 
 void *
+arena_alloc_uninit(struct arena *a, size_t n)
+{
+	return arena_grab(a, n);
+}
+
+void *
 arena_calloc(struct arena *a, size_t count, size_t size)
 {
 	if (size && count > SIZE_MAX / size) {

@@ -23,6 +23,10 @@ void arena_free(struct arena *a);
 /* Zeroed memory of `n` bytes aligned for any type, or NULL (sets failed). */
 void *arena_alloc(struct arena *a, size_t n);
 
+/* Like arena_alloc() without zeroing, for memory about to be overwritten
+ * (buffer growth). */
+void *arena_alloc_uninit(struct arena *a, size_t n);
+
 /* Zeroed array of `count` elements of `size` bytes; NULL on overflow. */
 void *arena_calloc(struct arena *a, size_t count, size_t size);
 

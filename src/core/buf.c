@@ -49,7 +49,7 @@ buf_grow(struct buf *b, size_t extra)
 	cap = b->cap ? b->cap : 64;
 	while (cap < need)
 		cap *= 2;
-	p = arena_alloc(b->a, cap);
+	p = arena_alloc_uninit(b->a, cap);
 	if (!p) {
 		b->failed = true;
 		return false;

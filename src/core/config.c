@@ -70,14 +70,16 @@ config_defaults(struct config *c)
 	c->tls_key = xstrdup("");
 	c->audit_key_file = xstrdup("");
 	c->log_level = xstrdup("info");
-	c->threads = 4;
+	/* Measured on 2 cores (bench/RESULTS.md): enough workers to share
+	 * each group commit, few enough to keep read latency low. */
+	c->threads = 6;
 	c->max_connections = 1024;
 	c->request_timeout = 30;
 	c->max_body = 1 << 20;
 	c->max_upload = 16 << 20;
 	c->session_idle = 30 * 60;
 	c->session_lifetime = 12 * 3600;
-	c->db_pool = 8;
+	c->db_pool = 16;
 	c->read_audit_delay_ms = 100;
 	c->trust_proxy = false;
 }

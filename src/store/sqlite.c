@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,6 +81,19 @@ sq_mode_cb(void *arg, int ncol, char **val, char **name)
 	return 0;
 }
 
+/*
+ * SQLite keeps memory statistics behind one process-wide mutex, taken on
+ * every allocation; with a connection per worker that mutex was the
+ * hottest lock of a page view. cocare does not read the statistics.
+ */
+static pthread_once_t sq_config_once = PTHREAD_ONCE_INIT;
+
+static void
+sq_config(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static struct db *
 sq_open(struct store *s, const struct store_options *o)
 {
@@ -92,6 +106,7 @@ sq_open(struct store *s, const struct store_options *o)
 		log_error("store: sqlite is built without thread support");
 		return NULL;
 	}
+	pthread_once(&sq_config_once, sq_config);
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return NULL;

@@ -40,7 +40,7 @@ web_of(struct req *req)
 	w->app = http_app(req);
 	w->ctx.store = w->app->store;
 	w->ctx.a = a;
-	w->ctx.audit_key = &w->app->audit_key;
+	w->ctx.audit_key = w->app->audit_key;
 	w->ctx.now = clock_now();
 	w->ctx.channel = "web";
 	w->lang = i18n_negotiate(w->app->i18n, http_cookie(req, LANG_COOKIE),
@@ -108,7 +108,9 @@ load_identity(struct web *w)
 	if (w->account.language[0] &&
 	    i18n_supported(w->app->i18n, w->account.language))
 		w->lang = w->account.language;
-	if (org_get(w->ctx.db, w->ctx.a, w->account.org_id, &org) == ERR_OK)
+	/* The organisation's two-step rule binds staff only. */
+	if (role_is_staff(w->account.role) &&
+	    org_get(w->ctx.db, w->ctx.a, w->account.org_id, &org) == ERR_OK)
 		w->org_requires_2fa = org.require_staff_2fa;
 	if (session_needs_touch(&w->session, w->ctx.now))
 		store_write(w->app->store, touch_session, w);

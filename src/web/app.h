@@ -35,7 +35,8 @@ struct app {
 	struct store *store;
 	struct tpl_set *tpl;
 	struct i18n *i18n;
-	struct audit_key audit_key;
+	const struct audit_key *audit_key;	/* owned by main; outlives the
+						   store's queued writes */
 	bool tls;
 	bool demo;		/* the sign-in page lists the demo logins */
 };

@@ -329,6 +329,44 @@ test_audit_tamper_delete_last(void **state)
 }
 
 static void
+test_audit_tamper_head_missing(void **state)
+{
+	struct fixture *f = *state;
+
+	act_as(f, f->pro_account, ROLE_PROFESSIONAL);
+	assert_int_equal(store_write(f->t.store, audit_many_fn, f), ERR_OK);
+	assert_int_equal(store_write(f->t.store, exec_sql,
+				     "DELETE FROM audit_head"),
+			 ERR_OK);
+	expect_broken(f, 1);
+}
+
+/* A head behind the newest entry is what a check sees while a server
+ * appends; entries after it are still verified. */
+static void
+test_audit_rewound_head_still_checks_all(void **state)
+{
+	struct fixture *f = *state;
+	struct audit_problem p;
+	int64_t n;
+
+	act_as(f, f->pro_account, ROLE_PROFESSIONAL);
+	assert_int_equal(store_write(f->t.store, audit_many_fn, f), ERR_OK);
+	assert_int_equal(store_write(f->t.store, exec_sql,
+				     "UPDATE audit_head SET seq = 5, hash = "
+				     "(SELECT hash FROM audit_event "
+				     "WHERE seq = 5)"),
+			 ERR_OK);
+	assert_int_equal(audit_verify(f->t.db, &f->key, &n, &p), ERR_OK);
+	assert_int_equal(n, 10);
+	assert_int_equal(store_write(f->t.store, exec_sql,
+				     "UPDATE audit_event SET detail = 'x' "
+				     "WHERE seq = 8"),
+			 ERR_OK);
+	expect_broken(f, 8);
+}
+
+static void
 test_audit_tamper_wrong_key(void **state)
 {
 	struct fixture *f = *state;
@@ -517,6 +555,11 @@ main(void)
 						fixture_up, fixture_down),
 		cmocka_unit_test_setup_teardown(test_audit_tamper_delete_last,
 						fixture_up, fixture_down),
+		cmocka_unit_test_setup_teardown(test_audit_tamper_head_missing,
+						fixture_up, fixture_down),
+		cmocka_unit_test_setup_teardown(
+			test_audit_rewound_head_still_checks_all, fixture_up,
+			fixture_down),
 		cmocka_unit_test_setup_teardown(test_audit_tamper_wrong_key,
 						fixture_up, fixture_down),
 		cmocka_unit_test_setup_teardown(test_sessions, fixture_up,

@@ -164,6 +164,8 @@ CREATE TABLE audit_event (
 	hash TEXT NOT NULL
 );
 CREATE INDEX audit_by_patient ON audit_event (patient_id, seq);
+-- "Who else looked": skips the patient's own rows by range.
+CREATE INDEX audit_by_patient_actor ON audit_event (patient_id, actor_id, at_ms);
 
 CREATE TABLE audit_head (
 	id INTEGER PRIMARY KEY,
