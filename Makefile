@@ -95,7 +95,7 @@ unit-asan:
 # Browser and HTTP tests against the real binary.
 e2e: cocare
 	@scripts/npm-setup
-	node --test --test-concurrency=1 tests/e2e/
+	@scripts/with-postgres node --test --test-concurrency=1 tests/e2e/
 
 deps:
 	@scripts/deps

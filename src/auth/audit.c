@@ -360,7 +360,7 @@ static const char sql_patient_list[] =
 	"SELECT e.seq, e.at_ms, e.actor_id, COALESCE(a.display_name, ''), "
 	"e.actor_role, e.action, e.resource_type, e.outcome, e.detail "
 	"FROM audit_event e LEFT JOIN account a ON a.id = e.actor_id "
-	"WHERE e.patient_id = $1 AND ($2 = 0 OR e.seq < $2) "
+	"WHERE e.patient_id = $1 AND (CAST($2 AS BIGINT) = 0 OR e.seq < $2) "
 	"ORDER BY e.seq DESC LIMIT $3";
 
 enum err

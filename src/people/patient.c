@@ -63,7 +63,7 @@ static const char sql_search[] =
 	"WHERE p.org_id = $1 AND ($2 = '' OR p.search_name LIKE $2 "
 	"OR EXISTS (SELECT 1 FROM patient_identifier i "
 	"WHERE i.patient_id = p.id AND lower(i.value) = $3)) "
-	"AND ($4 = 0 OR EXISTS (SELECT 1 FROM care_team_member m "
+	"AND (CAST($4 AS BIGINT) = 0 OR EXISTS (SELECT 1 FROM care_team_member m "
 	"WHERE m.patient_id = p.id AND m.account_id = $4)) "
 	"ORDER BY p.family_name, p.given_name, p.id LIMIT $5 OFFSET $6";
 static const char sql_insert[] =

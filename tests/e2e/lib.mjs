@@ -9,20 +9,34 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 
 const require = createRequire(import.meta.url);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const binary = join(root, 'cocare');
 export const DEMO_PASSWORD = 'demo-password-2026';
 
-// Starts `cocare serve` on a free port over a fresh demo database.
-export async function startServer({ demo = true, extraEnv = {} } = {}) {
+// The PostgreSQL server of `make e2e` (scripts/with-postgres), if any.
+export const pgConninfo = process.env.COCARE_TEST_PG || '';
+let pgDatabases = 0;
+
+// A new empty PostgreSQL database on that server; its connection string.
+function newPgDatabase() {
+  const name = `cocare_e2e_${process.pid}_${++pgDatabases}`;
+  execFileSync('psql', [pgConninfo, '-q', '-c', `CREATE DATABASE ${name}`], { stdio: 'pipe' });
+  return pgConninfo.replace(/dbname=\S+/, `dbname=${name}`);
+}
+
+// Starts `cocare serve` on a free port over a fresh demo database, on
+// SQLite or (backend 'pg') on PostgreSQL.
+export async function startServer({ demo = true, extraEnv = {}, backend = 'sqlite' } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'cocare-e2e-'));
+  const db = backend === 'pg' ? ['--database', newPgDatabase()] : [];
   if (demo)
-    execFileSync(binary, ['demo', '--data', dir], { stdio: 'pipe' });
+    execFileSync(binary, ['demo', '--data', dir, ...db], { stdio: 'pipe' });
   else
-    execFileSync(binary, ['init', '--data', dir], { stdio: 'pipe' });
-  const proc = spawn(binary, ['serve', '--data', dir, '--listen', '127.0.0.1:0'], {
+    execFileSync(binary, ['init', '--data', dir, ...db], { stdio: 'pipe' });
+  const proc = spawn(binary, ['serve', '--data', dir, ...db, '--listen', '127.0.0.1:0'], {
     env: { ...process.env, COCARE_READ_AUDIT_DELAY_MS: '5', ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -163,4 +177,19 @@ export class Client {
 export function patientId(server, username = 'patient') {
   const rows = query(server, `SELECT CAST(patient_id AS TEXT) AS id FROM account WHERE username = '${username}'`);
   return rows[0].id;
+}
+
+// RFC 6238 code (SHA-1, 30 s, 6 digits) for a base32 secret, as an
+// authenticator app would show it.
+export function totp(secret, now = Date.now()) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const ch of secret.replace(/=+$/, '')) bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(now / 1000 / 30)));
+  const h = createHmac('sha1', key).update(counter).digest();
+  const o = h[h.length - 1] & 15;
+  const n = (h.readUInt32BE(o) & 0x7fffffff) % 1000000;
+  return String(n).padStart(6, '0');
 }
