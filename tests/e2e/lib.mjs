@@ -101,10 +101,11 @@ export async function newPage(browser, opts = {}) {
 }
 
 export async function signIn(page, base, user, password = DEMO_PASSWORD) {
+  // By field ids, so it works in every language.
   await page.goto(base + '/signin');
-  await page.getByLabel('User name').fill(user);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('#username').fill(user);
+  await page.locator('#password').fill(password);
+  await page.locator('form[action="/signin"] button[type="submit"]').click();
   await page.waitForLoadState('domcontentloaded');
 }
 
