@@ -27,7 +27,7 @@ TEST_SUPPORT := $(BUILD)/tests/support.o
 
 STATIC_SRC := $(sort $(shell find static -type f))
 STATIC_GZ := $(STATIC_SRC:%=$(BUILD)/gz/%.gz)
-EMBED_SRCS := $(sort $(shell find templates po data src/store/migrations \
+EMBED_SRCS := $(sort $(shell find templates po lists src/store/migrations \
 	-type f ! -name '*~')) $(STATIC_SRC)
 
 .PHONY: all check unit unit-pg unit-asan e2e deps demo bench clean lint

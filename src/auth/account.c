@@ -80,8 +80,9 @@ account_display_name_valid(const char *s)
 }
 
 static void
-read_row(struct stmt *st, struct arena *a, struct account *out)
+read_row(struct stmt *st, struct arena *a, void *record)
 {
+	struct account *out = record;
 	const char *role = stmt_text(st, 4);
 
 	out->id = stmt_int(st, 0);
@@ -106,22 +107,6 @@ read_row(struct stmt *st, struct arena *a, struct account *out)
 	out->created_at = stmt_int(st, 14);
 }
 
-static enum err
-get_one(struct stmt *st, struct arena *a, struct account *out)
-{
-	bool found = false;
-	enum err e;
-
-	if (stmt_row(st)) {
-		read_row(st, a, out);
-		found = true;
-	}
-	e = stmt_done(st);
-	if (e != ERR_OK)
-		return e;
-	return found ? ERR_OK : ERR_NOT_FOUND;
-}
-
 enum err
 account_get(struct db *db, struct arena *a, int64_t id, struct account *out)
 {
@@ -130,7 +115,7 @@ account_get(struct db *db, struct arena *a, int64_t id, struct account *out)
 	if (!st)
 		return ERR_DB;
 	stmt_bind_int(st, 1, id);
-	return get_one(st, a, out);
+	return stmt_get(st, a, read_row, out);
 }
 
 enum err
@@ -142,7 +127,7 @@ account_get_by_username(struct db *db, struct arena *a, const char *username,
 	if (!st)
 		return ERR_DB;
 	stmt_bind_str(st, 1, username);
-	return get_one(st, a, out);
+	return stmt_get(st, a, read_row, out);
 }
 
 enum err
@@ -154,7 +139,7 @@ account_get_by_patient(struct db *db, struct arena *a, int64_t patient_id,
 	if (!st)
 		return ERR_DB;
 	stmt_bind_int(st, 1, patient_id);
-	return get_one(st, a, out);
+	return stmt_get(st, a, read_row, out);
 }
 
 /* "%q%" for LIKE, with LIKE's own wildcards in `q` kept literal by
@@ -185,17 +170,12 @@ account_list(struct db *db, struct arena *a, int64_t org_id, enum role role,
 	     const char *q, int limit, struct account **out, size_t *count)
 {
 	struct stmt *st;
-	struct account *rows;
 	const char *pattern = "";
-	size_t n = 0;
 
 	*out = NULL;
 	*count = 0;
 	if (limit <= 0 || limit > 1000)
 		return ERR_INVALID;
-	rows = arena_calloc(a, (size_t)limit, sizeof(*rows));
-	if (!rows)
-		return ERR_NOMEM;
 	if (q && *q && !(pattern = like_pattern(a, q)))
 		return ERR_NOMEM;
 	if (!(st = db_prepare(db, sql_list)))
@@ -204,11 +184,8 @@ account_list(struct db *db, struct arena *a, int64_t org_id, enum role role,
 	stmt_bind_str(st, 2, role < ROLE__MAX ? role_name(role) : "");
 	stmt_bind_str(st, 3, pattern);
 	stmt_bind_int(st, 4, limit);
-	while (n < (size_t)limit && stmt_row(st))
-		read_row(st, a, &rows[n++]);
-	*out = rows;
-	*count = n;
-	return stmt_done(st);
+	return stmt_list(st, a, sizeof(**out), (size_t)limit, read_row, out,
+			 count);
 }
 
 static void
@@ -245,16 +222,6 @@ account_insert(struct db *db, const struct account *acc)
 	return stmt_exec(st);
 }
 
-static enum err
-exec_changed(struct stmt *st)
-{
-	enum err e = stmt_exec(st);
-
-	if (e != ERR_OK)
-		return e;
-	return stmt_changes(st) == 1 ? ERR_OK : ERR_NOT_FOUND;
-}
-
 enum err
 account_set_password(struct db *db, int64_t id, const char *hash,
 		     int64_t now)
@@ -266,7 +233,7 @@ account_set_password(struct db *db, int64_t id, const char *hash,
 	stmt_bind_int(st, 1, id);
 	stmt_bind_str(st, 2, hash);
 	stmt_bind_int(st, 3, now);
-	return exec_changed(st);
+	return stmt_exec_one(st);
 }
 
 enum err
@@ -279,7 +246,7 @@ account_set_disabled(struct db *db, int64_t id, bool disabled, int64_t now)
 	stmt_bind_int(st, 1, id);
 	stmt_bind_int(st, 2, disabled);
 	stmt_bind_int(st, 3, now);
-	return exec_changed(st);
+	return stmt_exec_one(st);
 }
 
 enum err
@@ -293,7 +260,7 @@ account_set_language(struct db *db, int64_t id, const char *lang,
 	stmt_bind_int(st, 1, id);
 	stmt_bind_str(st, 2, lang);
 	stmt_bind_int(st, 3, now);
-	return exec_changed(st);
+	return stmt_exec_one(st);
 }
 
 enum err
@@ -308,7 +275,7 @@ account_set_totp(struct db *db, int64_t id, const char *secret, bool enabled,
 	stmt_bind_str(st, 2, secret);
 	stmt_bind_int(st, 3, enabled);
 	stmt_bind_int(st, 4, now);
-	return exec_changed(st);
+	return stmt_exec_one(st);
 }
 
 enum err
@@ -327,5 +294,5 @@ account_set_details(struct db *db, int64_t id, const char *display_name,
 	bind_opt_id(st, 5, unit_id);
 	stmt_bind_str(st, 6, email);
 	stmt_bind_int(st, 7, now);
-	return exec_changed(st);
+	return stmt_exec_one(st);
 }

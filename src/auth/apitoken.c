@@ -73,8 +73,10 @@ apitoken_insert(struct db *db, int64_t account_id, int64_t org_id,
 }
 
 static void
-read_row(struct stmt *st, struct arena *a, struct apitoken *t)
+read_row(struct stmt *st, struct arena *a, void *record)
 {
+	struct apitoken *t = record;
+
 	t->id = stmt_int(st, 0);
 	t->account_id = stmt_int(st, 1);
 	t->org_id = stmt_int(st, 2);
@@ -90,38 +92,27 @@ enum err
 apitoken_list(struct db *db, struct arena *a, int64_t account_id,
 	      struct apitoken **out, size_t *count)
 {
-	struct apitoken *rows = arena_calloc(a, 100, sizeof(*rows));
-	struct stmt *st;
-	size_t n = 0;
+	struct stmt *st = db_prepare(db, sql_list);
 
 	*out = NULL;
 	*count = 0;
-	if (!rows)
-		return ERR_NOMEM;
-	if (!(st = db_prepare(db, sql_list)))
+	if (!st)
 		return ERR_DB;
 	stmt_bind_int(st, 1, account_id);
-	while (n < 100 && stmt_row(st))
-		read_row(st, a, &rows[n++]);
-	*out = rows;
-	*count = n;
-	return stmt_done(st);
+	return stmt_list(st, a, sizeof(**out), 100, read_row, out, count);
 }
 
 enum err
 apitoken_revoke(struct db *db, int64_t account_id, int64_t id, int64_t now)
 {
 	struct stmt *st = db_prepare(db, sql_revoke);
-	enum err e;
 
 	if (!st)
 		return ERR_DB;
 	stmt_bind_int(st, 1, id);
 	stmt_bind_int(st, 2, account_id);
 	stmt_bind_int(st, 3, now);
-	if ((e = stmt_exec(st)) != ERR_OK)
-		return e;
-	return stmt_changes(st) == 1 ? ERR_OK : ERR_NOT_FOUND;
+	return stmt_exec_one(st);
 }
 
 enum err
@@ -130,7 +121,6 @@ apitoken_lookup(struct db *db, struct arena *a, const char *secret,
 {
 	char hash[TOKEN_HEX_LEN + 1];
 	struct stmt *st;
-	bool found = false;
 	enum err e;
 
 	if (strlen(secret) != TOKEN_HEX_LEN + 4 ||
@@ -140,13 +130,12 @@ apitoken_lookup(struct db *db, struct arena *a, const char *secret,
 	if (!(st = db_prepare(db, sql_lookup)))
 		return ERR_DB;
 	stmt_bind_str(st, 1, hash);
-	if (stmt_row(st)) {
-		read_row(st, a, out);
-		found = true;
-	}
-	if ((e = stmt_done(st)) != ERR_OK)
+	e = stmt_get(st, a, read_row, out);
+	if (e == ERR_NOT_FOUND)
+		return ERR_UNAUTHENTICATED;
+	if (e != ERR_OK)
 		return e;
-	if (!found || out->revoked_at ||
+	if (out->revoked_at ||
 	    (out->expires_at && out->expires_at <= now))
 		return ERR_UNAUTHENTICATED;
 	return ERR_OK;

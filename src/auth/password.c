@@ -1,6 +1,6 @@
 /*
  * Password policy and hashing (see password.h). The common-password list
- * is embedded (data/common-passwords.txt, one per line, lowercase) and
+ * is embedded (lists/common-passwords.txt, one per line, lowercase) and
  * searched in place.
  */
 #include "auth/password.h"
@@ -65,7 +65,7 @@ password_problem_str(enum password_problem p)
 bool
 password_is_common(const char *pw)
 {
-	const struct embedded_file *f = embed_find("data/common-passwords.txt");
+	const struct embedded_file *f = embed_find("lists/common-passwords.txt");
 	const char *p, *end, *nl;
 	size_t n = strlen(pw), i;
 	char lower[PASSWORD_MAX_BYTES + 1];

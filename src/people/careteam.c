@@ -112,38 +112,38 @@ break_glass_validate(const char *reason, struct problems *out)
 			     "shown to the patient and the privacy officer.");
 }
 
+static void
+read_member(struct stmt *st, struct arena *a, void *out)
+{
+	struct team_member *m = out;
+
+	m->id = stmt_int(st, 0);
+	m->patient_id = stmt_int(st, 1);
+	m->account_id = stmt_int(st, 2);
+	m->name = stmt_text_dup(st, 3, a);
+	m->discipline = stmt_text_dup(st, 4, a);
+	m->team_role = stmt_text_dup(st, 5, a);
+	m->since = stmt_int(st, 6);
+}
+
 enum err
 team_list(struct db *db, struct arena *a, int64_t patient_id,
 	  struct team_member **out, size_t *count)
 {
-	struct team_member *rows = arena_calloc(a, LIST_MAX, sizeof(*rows));
-	struct stmt *st;
-	size_t n = 0;
+	struct stmt *st = db_prepare(db, sql_team_list);
 
-	*out = rows;
-	*count = 0;
-	if (!rows)
-		return ERR_NOMEM;
-	if (!(st = db_prepare(db, sql_team_list)))
+	if (!st)
 		return ERR_DB;
 	stmt_bind_int(st, 1, patient_id);
-	while (n < LIST_MAX && stmt_row(st)) {
-		rows[n].id = stmt_int(st, 0);
-		rows[n].patient_id = stmt_int(st, 1);
-		rows[n].account_id = stmt_int(st, 2);
-		rows[n].name = stmt_text_dup(st, 3, a);
-		rows[n].discipline = stmt_text_dup(st, 4, a);
-		rows[n].team_role = stmt_text_dup(st, 5, a);
-		rows[n].since = stmt_int(st, 6);
-		n++;
-	}
-	*count = n;
-	return stmt_done(st);
+	return stmt_list(st, a, sizeof(**out), LIST_MAX, read_member, out,
+			 count);
 }
 
 static void
-read_grant(struct stmt *st, struct arena *a, struct grant *g)
+read_grant(struct stmt *st, struct arena *a, void *out)
 {
+	struct grant *g = out;
+
 	g->id = stmt_int(st, 0);
 	g->org_id = stmt_int(st, 1);
 	g->patient_id = stmt_int(st, 2);
@@ -159,42 +159,15 @@ read_grant(struct stmt *st, struct arena *a, struct grant *g)
 	g->revoked_at = stmt_int(st, 12);
 }
 
-static enum err
-grant_rows(struct stmt *st, struct arena *a, struct grant **out,
-	   size_t *count)
-{
-	struct grant *rows = arena_calloc(a, LIST_MAX, sizeof(*rows));
-	size_t n = 0;
-
-	*out = rows;
-	*count = 0;
-	if (!rows) {
-		stmt_done(st);
-		return ERR_NOMEM;
-	}
-	while (n < LIST_MAX && stmt_row(st))
-		read_grant(st, a, &rows[n++]);
-	*count = n;
-	return stmt_done(st);
-}
-
 enum err
 grant_get(struct db *db, struct arena *a, int64_t id, struct grant *out)
 {
 	struct stmt *st = db_prepare(db, sql_grant_get);
-	bool found = false;
-	enum err e;
 
 	if (!st)
 		return ERR_DB;
 	stmt_bind_int(st, 1, id);
-	if (stmt_row(st)) {
-		read_grant(st, a, out);
-		found = true;
-	}
-	if ((e = stmt_done(st)) != ERR_OK)
-		return e;
-	return found ? ERR_OK : ERR_NOT_FOUND;
+	return stmt_get(st, a, read_grant, out);
 }
 
 enum err
@@ -206,7 +179,8 @@ grant_list_for_patient(struct db *db, struct arena *a, int64_t patient_id,
 	if (!st)
 		return ERR_DB;
 	stmt_bind_int(st, 1, patient_id);
-	return grant_rows(st, a, out, count);
+	return stmt_list(st, a, sizeof(**out), LIST_MAX, read_grant, out,
+			 count);
 }
 
 enum err
@@ -219,35 +193,23 @@ grant_list_for_caregiver(struct db *db, struct arena *a, int64_t caregiver_id,
 		return ERR_DB;
 	stmt_bind_int(st, 1, caregiver_id);
 	stmt_bind_int(st, 2, now);
-	return grant_rows(st, a, out, count);
+	return stmt_list(st, a, sizeof(**out), LIST_MAX, read_grant, out,
+			 count);
 }
 
-static enum err
-break_glass_rows(struct stmt *st, struct arena *a, struct break_glass **out,
-		 size_t *count)
+static void
+read_break_glass(struct stmt *st, struct arena *a, void *out)
 {
-	struct break_glass *rows = arena_calloc(a, LIST_MAX, sizeof(*rows));
-	size_t n = 0;
+	struct break_glass *g = out;
 
-	*out = rows;
-	*count = 0;
-	if (!rows) {
-		stmt_done(st);
-		return ERR_NOMEM;
-	}
-	while (n < LIST_MAX && stmt_row(st)) {
-		rows[n].id = stmt_int(st, 0);
-		rows[n].patient_id = stmt_int(st, 1);
-		rows[n].patient_name = stmt_text_dup(st, 2, a);
-		rows[n].account_id = stmt_int(st, 3);
-		rows[n].account_name = stmt_text_dup(st, 4, a);
-		rows[n].reason = stmt_text_dup(st, 5, a);
-		rows[n].opened_at = stmt_int(st, 6);
-		rows[n].expires_at = stmt_int(st, 7);
-		n++;
-	}
-	*count = n;
-	return stmt_done(st);
+	g->id = stmt_int(st, 0);
+	g->patient_id = stmt_int(st, 1);
+	g->patient_name = stmt_text_dup(st, 2, a);
+	g->account_id = stmt_int(st, 3);
+	g->account_name = stmt_text_dup(st, 4, a);
+	g->reason = stmt_text_dup(st, 5, a);
+	g->opened_at = stmt_int(st, 6);
+	g->expires_at = stmt_int(st, 7);
 }
 
 enum err
@@ -260,7 +222,8 @@ break_glass_list_for_patient(struct db *db, struct arena *a,
 	if (!st)
 		return ERR_DB;
 	stmt_bind_int(st, 1, patient_id);
-	return break_glass_rows(st, a, out, count);
+	return stmt_list(st, a, sizeof(**out), LIST_MAX, read_break_glass,
+			 out, count);
 }
 
 enum err
@@ -275,7 +238,8 @@ break_glass_list_for_org(struct db *db, struct arena *a, int64_t org_id,
 		return ERR_DB;
 	stmt_bind_int(st, 1, org_id);
 	stmt_bind_int(st, 2, limit);
-	return break_glass_rows(st, a, out, count);
+	return stmt_list(st, a, sizeof(**out), (size_t)limit,
+			 read_break_glass, out, count);
 }
 
 enum err
@@ -299,15 +263,12 @@ enum err
 team_remove(struct db *db, int64_t patient_id, int64_t member_id)
 {
 	struct stmt *st = db_prepare(db, sql_team_remove);
-	enum err e;
 
 	if (!st)
 		return ERR_DB;
 	stmt_bind_int(st, 1, member_id);
 	stmt_bind_int(st, 2, patient_id);
-	if ((e = stmt_exec(st)) != ERR_OK)
-		return e;
-	return stmt_changes(st) == 1 ? ERR_OK : ERR_NOT_FOUND;
+	return stmt_exec_one(st);
 }
 
 enum err
@@ -334,16 +295,13 @@ grant_revoke(struct db *db, int64_t patient_id, int64_t grant_id,
 	     int64_t now)
 {
 	struct stmt *st = db_prepare(db, sql_grant_revoke);
-	enum err e;
 
 	if (!st)
 		return ERR_DB;
 	stmt_bind_int(st, 1, grant_id);
 	stmt_bind_int(st, 2, patient_id);
 	stmt_bind_int(st, 3, now);
-	if ((e = stmt_exec(st)) != ERR_OK)
-		return e;
-	return stmt_changes(st) == 1 ? ERR_OK : ERR_NOT_FOUND;
+	return stmt_exec_one(st);
 }
 
 enum err

@@ -45,8 +45,10 @@ org_name_valid(const char *name)
 }
 
 static void
-read_org(struct stmt *st, struct arena *a, struct organisation *o)
+read_org(struct stmt *st, struct arena *a, void *out)
 {
+	struct organisation *o = out;
+
 	o->id = stmt_int(st, 0);
 	o->name = stmt_text_dup(st, 1, a);
 	o->require_staff_2fa = stmt_int(st, 2) != 0;
@@ -54,8 +56,10 @@ read_org(struct stmt *st, struct arena *a, struct organisation *o)
 }
 
 static void
-read_unit(struct stmt *st, struct arena *a, struct unit *u)
+read_unit(struct stmt *st, struct arena *a, void *out)
 {
+	struct unit *u = out;
+
 	u->id = stmt_int(st, 0);
 	u->org_id = stmt_int(st, 1);
 	u->name = stmt_text_dup(st, 2, a);
@@ -66,79 +70,47 @@ enum err
 org_get(struct db *db, struct arena *a, int64_t id, struct organisation *out)
 {
 	struct stmt *st = db_prepare(db, sql_org_get);
-	bool found = false;
-	enum err e;
 
 	if (!st)
 		return ERR_DB;
 	stmt_bind_int(st, 1, id);
-	if (stmt_row(st)) {
-		read_org(st, a, out);
-		found = true;
-	}
-	if ((e = stmt_done(st)) != ERR_OK)
-		return e;
-	return found ? ERR_OK : ERR_NOT_FOUND;
+	return stmt_get(st, a, read_org, out);
 }
 
 enum err
 org_list(struct db *db, struct arena *a, struct organisation **out,
 	 size_t *count)
 {
-	struct organisation *rows = arena_calloc(a, LIST_MAX, sizeof(*rows));
-	struct stmt *st;
-	size_t n = 0;
+	struct stmt *st = db_prepare(db, sql_org_list);
 
-	*count = 0;
-	*out = rows;
-	if (!rows)
-		return ERR_NOMEM;
-	if (!(st = db_prepare(db, sql_org_list)))
+	if (!st)
 		return ERR_DB;
-	while (n < LIST_MAX && stmt_row(st))
-		read_org(st, a, &rows[n++]);
-	*count = n;
-	return stmt_done(st);
+	return stmt_list(st, a, sizeof(**out), LIST_MAX, read_org, out,
+			 count);
 }
 
 enum err
 unit_get(struct db *db, struct arena *a, int64_t id, struct unit *out)
 {
 	struct stmt *st = db_prepare(db, sql_unit_get);
-	bool found = false;
-	enum err e;
 
 	if (!st)
 		return ERR_DB;
 	stmt_bind_int(st, 1, id);
-	if (stmt_row(st)) {
-		read_unit(st, a, out);
-		found = true;
-	}
-	if ((e = stmt_done(st)) != ERR_OK)
-		return e;
-	return found ? ERR_OK : ERR_NOT_FOUND;
+	return stmt_get(st, a, read_unit, out);
 }
 
 enum err
 unit_list(struct db *db, struct arena *a, int64_t org_id, struct unit **out,
 	  size_t *count)
 {
-	struct unit *rows = arena_calloc(a, LIST_MAX, sizeof(*rows));
-	struct stmt *st;
-	size_t n = 0;
+	struct stmt *st = db_prepare(db, sql_unit_list);
 
-	*count = 0;
-	*out = rows;
-	if (!rows)
-		return ERR_NOMEM;
-	if (!(st = db_prepare(db, sql_unit_list)))
+	if (!st)
 		return ERR_DB;
 	stmt_bind_int(st, 1, org_id);
-	while (n < LIST_MAX && stmt_row(st))
-		read_unit(st, a, &rows[n++]);
-	*count = n;
-	return stmt_done(st);
+	return stmt_list(st, a, sizeof(**out), LIST_MAX, read_unit, out,
+			 count);
 }
 
 enum err
@@ -159,30 +131,24 @@ enum err
 org_set_require_2fa(struct db *db, int64_t id, bool required)
 {
 	struct stmt *st = db_prepare(db, sql_org_2fa);
-	enum err e;
 
 	if (!st)
 		return ERR_DB;
 	stmt_bind_int(st, 1, id);
 	stmt_bind_int(st, 2, required);
-	if ((e = stmt_exec(st)) != ERR_OK)
-		return e;
-	return stmt_changes(st) == 1 ? ERR_OK : ERR_NOT_FOUND;
+	return stmt_exec_one(st);
 }
 
 enum err
 org_set_name(struct db *db, int64_t id, const char *name)
 {
 	struct stmt *st = db_prepare(db, sql_org_name);
-	enum err e;
 
 	if (!st)
 		return ERR_DB;
 	stmt_bind_int(st, 1, id);
 	stmt_bind_str(st, 2, name);
-	if ((e = stmt_exec(st)) != ERR_OK)
-		return e;
-	return stmt_changes(st) == 1 ? ERR_OK : ERR_NOT_FOUND;
+	return stmt_exec_one(st);
 }
 
 enum err

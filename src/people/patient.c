@@ -175,8 +175,10 @@ patient_identifier_validate(const char *system, const char *value,
 }
 
 static void
-read_row(struct stmt *st, struct arena *a, struct patient *p)
+read_row(struct stmt *st, struct arena *a, void *record)
 {
+	struct patient *p = record;
+
 	p->id = stmt_int(st, 0);
 	p->org_id = stmt_int(st, 1);
 	p->unit_id = stmt_int(st, 2);
@@ -194,40 +196,33 @@ read_row(struct stmt *st, struct arena *a, struct patient *p)
 	p->updated_at = stmt_int(st, 14);
 }
 
+static void
+read_identifier(struct stmt *st, struct arena *a, void *record)
+{
+	struct patient_identifier *i = record;
+
+	i->id = stmt_int(st, 0);
+	i->system = stmt_text_dup(st, 1, a);
+	i->value = stmt_text_dup(st, 2, a);
+}
+
 enum err
 patient_get(struct db *db, struct arena *a, int64_t id, struct patient *out)
 {
 	struct stmt *st = db_prepare(db, sql_get);
-	bool found = false;
-	size_t n = 0;
 	enum err e;
 
 	if (!st)
 		return ERR_DB;
 	memset(out, 0, sizeof(*out));
 	stmt_bind_int(st, 1, id);
-	if (stmt_row(st)) {
-		read_row(st, a, out);
-		found = true;
-	}
-	if ((e = stmt_done(st)) != ERR_OK)
+	if ((e = stmt_get(st, a, read_row, out)) != ERR_OK)
 		return e;
-	if (!found)
-		return ERR_NOT_FOUND;
-	out->ids = arena_calloc(a, 16, sizeof(*out->ids));
-	if (!out->ids)
-		return ERR_NOMEM;
 	if (!(st = db_prepare(db, sql_ids)))
 		return ERR_DB;
 	stmt_bind_int(st, 1, id);
-	while (n < 16 && stmt_row(st)) {
-		out->ids[n].id = stmt_int(st, 0);
-		out->ids[n].system = stmt_text_dup(st, 1, a);
-		out->ids[n].value = stmt_text_dup(st, 2, a);
-		n++;
-	}
-	out->nids = n;
-	return stmt_done(st);
+	return stmt_list(st, a, sizeof(*out->ids), IDENTIFIERS_MAX,
+			 read_identifier, &out->ids, &out->nids);
 }
 
 /* "given family" folded (lowercase, accents removed), for searching:
@@ -245,18 +240,13 @@ patient_search(struct db *db, struct arena *a, int64_t org_id, const char *q,
 	       bool mine, int64_t account_id, int limit, int offset,
 	       struct patient **out, size_t *count)
 {
-	struct patient *rows;
 	struct stmt *st;
 	char *pattern = "", *exact = "";
-	size_t n = 0;
 
 	*out = NULL;
 	*count = 0;
 	if (limit <= 0 || limit > 500 || offset < 0)
 		return ERR_INVALID;
-	rows = arena_calloc(a, (size_t)limit, sizeof(*rows));
-	if (!rows)
-		return ERR_NOMEM;
 	if (q && *q) {
 		struct str t = str_trim(str_c(q));
 		char *lower = str_fold(a, t.p, t.len);
@@ -285,11 +275,8 @@ patient_search(struct db *db, struct arena *a, int64_t org_id, const char *q,
 	stmt_bind_int(st, 4, mine ? account_id : 0);
 	stmt_bind_int(st, 5, limit);
 	stmt_bind_int(st, 6, offset);
-	while (n < (size_t)limit && stmt_row(st))
-		read_row(st, a, &rows[n++]);
-	*out = rows;
-	*count = n;
-	return stmt_done(st);
+	return stmt_list(st, a, sizeof(**out), (size_t)limit, read_row, out,
+			 count);
 }
 
 static void

@@ -20,6 +20,7 @@ struct db;
 #define PATIENT_NAME_MAX 100
 #define PATIENT_NEEDS_MAX 1000
 #define IDENTIFIER_MAX 64
+#define IDENTIFIERS_MAX 16	/* numbers one record shows */
 
 struct patient_identifier {
 	int64_t id;

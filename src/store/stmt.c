@@ -310,6 +310,53 @@ stmt_changes(struct stmt *st)
 }
 
 enum err
+stmt_exec_one(struct stmt *st)
+{
+	enum err e = stmt_exec(st);
+
+	if (e != ERR_OK)
+		return e;
+	return stmt_changes(st) == 1 ? ERR_OK : ERR_NOT_FOUND;
+}
+
+enum err
+stmt_get(struct stmt *st, struct arena *a,
+	 void (*read)(struct stmt *, struct arena *, void *), void *out)
+{
+	bool found = false;
+	enum err e;
+
+	if (stmt_row(st)) {
+		read(st, a, out);
+		found = true;
+	}
+	e = stmt_done(st);
+	if (e != ERR_OK)
+		return e;
+	return found ? ERR_OK : ERR_NOT_FOUND;
+}
+
+enum err
+stmt_list(struct stmt *st, struct arena *a, size_t size, size_t max,
+	  void (*read)(struct stmt *, struct arena *, void *), void *out,
+	  size_t *count)
+{
+	char *rows = arena_calloc(a, max ? max : 1, size);
+	size_t n = 0;
+
+	*(void **)out = rows;
+	*count = 0;
+	if (!rows) {
+		stmt_done(st);
+		return ERR_NOMEM;
+	}
+	while (n < max && stmt_row(st))
+		read(st, a, rows + n++ * size);
+	*count = n;
+	return stmt_done(st);
+}
+
+enum err
 db_lock(struct db *db, int64_t key)
 {
 	return db->ops->lock(db, key);

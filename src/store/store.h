@@ -132,6 +132,30 @@ enum err stmt_exec(struct stmt *st);
 int64_t stmt_changes(struct stmt *st);
 
 /*
+ * Runs an UPDATE or DELETE that must change exactly one row: ERR_OK,
+ * ERR_NOT_FOUND when it changed none (the row is not there, or not the
+ * caller's), or stmt_done's error.
+ */
+enum err stmt_exec_one(struct stmt *st);
+
+/*
+ * Reads a statement's rows into records with `read(st, a, record)`, the
+ * one place that turns a row into a module's struct:
+ * - stmt_get() fills `out` from the first row; ERR_NOT_FOUND when there
+ *   is none;
+ * - stmt_list() fills a new arena array of at most `max` records of
+ *   `size` bytes (`*out`, `*count`); ERR_NOMEM when it cannot.
+ * Both end the statement (stmt_done) and return its error otherwise.
+ */
+enum err stmt_get(struct stmt *st, struct arena *a,
+		  void (*read)(struct stmt *, struct arena *, void *),
+		  void *out);
+enum err stmt_list(struct stmt *st, struct arena *a, size_t size,
+		   size_t max,
+		   void (*read)(struct stmt *, struct arena *, void *),
+		   void *out, size_t *count);
+
+/*
  * Consistent online copy of the whole database to `path` (SQLite; the
  * file must not exist). PostgreSQL answers ERR_INVALID: use pg_dump.
  */
