@@ -30,7 +30,7 @@ STATIC_GZ := $(STATIC_SRC:%=$(BUILD)/gz/%.gz)
 EMBED_SRCS := $(sort $(shell find templates po lists src/store/migrations \
 	-type f ! -name '*~')) $(STATIC_SRC)
 
-.PHONY: all check unit unit-pg unit-asan e2e deps demo bench clean lint
+.PHONY: all check unit unit-pg unit-asan e2e deps demo bench clean lint fuzz
 .DELETE_ON_ERROR:
 
 all: cocare
@@ -120,10 +120,32 @@ demo: deps
 bench: all
 	bench/run
 
+# libFuzzer over every parser (forms, multipart, paths, cookies, templates,
+# .po files), FUZZ_SECONDS each, from the seeds in tests/fuzz/corpus.
+# Needs clang and libclang-rt-14-dev; not part of `make check`.
+FUZZ_SECONDS ?= 60
+FUZZ_SRCS = $(wildcard src/core/*.c) $(wildcard src/http/*.c) \
+	src/web/template.c src/web/i18n.c
+fuzz: $(BUILD)/gen/embedded.c
+	@mkdir -p build-fuzz
+	@for h in form template; do \
+		echo "  FUZZ    $$h"; \
+		clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
+			-Isrc $(shell pkg-config --cflags $(PKGS)) \
+			-o build-fuzz/$$h tests/fuzz/$${h}_fuzz.c $(FUZZ_SRCS) \
+			$(BUILD)/gen/embedded.c $(LDLIBS) || exit 1; \
+		mkdir -p build-fuzz/corpus-$$h; \
+		cp tests/fuzz/corpus/$$h/* build-fuzz/corpus-$$h/; \
+		build-fuzz/$$h -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
+			-print_final_stats=1 build-fuzz/corpus-$$h \
+			2>build-fuzz/$$h.log || { tail -40 build-fuzz/$$h.log; exit 1; }; \
+		grep -E "stat::number_of_executed_units" build-fuzz/$$h.log; \
+	done
+
 lint:
 	clang-format --dry-run --Werror $(SRCS) $(TEST_SRCS)
 
 clean:
-	rm -rf build build-asan cocare
+	rm -rf build build-asan build-fuzz cocare
 
 -include $(shell find $(BUILD) build-asan -name '*.d' 2>/dev/null)

@@ -158,8 +158,8 @@ home_caregiver(struct web *w, json_t *ctx)
 					     tr(w, resource_label(
 							   (enum resource)r)));
 					jstr(m, "how",
-					     a == ACT_READ ? tr(w, N_("see"))
-							   : tr(w, N_("change")));
+					     a == ACT_READ ? tr(w, N_("See"))
+							   : tr(w, N_("Change")));
 				}
 	}
 	return ERR_OK;
