@@ -456,9 +456,23 @@ access_cb(void *cls, struct MHD_Connection *con, const char *url,
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
-		if (!body_append(req, upload_data, *upload_data_size))
-			return MHD_NO;
+		size_t n = *upload_data_size;
+
 		*upload_data_size = 0;
+		/*
+		 * A body still arriving after the time limit is not used: it
+		 * is answered 408 once it is in (MHD 0.9 cannot answer in the
+		 * middle of a body), and a client that goes quiet is closed
+		 * by MHD's idle timeout. Either way no worker waits for it.
+		 */
+		if (req->early == ERR_OK &&
+		    clock_mono_ns() - req->start_ns >
+			    (uint64_t)s->o.timeout * 1000000000u) {
+			req->early = ERR_TIMEOUT;
+			req->discarding = true;
+		}
+		if (!body_append(req, upload_data, n))
+			return MHD_NO;
 		return MHD_YES;
 	}
 	return req_finish(req);
