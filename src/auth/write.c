@@ -107,6 +107,9 @@ write_commit(struct ctx *c, struct write_info *w,
 	enum err err;
 
 	err = store_write(c->store, write_job_run, &j);
+	/* What the request reads next includes what it just wrote. */
+	if (c->db)
+		db_read_refresh(c->db);
 	if (err != ERR_OK && err != ERR_DB) {
 		e = audit_event_for(c, w->action, w->resource_type,
 				    w->resource_id, w->patient_id, "failure");

@@ -362,6 +362,47 @@ db_lock(struct db *db, int64_t key)
 	return db->ops->lock(db, key);
 }
 
+static const char sql_read_begin[] = "BEGIN";
+static const char sql_read_end[] = "COMMIT";
+
+static bool
+read_snapshots(const struct db *db)
+{
+	return store_backend(db->store) == STORE_SQLITE;
+}
+
+enum err
+db_read_begin(struct db *db)
+{
+	struct stmt *st;
+
+	if (!read_snapshots(db) || db->ops->in_txn(db))
+		return ERR_OK;
+	st = db_prepare(db, sql_read_begin);
+	return st ? stmt_exec(st) : ERR_DB;
+}
+
+void
+db_read_end(struct db *db)
+{
+	struct stmt *st;
+
+	if (!read_snapshots(db) || !db->ops->in_txn(db))
+		return;
+	st = db_prepare(db, sql_read_end);
+	if (!st || stmt_exec(st) != ERR_OK)
+		db->ops->exec(db, "ROLLBACK");
+}
+
+enum err
+db_read_refresh(struct db *db)
+{
+	if (!read_snapshots(db) || !db->ops->in_txn(db))
+		return ERR_OK;
+	db_read_end(db);
+	return db_read_begin(db);
+}
+
 enum err
 db_begin(struct db *db)
 {

@@ -331,6 +331,7 @@ store_release(struct store *s, struct db *db)
 {
 	if (!db)
 		return;
+	db_read_end(db);
 	pthread_mutex_lock(&s->pool_mu);
 	db->next_free = s->free_list;
 	s->free_list = db;

@@ -86,6 +86,19 @@ enum err store_write_async(struct store *s,
 enum err db_lock(struct db *db, int64_t key);
 
 /*
+ * A read snapshot for one request. On SQLite the statements between
+ * db_read_begin() and db_read_end() share one read transaction (cheaper
+ * than one each) and see one consistent state of the database; a write
+ * committed meanwhile through store_write() is seen only after
+ * db_read_refresh(), which the single write path calls. On PostgreSQL
+ * these do nothing: each statement reads the newest committed state.
+ * store_release() ends a snapshot left open.
+ */
+enum err db_read_begin(struct db *db);
+enum err db_read_refresh(struct db *db);
+void db_read_end(struct db *db);
+
+/*
  * Explicit transactions, for command-line tools and tests that own a
  * pooled `db` and write through it directly (not inside store_write()).
  * On SQLite db_begin() takes the write lock (BEGIN IMMEDIATE), so it
