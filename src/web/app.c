@@ -147,8 +147,11 @@ app_prepare(struct req *req, const struct http_route *route)
 	w->ctx.db = store_acquire(w->app->store);
 	if (!w->ctx.db)
 		return ERR_DB;
-	/* One snapshot for the whole page: consistent, and cheaper. */
-	if ((e = db_read_begin(w->ctx.db)) != ERR_OK)
+	/* One snapshot for the whole page view: consistent, and cheaper.
+	 * Forms that write go without: their commits would otherwise wait
+	 * for checkpoints held back by the snapshots of other requests. */
+	if (http_method(req) != HTTP_POST &&
+	    (e = db_read_begin(w->ctx.db)) != ERR_OK)
 		return e;
 	if ((e = load_identity(w)) != ERR_OK)
 		return e;
