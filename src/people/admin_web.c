@@ -718,8 +718,8 @@ check_role_change(struct web *w, const struct account *acc, enum role to,
 {
 	if (acc->role == ROLE_PATIENT && to != ROLE_PATIENT)
 		problems_add(ps, "role",
-			     N_("A patient's account stays a patient "
-				"account."));
+			     N_("The role of a patient's account cannot be "
+				"changed."));
 	else if (acc->role != ROLE_PATIENT && to == ROLE_PATIENT)
 		problems_add(ps, "role",
 			     N_("To give a patient an account, create a new "

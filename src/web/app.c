@@ -224,6 +224,16 @@ app_error(struct req *req, enum err e)
 			  rt ? rt->pattern : "-", err_name(e));
 	}
 	ctx = page_new(w, err_str(e));
+	/* The messages are sentence fragments; a heading starts capitalised. */
+	{
+		const char *t = json_string_value(json_object_get(ctx, "title"));
+		char *cap = t ? arena_strdup(w->ctx.a, t) : NULL;
+
+		if (cap && cap[0] >= 'a' && cap[0] <= 'z') {
+			cap[0] = (char)(cap[0] - 'a' + 'A');
+			jstr(ctx, "title", cap);
+		}
+	}
 	jint(ctx, "status", status);
 	jstr(ctx, "message", tr(w, err_str(e)));
 	jbool(ctx, "is_404", status == 404);

@@ -144,9 +144,8 @@ home_caregiver(struct web *w, json_t *ctx)
 		jid(o, "patient_id", g[i].patient_id);
 		jstr(o, "name", g[i].patient_name);
 		jstr(o, "relationship", g[i].relationship);
-		jstr(o, "until", g[i].expires_at
-					 ? page_date(w, g[i].expires_at)
-					 : tr(w, N_("until withdrawn")));
+		if (g[i].expires_at)
+			jstr(o, "until", page_date(w, g[i].expires_at));
 		for (r = 0; r < RES__MAX; r++)
 			for (a = 0; a < ACT__MAX; a++)
 				if (g[i].scopes &
@@ -219,10 +218,30 @@ add_org_counts(struct web *w, json_t *ctx)
 	stmt_bind_int(st, 1, w->account.org_id);
 	stmt_bind_int(st, 2, w->ctx.now - RECENT_DAYS * 86400);
 	if (stmt_row(st)) {
-		jint(ctx, "n_patients", stmt_int(st, 0));
-		jint(ctx, "n_accounts", stmt_int(st, 1));
-		jint(ctx, "n_units", stmt_int(st, 2));
-		jint(ctx, "n_break_glass", stmt_int(st, 3));
+		unsigned long p = (unsigned long)stmt_int(st, 0);
+		unsigned long acc = (unsigned long)stmt_int(st, 1);
+		unsigned long u = (unsigned long)stmt_int(st, 2);
+		unsigned long bg = (unsigned long)stmt_int(st, 3);
+
+		jstr(ctx, "patients_count",
+		     arena_printf(w->ctx.a,
+				  trn(w, "%lu patient", "%lu patients", p), p));
+		jstr(ctx, "accounts_count",
+		     arena_printf(w->ctx.a,
+				  trn(w, "%lu account in use",
+				      "%lu accounts in use", acc),
+				  acc));
+		jstr(ctx, "units_count",
+		     arena_printf(w->ctx.a,
+				  trn(w, "%lu unit", "%lu units", u), u));
+		jstr(ctx, "break_glass_text",
+		     arena_printf(w->ctx.a,
+				  trn(w, "A record was opened in an emergency "
+					 "%lu time in the last 30 days.",
+				      "Records were opened in an emergency "
+				      "%lu times in the last 30 days.",
+				      bg),
+				  bg));
 	}
 	return stmt_done(st);
 }

@@ -56,7 +56,7 @@ static const struct nav_item nav_patient[] = {
 	{"/", N_("Home")},
 	{"/patients/%p", N_("My record")},
 	{"/patients/%p/access", N_("Who looked at my record")},
-	{"/patients/%p/grants", N_("Caregivers")},
+	{"/patients/%p/grants", N_("People who help me")},
 	{"/account", N_("My account")},
 	{NULL, NULL},
 };

@@ -26,7 +26,7 @@ test('API tokens: created, shown once, listed and revoked', async () => {
   assert.equal(await page.locator('.notice code.secret').count(), 0, 'shown only once');
   await row.getByRole('button', { name: 'Revoke' }).click();
   await page.getByText('The token is revoked.').waitFor();
-  assert.match(await page.getByRole('row', { name: /ward tablet sync/ }).textContent(), /Not in use/);
+  assert.match(await page.getByRole('row', { name: /ward tablet sync/ }).textContent(), /Revoked or ended/);
   await page.context().close();
 });
 

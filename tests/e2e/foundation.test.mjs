@@ -156,7 +156,7 @@ test('break-the-glass is audited and shows in the patient\'s access list', async
 test('the patient gives and withdraws caregiver access', async () => {
   const page = await newPage(browser);
   await signIn(page, server.url, 'patient');
-  await page.getByRole('link', { name: 'Caregivers' }).click();
+  await page.getByRole('link', { name: 'People who help me' }).first().click();
   await checkA11y(page, 'grants page');
   const cg = query(server, `SELECT username FROM account WHERE role = 'caregiver' AND username <> 'caregiver' ORDER BY username LIMIT 1`)[0].username;
   await page.getByLabel('Their cocare user name').fill(cg);
