@@ -1,6 +1,6 @@
 // English and Spanish are complete: every message of every page (C
 // sources and templates) has a Spanish translation in po/es.po, with the
-// same placeholders, and nothing is marked fuzzy.
+// same slots, and nothing is marked fuzzy.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -12,7 +12,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const po = parsePo(readFileSync(join(root, 'po', 'es.po'), 'utf8'));
 const msgs = collect();
 
-const placeholders = (s) => [...s.matchAll(/%[a-z]+|\{\{[^}]*\}\}/g)].map((m) => m[0]).sort();
+const slots = (s) => [...s.matchAll(/%[a-z]+|\{\{[^}]*\}\}/g)].map((m) => m[0]).sort();
 
 test('every message has a Spanish translation', () => {
   const missing = [...msgs.keys()].filter((id) => {
@@ -22,14 +22,14 @@ test('every message has a Spanish translation', () => {
   assert.deepEqual(missing, [], `${missing.length} messages without Spanish`);
 });
 
-test('translations keep the placeholders of the English text', () => {
+test('translations keep the {{…}} and %… parts of the English text', () => {
   const wrong = [];
   for (const id of msgs.keys()) {
     const e = po.get(id);
     if (!e) continue;
     for (const s of e.str)
-      if (JSON.stringify(placeholders(s)) !== JSON.stringify(placeholders(id)) &&
-          !(e.plural && JSON.stringify(placeholders(s)) === JSON.stringify(placeholders(e.plural))))
+      if (JSON.stringify(slots(s)) !== JSON.stringify(slots(id)) &&
+          !(e.plural && JSON.stringify(slots(s)) === JSON.stringify(slots(e.plural))))
         wrong.push(`${id} -> ${s}`);
   }
   assert.deepEqual(wrong, []);
