@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/err.h"
 #include "core/msgid.h"
 
 struct arena;
@@ -69,6 +70,15 @@ struct ctx {
 	int64_t now;			/* Unix seconds */
 	struct actor actor;
 	const char *channel;		/* "web", "api", "cli" */
+	/*
+	 * Set by a caller that can answer later (an HTTP request): a write
+	 * then returns once committed, `defer(arg)` is called before it,
+	 * and `durable(arg, e)` once it is on disk. NULL: writes return
+	 * when durable.
+	 */
+	void (*defer)(void *arg);
+	void (*durable)(void *arg, enum err e);
+	void *defer_arg;
 };
 
 #endif

@@ -106,7 +106,19 @@ write_commit(struct ctx *c, struct write_info *w,
 	struct audit_event e;
 	enum err err;
 
-	err = store_write(c->store, write_job_run, &j);
+	if (c->defer && c->durable) {
+		bool deferred;
+
+		/* Counted first: the disk may be quicker than this thread. */
+		c->defer(c->defer_arg);
+		err = store_write_deferred(c->store, write_job_run, &j,
+					   c->durable, c->defer_arg,
+					   &deferred);
+		if (!deferred)
+			c->durable(c->defer_arg, ERR_OK);
+	} else {
+		err = store_write(c->store, write_job_run, &j);
+	}
 	/* What the request reads next includes what it just wrote. */
 	if (c->db)
 		db_read_refresh(c->db);

@@ -32,7 +32,9 @@ struct write_info {
  * Runs `fn(db, arg)` durably with its audit, provenance and touchpoint
  * rows (see above). Returns fn's error (nothing stored but a "failure"
  * audit event), ERR_DB when the commit fails, else ERR_OK after the
- * commit. `w` and `arg` must stay valid until it returns.
+ * commit is on disk, or, when the context can answer later (c->defer),
+ * once committed, with c->durable() called when it is on disk. `w` and
+ * `arg` must stay valid until it returns.
  */
 enum err write_commit(struct ctx *c, struct write_info *w,
 		      enum err (*fn)(struct db *db, void *arg), void *arg);

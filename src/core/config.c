@@ -72,7 +72,7 @@ config_defaults(struct config *c)
 	c->log_level = xstrdup("info");
 	/* Measured on 2 cores (bench/RESULTS.md): enough workers to share
 	 * each group commit, few enough to keep read latency low. */
-	c->threads = 6;
+	c->threads = 5;
 	c->max_connections = 1024;
 	c->request_timeout = 30;
 	c->max_body = 1 << 20;

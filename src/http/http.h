@@ -351,6 +351,18 @@ enum err http_add_header(struct req *req, const char *name,
 /* 303 See Other to `location` (a path or URL without CR/LF). */
 enum err http_redirect(struct req *req, const char *location);
 
+/*
+ * Holds this request's answer until as many http_resume() calls as
+ * http_defer() calls have come: for a write whose commit is not on disk
+ * yet. The handler answers as usual; the connection is then suspended
+ * (the worker thread serves others) and the answer goes out on the last
+ * resume, or, if one of them brought an error, the error page for it.
+ */
+void http_defer(struct req *req);
+
+/* From any thread: one deferred write is durable (ERR_OK) or failed. */
+void http_resume(struct req *req, enum err e);
+
 /* Adds "Cache-Control: no-store": pages showing personal data call it. */
 void http_no_store(struct req *req);
 

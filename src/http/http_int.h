@@ -8,6 +8,7 @@
 
 #include <stdatomic.h>
 #include <microhttpd.h>
+#include <pthread.h>
 
 #include "http/http.h"
 
@@ -105,6 +106,13 @@ struct req {
 	int sent_status;		/* what went out, for metrics */
 	struct http_resp resp;
 	void *user;			/* the application's request state */
+
+	/* Answers held until writes are durable (http_defer). */
+	pthread_mutex_t defer_mu;
+	int deferred;			/* writes not yet durable */
+	bool suspended;			/* the connection waits for them */
+	bool resumed;			/* ...and may go on now */
+	enum err defer_err;		/* a write that could not be made durable */
 };
 
 /* form.c: appends one decoded field after checking limits and UTF-8. */

@@ -273,6 +273,10 @@ req_new(struct http_server *s, struct MHD_Connection *con,
 		arena_free(a);
 		return NULL;
 	}
+	if (pthread_mutex_init(&req->defer_mu, NULL) != 0) {
+		arena_free(a);
+		return NULL;
+	}
 	req->srv = s;
 	req->con = con;
 	req->a = a;
@@ -426,6 +430,54 @@ req_finish(struct req *req)
 	 * connection) while this thread goes on to other connections. */
 	if (req->srv->hooks.finish)
 		req->srv->hooks.finish(req);
+	/* Writes still on their way to disk: the answer waits, the thread
+	 * does not. The lock orders this with http_resume(). */
+	pthread_mutex_lock(&req->defer_mu);
+	if (req->deferred > 0) {
+		req->suspended = true;
+		MHD_suspend_connection(req->con);
+		pthread_mutex_unlock(&req->defer_mu);
+		return MHD_YES;
+	}
+	pthread_mutex_unlock(&req->defer_mu);
+	return http_queue(req);
+}
+
+void
+http_defer(struct req *req)
+{
+	pthread_mutex_lock(&req->defer_mu);
+	req->deferred++;
+	pthread_mutex_unlock(&req->defer_mu);
+}
+
+void
+http_resume(struct req *req, enum err e)
+{
+	struct MHD_Connection *con = req->con;
+	bool resume = false;
+
+	pthread_mutex_lock(&req->defer_mu);
+	if (e != ERR_OK && req->defer_err == ERR_OK)
+		req->defer_err = e;
+	if (--req->deferred == 0 && req->suspended) {
+		req->suspended = false;
+		req->resumed = true;
+		resume = true;
+	}
+	pthread_mutex_unlock(&req->defer_mu);
+	/* Last: once resumed, the request may finish and be freed at once. */
+	if (resume)
+		MHD_resume_connection(con);
+}
+
+/* The call after a resume: the held answer, or the error that came. */
+static enum MHD_Result
+req_resumed(struct req *req)
+{
+	req->resumed = false;
+	if (req->defer_err != ERR_OK)
+		http_respond_error(req, req->defer_err);
 	return http_queue(req);
 }
 
@@ -451,6 +503,8 @@ access_cb(void *cls, struct MHD_Connection *con, const char *url,
 		http_respond_error(req, rc);
 		return http_queue(req);
 	}
+	if (req->resumed)
+		return req_resumed(req);
 	if (req->done) {
 		*upload_data_size = 0;
 		return MHD_YES;
@@ -491,6 +545,7 @@ completed_cb(void *cls, struct MHD_Connection *con, void **con_cls,
 		http_metrics_record(&s->metrics, req->slot, req->method,
 				    req->sent_status,
 				    clock_mono_ns() - req->start_ns);
+	pthread_mutex_destroy(&req->defer_mu);
 	arena_free(req->a);
 	*con_cls = NULL;
 	atomic_fetch_sub(&s->inflight, 1);
@@ -562,7 +617,8 @@ static struct MHD_Daemon *
 start_daemon(struct http_server *s, const struct sockaddr_storage *ss)
 {
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-			 MHD_USE_ITC | MHD_USE_ERROR_LOG;
+			 MHD_USE_ITC | MHD_USE_ERROR_LOG |
+			 MHD_ALLOW_SUSPEND_RESUME;
 	struct MHD_OptionItem opts[16];
 	size_t n = 0;
 

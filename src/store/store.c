@@ -16,6 +16,8 @@
  */
 #include "store/store.h"
 
+#include <fcntl.h>
+#include <unistd.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -44,8 +46,17 @@ struct job {
 	pthread_cond_t done_cv;		/* sync only: the waiter's */
 	enum err status;
 	int attempts;
+	uint64_t seq;			/* the batch that committed it */
 	bool async;
 	bool done;
+};
+
+/* A deferred write waiting for its commit to reach the disk. */
+struct durable_wait {
+	uint64_t seq;
+	void (*done)(void *, enum err);
+	void *arg;
+	struct durable_wait *next;
 };
 
 struct store {
@@ -71,6 +82,26 @@ struct store {
 	bool writer_started;
 	pthread_t writer;
 	struct db *wdb;			/* the writer's own connection */
+
+	/*
+	 * The commit pipeline (SQLite): the writer commits without waiting
+	 * for the disk (synchronous=NORMAL) and goes on with the next batch
+	 * while the syncer makes every commit so far durable with one
+	 * fdatasync() of the WAL. A write is acknowledged only once its
+	 * batch is durable. Under s->mu.
+	 */
+	bool pipelined;
+	int wal_fd;
+	uint64_t batch_seq;		/* the batch the writer runs */
+	uint64_t committed_seq;		/* the last batch committed */
+	uint64_t durable_seq;		/* the last batch on disk */
+	bool sync_failed;		/* sticky: durability is lost */
+	bool writer_done;
+	bool syncer_started;
+	pthread_t syncer;
+	pthread_cond_t sync_cv;		/* syncer: commits to flush */
+	pthread_cond_t durable_cv;	/* waiters: durable_seq moved */
+	struct durable_wait *waits;
 
 	_Atomic uint64_t db_ns;
 };
@@ -431,6 +462,7 @@ batch_finish(struct store *s, struct job *batch, enum err e)
 			++j->attempts < ASYNC_ATTEMPTS;
 		if (e != ERR_OK && j->status == ERR_OK)
 			j->status = ERR_DB;
+		j->seq = s->batch_seq;
 		if (!j->async) {
 			j->done = true;
 			pthread_cond_signal(&j->done_cv);
@@ -514,12 +546,84 @@ writer_main(void *arg)
 		s->nsync = 0;
 		s->nasync = 0;
 		pthread_cond_broadcast(&s->space_cv);
+		s->batch_seq++;
 		pthread_mutex_unlock(&s->mu);
 		batch_commit(s, batch);
+		pthread_mutex_lock(&s->mu);
+		s->committed_seq = s->batch_seq;
+		pthread_cond_signal(&s->sync_cv);
+	}
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
+}
+
+/* Takes the deferred writes whose batch is durable now. Holds s->mu. */
+static struct durable_wait *
+take_ready(struct store *s)
+{
+	struct durable_wait *ready = NULL, **pp = &s->waits, *w;
+
+	while ((w = *pp)) {
+		if (w->seq <= s->durable_seq) {
+			*pp = w->next;
+			w->next = ready;
+			ready = w;
+		} else {
+			pp = &w->next;
+		}
+	}
+	return ready;
+}
+
+static void *
+syncer_main(void *arg)
+{
+	struct store *s = arg;
+	struct durable_wait *ready, *w;
+	uint64_t target;
+	bool failed;
+
+	pthread_mutex_lock(&s->mu);
+	for (;;) {
+		while (s->durable_seq == s->committed_seq && !s->writer_done)
+			pthread_cond_wait(&s->sync_cv, &s->mu);
+		if (s->durable_seq == s->committed_seq)
+			break;	/* the writer is gone and all is on disk */
+		target = s->committed_seq;
+		pthread_mutex_unlock(&s->mu);
+		/* fsync of any descriptor flushes the file: one for all. */
+		failed = fdatasync(s->wal_fd) != 0;
+		pthread_mutex_lock(&s->mu);
+		if (failed && !s->sync_failed) {
+			log_error("store: cannot flush the write-ahead log to "
+				  "disk; every write fails from now on");
+			s->sync_failed = true;
+		}
+		s->durable_seq = target;
+		ready = take_ready(s);
+		failed = s->sync_failed;
+		pthread_cond_broadcast(&s->durable_cv);
+		pthread_mutex_unlock(&s->mu);
+		while ((w = ready)) {
+			ready = w->next;
+			w->done(w->arg, failed ? ERR_DB : ERR_OK);
+			free(w);
+		}
 		pthread_mutex_lock(&s->mu);
 	}
 	pthread_mutex_unlock(&s->mu);
 	return NULL;
+}
+
+/* Waits until the write's batch is on disk. Holds s->mu. */
+static enum err
+wait_durable(struct store *s, const struct job *j)
+{
+	if (!s->pipelined || j->status != ERR_OK)
+		return j->status;
+	while (s->durable_seq < j->seq && !s->sync_failed)
+		pthread_cond_wait(&s->durable_cv, &s->mu);
+	return s->sync_failed ? ERR_DB : ERR_OK;
 }
 
 static void
@@ -553,9 +657,57 @@ store_write(struct store *s, enum err (*fn)(struct db *, void *), void *arg)
 		pthread_cond_signal(&s->work_cv);
 		while (!j.done)
 			pthread_cond_wait(&j.done_cv, &s->mu);
+		j.status = wait_durable(s, &j);
 	}
 	pthread_mutex_unlock(&s->mu);
 	pthread_cond_destroy(&j.done_cv);
+	return j.status;
+}
+
+enum err
+store_write_deferred(struct store *s, enum err (*fn)(struct db *, void *),
+		     void *arg, void (*durable)(void *, enum err),
+		     void *durable_arg, bool *deferred)
+{
+	struct job j = {.fn = fn, .arg = arg, .status = ERR_OK};
+	struct durable_wait *w;
+
+	*deferred = false;
+	if (!s->pipelined)
+		return store_write(s, fn, arg);
+	if (s->writer_started && pthread_equal(pthread_self(), s->writer)) {
+		log_error("store: store_write() called inside a write");
+		return ERR_INTERNAL;
+	}
+	w = malloc(sizeof(*w));
+	if (!w || pthread_cond_init(&j.done_cv, NULL) != 0) {
+		free(w);
+		return w ? ERR_INTERNAL : ERR_NOMEM;
+	}
+	pthread_mutex_lock(&s->mu);
+	if (s->stopping) {
+		j.status = ERR_UNAVAILABLE;
+	} else {
+		enqueue(s, &j);
+		s->nsync++;
+		pthread_cond_signal(&s->work_cv);
+		while (!j.done)
+			pthread_cond_wait(&j.done_cv, &s->mu);
+		if (j.status == ERR_OK && s->sync_failed)
+			j.status = ERR_DB;
+		if (j.status == ERR_OK && s->durable_seq < j.seq) {
+			w->seq = j.seq;
+			w->done = durable;
+			w->arg = durable_arg;
+			w->next = s->waits;
+			s->waits = w;
+			w = NULL;
+			*deferred = true;
+		}
+	}
+	pthread_mutex_unlock(&s->mu);
+	pthread_cond_destroy(&j.done_cv);
+	free(w);
 	return j.status;
 }
 
@@ -611,6 +763,10 @@ store_free(struct store *s)
 	if (s->wdb)
 		db_close(s->wdb);
 	pthread_cond_destroy(&s->space_cv);
+	pthread_cond_destroy(&s->sync_cv);
+	pthread_cond_destroy(&s->durable_cv);
+	if (s->wal_fd >= 0)
+		close(s->wal_fd);
 	pthread_cond_destroy(&s->work_cv);
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->pool_cv);
@@ -645,11 +801,41 @@ sync_init(struct store *s)
 	rc |= pthread_cond_init(&s->pool_cv, NULL);
 	rc |= pthread_mutex_init(&s->mu, NULL);
 	rc |= pthread_cond_init(&s->space_cv, NULL);
+	rc |= pthread_cond_init(&s->sync_cv, NULL);
+	rc |= pthread_cond_init(&s->durable_cv, NULL);
 	rc |= pthread_condattr_init(&ca);
 	rc |= pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	rc |= pthread_cond_init(&s->work_cv, &ca);
 	pthread_condattr_destroy(&ca);
 	return rc == 0;
+}
+
+/*
+ * Starts the commit pipeline on SQLite when the WAL file can be opened
+ * for flushing; otherwise every commit waits for the disk itself
+ * (synchronous=FULL), which is just as safe, only slower.
+ */
+static void
+pipeline_start(struct store *s)
+{
+	char path[4096];
+
+	if (s->o.backend != STORE_SQLITE ||
+	    snprintf(path, sizeof(path), "%s-wal", s->o.sqlite_path) >=
+		    (int)sizeof(path))
+		return;
+	s->wal_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (s->wal_fd < 0)
+		return;
+	if (s->ops->exec(s->wdb, "PRAGMA synchronous = NORMAL") != ERR_OK ||
+	    pthread_create(&s->syncer, NULL, syncer_main, s) != 0) {
+		s->ops->exec(s->wdb, "PRAGMA synchronous = FULL");
+		return;
+	}
+	pthread_setname_np(s->syncer, "store-syncer");
+	s->syncer_started = true;
+	s->pipelined = true;
+	log_debug("store: commits are flushed to disk by the syncer thread");
 }
 
 enum err
@@ -666,6 +852,7 @@ store_open(const struct store_options *o, struct store **out)
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return ERR_NOMEM;
+	s->wal_fd = -1;
 	s->o = *o;
 	s->o.sqlite_path = o->sqlite_path ? strdup(o->sqlite_path) : NULL;
 	s->o.pg_conninfo = o->pg_conninfo ? strdup(o->pg_conninfo) : NULL;
@@ -686,6 +873,7 @@ store_open(const struct store_options *o, struct store **out)
 	e = migrate(s->wdb);
 	if (e != ERR_OK)
 		goto fail;
+	pipeline_start(s);
 	if (pthread_create(&s->writer, NULL, writer_main, s) != 0) {
 		log_error("store: cannot start the writer thread");
 		e = ERR_INTERNAL;
@@ -712,6 +900,13 @@ store_close(struct store *s)
 	pthread_mutex_unlock(&s->mu);
 	if (s->writer_started)
 		pthread_join(s->writer, NULL);
+	/* The syncer flushes the last commits, then stops. */
+	pthread_mutex_lock(&s->mu);
+	s->writer_done = true;
+	pthread_cond_signal(&s->sync_cv);
+	pthread_mutex_unlock(&s->mu);
+	if (s->syncer_started)
+		pthread_join(s->syncer, NULL);
 	store_free(s);
 }
 

@@ -68,6 +68,21 @@ enum err store_write(struct store *s, enum err (*fn)(struct db *, void *),
 		     void *arg);
 
 /*
+ * Like store_write(), but returns as soon as the write is committed
+ * (other requests can see it) without waiting for the disk: `durable(
+ * durable_arg, e)` is called later, from another thread, once the commit
+ * is on disk (ERR_OK) or cannot be made so (ERR_DB). `*deferred` tells
+ * whether that call will come; when it is false (the commit was already
+ * durable, the backend commits durably, or the write failed) nothing is
+ * called. An HTTP request uses this to answer only once its write is
+ * durable without holding a worker thread meanwhile.
+ */
+enum err store_write_deferred(struct store *s,
+			      enum err (*fn)(struct db *, void *), void *arg,
+			      void (*durable)(void *, enum err),
+			      void *durable_arg, bool *deferred);
+
+/*
  * Queues `fn(db, arg)` without waiting; `release(arg)` runs afterwards
  * on the writer thread (or at once if the queue is refused). Used for
  * audit events of reads. Returns ERR_UNAVAILABLE after store_close began.

@@ -136,6 +136,19 @@ check_csrf(struct web *w)
 	return ERR_OK;
 }
 
+/* A page's answer waits for its writes to reach the disk (write.h). */
+static void
+web_defer(void *req)
+{
+	http_defer(req);
+}
+
+static void
+web_durable(void *req, enum err e)
+{
+	http_resume(req, e);
+}
+
 static enum err
 app_prepare(struct req *req, const struct http_route *route)
 {
@@ -147,6 +160,9 @@ app_prepare(struct req *req, const struct http_route *route)
 	w->ctx.db = store_acquire(w->app->store);
 	if (!w->ctx.db)
 		return ERR_DB;
+	w->ctx.defer = web_defer;
+	w->ctx.durable = web_durable;
+	w->ctx.defer_arg = req;
 	/* One snapshot for the whole page view: consistent, and cheaper.
 	 * Forms that write go without: their commits would otherwise wait
 	 * for checkpoints held back by the snapshots of other requests. */

@@ -526,6 +526,81 @@ test_concurrent_durable(void **state)
 	test_db_close(&t);
 }
 
+struct deferred_arg {
+	struct item it;
+	atomic_int calls;
+	atomic_int failed;
+};
+
+static void
+on_durable(void *arg, enum err e)
+{
+	struct deferred_arg *d = arg;
+
+	if (e != ERR_OK)
+		atomic_fetch_add(&d->failed, 1);
+	atomic_fetch_add(&d->calls, 1);
+}
+
+/*
+ * Deferred writes: each returns once committed and, on SQLite, is
+ * reported durable exactly once later; on PostgreSQL the commit is
+ * durable already and nothing is deferred. Every row is there after
+ * reopening, and store_close leaves no report outstanding.
+ */
+static void
+test_deferred_writes(void **state)
+{
+	enum { N = 200 };
+	struct deferred_arg *d = calloc(N, sizeof(*d));
+	struct test_db t;
+	int i, deferred_count = 0;
+
+	test_db_open(&t);
+	make_table(t.db);
+	for (i = 0; i < N; i++) {
+		bool deferred = false;
+
+		d[i].it.id = i + 1;
+		d[i].it.body = "deferred";
+		d[i].it.len = 8;
+		assert_int_equal(store_write_deferred(t.store, insert_item,
+						      &d[i].it, on_durable,
+						      &d[i], &deferred),
+				 ERR_OK);
+		deferred_count += deferred;
+		if (!deferred)
+			on_durable(&d[i], ERR_OK);
+	}
+	if (test_on_pg())
+		assert_int_equal(deferred_count, 0);
+	/* A failing write is not deferred and reports nothing. */
+	{
+		bool deferred = true;
+		struct deferred_arg bad = {0};
+
+		bad.it.id = 1;	/* duplicate key */
+		bad.it.body = "x";
+		bad.it.len = 1;
+		assert_int_equal(store_write_deferred(t.store, insert_item,
+						      &bad.it, on_durable,
+						      &bad, &deferred),
+				 ERR_EXISTS);
+		assert_false(deferred);
+		assert_int_equal(atomic_load(&bad.calls), 0);
+	}
+	reopen(&t);
+	for (i = 0; i < N; i++) {
+		assert_int_equal(atomic_load(&d[i].calls), 1);
+		assert_int_equal(atomic_load(&d[i].failed), 0);
+	}
+	assert_int_equal(count_rows(t.db, sql_count), N);
+	print_message("store: %d of %d writes answered before their flush\n",
+		      deferred_count, N);
+	test_db_close(&t);
+	free(d);
+}
+
 static atomic_int released;
 
 static void
@@ -825,6 +900,7 @@ main(void)
 		cmocka_unit_test(test_batch_isolation),
 		cmocka_unit_test(test_concurrent_durable),
 		cmocka_unit_test(test_async_drained_by_close),
+		cmocka_unit_test(test_deferred_writes),
 		cmocka_unit_test(test_commit_failure),
 		cmocka_unit_test(test_nested_write_refused),
 		cmocka_unit_test(test_backup),
