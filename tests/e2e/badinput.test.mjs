@@ -213,9 +213,10 @@ test('sign-in: wrong password, unknown user and throttling look the same', async
   const unknown = await expectRefused(() => c.post('/signin', { csrf, username: 'no-such-person', password: 'not the password' }), 401, /user name or password is not right/);
   assert.equal(wrong.text_.replace(/rafael\.moreno/g, 'X').replace(/[0-9a-f]{64}/g, ''), unknown.text_.replace(/no-such-person/g, 'X').replace(/[0-9a-f]{64}/g, ''));
   // After the free attempts, both wait, and even the right password waits.
-  for (let i = 0; i < 5; i++) await c.post('/signin', { csrf, username: 'rafael.moreno', password: 'wrong again' });
+  // Eight failures make the wait 8 s, longer than any slow test run.
+  for (let i = 0; i < 8; i++) await c.post('/signin', { csrf, username: 'rafael.moreno', password: 'wrong again' });
   await expectRefused(() => c.post('/signin', { csrf, username: 'rafael.moreno', password: 'demo-password-2026' }), 429, /Too many attempts/);
-  for (let i = 0; i < 6; i++) await c.post('/signin', { csrf, username: 'ghost-user', password: 'wrong again' });
+  for (let i = 0; i < 8; i++) await c.post('/signin', { csrf, username: 'ghost-user', password: 'wrong again' });
   await expectRefused(() => c.post('/signin', { csrf, username: 'ghost-user', password: 'x' }), 429, /Too many attempts/);
   const before = query(server, `SELECT count(*) AS n FROM session`)[0].n;
   assert.equal(query(server, `SELECT count(*) AS n FROM session`)[0].n, before);

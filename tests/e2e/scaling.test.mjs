@@ -37,7 +37,8 @@ test('two processes share sessions, throttling and one audit chain', { skip: !pg
     // Failed sign-ins counted by A make B wait too.
     const x = new Client(a.url), y = new Client(b.url);
     const csrfX = await x.csrf('/signin'), csrfY = await y.csrf('/signin');
-    for (let i = 0; i < 5; i++) await x.post('/signin', { csrf: csrfX, username: 'doctor', password: 'wrong password' });
+    // Eight failures: the wait is then 8 s, longer than any slow test run.
+    for (let i = 0; i < 8; i++) await x.post('/signin', { csrf: csrfX, username: 'doctor', password: 'wrong password' });
     const waited = await y.post('/signin', { csrf: csrfY, username: 'doctor', password: 'demo-password-2026' });
     assert.equal(waited.status, 429);
 
