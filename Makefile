@@ -30,7 +30,7 @@ STATIC_GZ := $(STATIC_SRC:%=$(BUILD)/gz/%.gz)
 EMBED_SRCS := $(sort $(shell find templates po lists src/store/migrations \
 	-type f ! -name '*~')) $(STATIC_SRC)
 
-.PHONY: all check unit unit-pg unit-asan e2e deps demo bench clean lint fuzz
+.PHONY: all check unit unit-pg unit-asan e2e deps demo bench clean fuzz
 .DELETE_ON_ERROR:
 
 all: cocare
@@ -141,9 +141,6 @@ fuzz: $(BUILD)/gen/embedded.c
 			2>build-fuzz/$$h.log || { tail -40 build-fuzz/$$h.log; exit 1; }; \
 		grep -E "stat::number_of_executed_units" build-fuzz/$$h.log; \
 	done
-
-lint:
-	clang-format --dry-run --Werror $(SRCS) $(TEST_SRCS)
 
 clean:
 	rm -rf build build-asan build-fuzz cocare
