@@ -637,8 +637,15 @@ enqueue(struct store *s, struct job *j)
 	s->tail = j;
 }
 
-enum err
-store_write(struct store *s, enum err (*fn)(struct db *, void *), void *arg)
+/*
+ * Queues a synchronous write and waits for its commit. Then, without
+ * `w`, waits until the commit is on disk too; with `w` (pipeline only),
+ * files `w` for the syncer to call once it is, setting *deferred, unless
+ * it already is. `w` stays the caller's when *deferred is false.
+ */
+static enum err
+write_and_wait(struct store *s, enum err (*fn)(struct db *, void *),
+	       void *arg, struct durable_wait *w, bool *deferred)
 {
 	struct job j = {.fn = fn, .arg = arg, .status = ERR_OK};
 
@@ -657,7 +664,16 @@ store_write(struct store *s, enum err (*fn)(struct db *, void *), void *arg)
 		pthread_cond_signal(&s->work_cv);
 		while (!j.done)
 			pthread_cond_wait(&j.done_cv, &s->mu);
-		j.status = wait_durable(s, &j);
+		if (!w) {
+			j.status = wait_durable(s, &j);
+		} else if (j.status == ERR_OK && s->sync_failed) {
+			j.status = ERR_DB;
+		} else if (j.status == ERR_OK && s->durable_seq < j.seq) {
+			w->seq = j.seq;
+			w->next = s->waits;
+			s->waits = w;
+			*deferred = true;
+		}
 	}
 	pthread_mutex_unlock(&s->mu);
 	pthread_cond_destroy(&j.done_cv);
@@ -665,50 +681,30 @@ store_write(struct store *s, enum err (*fn)(struct db *, void *), void *arg)
 }
 
 enum err
+store_write(struct store *s, enum err (*fn)(struct db *, void *), void *arg)
+{
+	return write_and_wait(s, fn, arg, NULL, NULL);
+}
+
+enum err
 store_write_deferred(struct store *s, enum err (*fn)(struct db *, void *),
 		     void *arg, void (*durable)(void *, enum err),
 		     void *durable_arg, bool *deferred)
 {
-	struct job j = {.fn = fn, .arg = arg, .status = ERR_OK};
 	struct durable_wait *w;
+	enum err e;
 
 	*deferred = false;
 	if (!s->pipelined)
 		return store_write(s, fn, arg);
-	if (s->writer_started && pthread_equal(pthread_self(), s->writer)) {
-		log_error("store: store_write() called inside a write");
-		return ERR_INTERNAL;
-	}
-	w = malloc(sizeof(*w));
-	if (!w || pthread_cond_init(&j.done_cv, NULL) != 0) {
+	if (!(w = malloc(sizeof(*w))))
+		return ERR_NOMEM;
+	w->done = durable;
+	w->arg = durable_arg;
+	e = write_and_wait(s, fn, arg, w, deferred);
+	if (!*deferred)
 		free(w);
-		return w ? ERR_INTERNAL : ERR_NOMEM;
-	}
-	pthread_mutex_lock(&s->mu);
-	if (s->stopping) {
-		j.status = ERR_UNAVAILABLE;
-	} else {
-		enqueue(s, &j);
-		s->nsync++;
-		pthread_cond_signal(&s->work_cv);
-		while (!j.done)
-			pthread_cond_wait(&j.done_cv, &s->mu);
-		if (j.status == ERR_OK && s->sync_failed)
-			j.status = ERR_DB;
-		if (j.status == ERR_OK && s->durable_seq < j.seq) {
-			w->seq = j.seq;
-			w->done = durable;
-			w->arg = durable_arg;
-			w->next = s->waits;
-			s->waits = w;
-			w = NULL;
-			*deferred = true;
-		}
-	}
-	pthread_mutex_unlock(&s->mu);
-	pthread_cond_destroy(&j.done_cv);
-	free(w);
-	return j.status;
+	return e;
 }
 
 enum err
