@@ -412,7 +412,7 @@ cmd_init(struct cli *c)
 {
 	const char *name = "My organisation";
 	struct org_job j;
-	struct write_info wi = {"create", "Organization", "", 0, NULL, NULL};
+	struct write_info wi = {"create", "Organization", "", 0, NULL, NULL, NULL};
 	struct ctx ctx;
 	int64_t first = 0;
 	size_t n = 0;
@@ -615,7 +615,7 @@ static int
 user_add(struct cli *c)
 {
 	struct user_job j;
-	struct write_info wi = {"create", "Account", "", 0, NULL, NULL};
+	struct write_info wi = {"create", "Account", "", 0, NULL, NULL, NULL};
 	const char *why = "";
 	char hash[PASSWORD_HASH_MAX];
 	struct ctx ctx;
@@ -720,7 +720,7 @@ static int
 user_change(struct cli *c, const char *verb)
 {
 	struct user_job j;
-	struct write_info wi = {"update", "Account", "", 0, verb, NULL};
+	struct write_info wi = {"update", "Account", "", 0, verb, NULL, NULL};
 	char hash[PASSWORD_HASH_MAX];
 	struct ctx ctx;
 	struct db *db;

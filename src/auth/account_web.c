@@ -129,7 +129,7 @@ post_language(struct req *req)
 {
 	struct web *w = web_of(req);
 	struct account_change c = {.w = w, .text = web_field(w, "language")};
-	struct write_info wi = {"update", "Account", "", 0, "language", NULL};
+	struct write_info wi = {"update", "Account", "", 0, "language", NULL, NULL};
 	struct problems ps = {0};
 	enum err e;
 
@@ -174,7 +174,7 @@ post_password(struct req *req)
 	const char *pw = http_field(req, "password");
 	const char *again = http_field(req, "password_again");
 	struct account_change c = {.w = w};
-	struct write_info wi = {"update", "Account", "", 0, "password", NULL};
+	struct write_info wi = {"update", "Account", "", 0, "password", NULL, NULL};
 	char hash[PASSWORD_HASH_MAX];
 	struct problems ps = {0};
 	enum password_problem pp;
@@ -217,7 +217,7 @@ post_everywhere(struct req *req)
 {
 	struct web *w = web_of(req);
 	struct write_info wi = {"logout-everywhere", "Session", "", 0, NULL,
-				NULL};
+				NULL, NULL};
 	enum err e;
 
 	if ((e = write_commit(&w->ctx, &wi, everywhere_fn, w)) != ERR_OK)
@@ -292,7 +292,7 @@ post_setup(struct req *req)
 	const char *secret = web_field(w, "secret");
 	struct account_change c = {.w = w, .text = secret, .flag = true};
 	struct write_info wi = {"update", "Account", "", 0, "second-factor-on",
-				NULL};
+				NULL, NULL};
 	enum err e;
 
 	if (w->account.totp_enabled)
@@ -320,7 +320,7 @@ post_setup_off(struct req *req)
 	const char *pw = http_field(req, "password");
 	struct account_change c = {.w = w, .text = "", .flag = false};
 	struct write_info wi = {"update", "Account", "", 0,
-				"second-factor-off", NULL};
+				"second-factor-off", NULL, NULL};
 	struct problems ps = {0};
 	enum err e;
 
@@ -355,7 +355,7 @@ post_token(struct req *req)
 {
 	struct web *w = web_of(req);
 	struct account_change c = {.w = w};
-	struct write_info wi = {"create", "ApiToken", "", 0, NULL, NULL};
+	struct write_info wi = {"create", "ApiToken", "", 0, NULL, NULL, NULL};
 	struct problems ps = {0};
 	const char *days = web_field(w, "days");
 	int64_t d = 0;
@@ -400,7 +400,7 @@ post_revoke(struct req *req)
 {
 	struct web *w = web_of(req);
 	struct account_change c = {.w = w};
-	struct write_info wi = {"revoke", "ApiToken", "", 0, NULL, NULL};
+	struct write_info wi = {"revoke", "ApiToken", "", 0, NULL, NULL, NULL};
 	enum err e;
 
 	if ((e = web_param_id(w, "id", &c.id)) != ERR_OK)

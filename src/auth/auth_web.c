@@ -220,7 +220,7 @@ post_signin(struct req *req)
 	set_actor(w, &acc);
 	l.old_token = http_cookie(req, SESSION_COOKIE);
 	{
-		struct write_info wi = {"login", "Session", "", 0, NULL, NULL};
+		struct write_info wi = {"login", "Session", "", 0, NULL, NULL, NULL};
 
 		if ((e = write_commit(&w->ctx, &wi, login_fn, &l)) != ERR_OK)
 			return e;
@@ -245,7 +245,7 @@ static enum err
 post_signout(struct req *req)
 {
 	struct web *w = web_of(req);
-	struct write_info wi = {"logout", "Session", "", 0, NULL, NULL};
+	struct write_info wi = {"logout", "Session", "", 0, NULL, NULL, NULL};
 	enum err e;
 
 	if ((e = write_commit(&w->ctx, &wi, logout_fn, w)) != ERR_OK)
@@ -299,7 +299,7 @@ post_second_factor(struct req *req)
 	struct web *w = web_of(req);
 	struct login l = {w, NULL, NULL, NULL, false, "", {0}};
 	struct write_info wi = {"second-factor", "Session", "", 0, NULL,
-				NULL};
+				NULL, NULL};
 	int64_t wait = 0;
 	enum err e;
 

@@ -6,6 +6,8 @@
  * - caregivers act only within the scopes the patient granted, and never
  *   see the access log, manage grants or change the care team;
  * - nobody but cocare itself writes the access log;
+ * - progress notes are written by professionals; a note withheld from the
+ *   patient (for a listed reason) is seen by professionals only;
  * - professionals on the care team read and write the clinical record and
  *   may manage the team and caregiver access (for patients who cannot);
  * - a professional outside the team is refused but may break the glass,
@@ -73,14 +75,17 @@ policy_grantable_scopes(void)
 	int r, a;
 
 	for (r = 0; r < RES__MAX; r++) {
-		if (r == RES_ACCESS_LOG || r == RES_GRANTS)
+		if (r == RES_ACCESS_LOG || r == RES_GRANTS ||
+		    r == RES_WITHHELD_NOTES)
 			continue;
 		for (a = 0; a < ACT__MAX; a++)
 			all |= policy_scope_bit((enum resource)r,
 						(enum action)a);
 	}
-	/* The care team is chosen by staff, never by a caregiver. */
-	return all & ~policy_scope_bit(RES_CARE_TEAM, ACT_WRITE);
+	/* The care team is chosen by staff, never by a caregiver; notes are
+	 * written by professionals. */
+	return all & ~policy_scope_bit(RES_CARE_TEAM, ACT_WRITE) &
+	       ~policy_scope_bit(RES_NOTES, ACT_WRITE);
 }
 
 static struct decision
@@ -103,7 +108,8 @@ static bool
 is_clinical(enum resource res)
 {
 	return res == RES_CARE_RECORD || res == RES_MEASURES ||
-	       res == RES_CONTACT;
+	       res == RES_CONTACT || res == RES_NOTES ||
+	       res == RES_WITHHELD_NOTES;
 }
 
 static struct decision
@@ -113,6 +119,10 @@ decide_patient(enum relation rel, enum resource res, enum action act)
 		return deny("not-own-record");
 	if (res == RES_CARE_TEAM && act == ACT_WRITE)
 		return deny("care-team-managed-by-staff");
+	if (res == RES_NOTES && act == ACT_WRITE)
+		return deny("notes-written-by-professionals");
+	if (res == RES_WITHHELD_NOTES)
+		return deny("withheld-from-patient");
 	return allow("own-record");
 }
 
@@ -124,6 +134,8 @@ decide_caregiver(enum relation rel, unsigned scopes, enum resource res,
 		return deny("no-grant");
 	if (res == RES_ACCESS_LOG || res == RES_GRANTS)
 		return deny("patient-only");
+	if (res == RES_WITHHELD_NOTES)
+		return deny("withheld-from-patient");
 	if (!(scopes & policy_grantable_scopes() & policy_scope_bit(res, act)))
 		return deny("scope-not-granted");
 	return allow("caregiver-grant");

@@ -20,7 +20,10 @@
 #include "core/err.h"
 
 /* What part of a patient's record is touched. Caregiver scopes are
- * granted per resource and action (see policy_scope_bit). */
+ * granted per resource and action (see policy_scope_bit), stored as bits:
+ * new resources go at the end. Progress notes are written by
+ * professionals only; the patient's view of a note and a correction
+ * request are writes to the care record. */
 #define RESOURCE_MAP(X)                                                    \
 	X(PROFILE, "profile", N_("Profile and needs"))                         \
 	X(CARE_TEAM, "care_team", N_("Care team"))                             \
@@ -28,7 +31,10 @@
 	X(MEASURES, "measures", N_("Questionnaires and readings"))             \
 	X(CONTACT, "contact", N_("Messages, consultations and appointments"))  \
 	X(ACCESS_LOG, "access_log", N_("Who has looked at the record"))        \
-	X(GRANTS, "grants", N_("Caregiver access"))
+	X(GRANTS, "grants", N_("Caregiver access"))                            \
+	X(NOTES, "notes", N_("Progress notes"))                                \
+	X(WITHHELD_NOTES, "withheld_notes",                                    \
+	  N_("Notes not shared with the patient"))
 
 enum resource {
 #define RESOURCE_ENUM(id, name, label) RES_##id,

@@ -43,7 +43,8 @@ record_provenance(struct db *db, const struct write_job *j, int64_t seq)
 	stmt_bind_str(st, 6, j->w->resource_id ? j->w->resource_id : "");
 	stmt_bind_int(st, 7, j->w->patient_id);
 	stmt_bind_int(st, 8, who->account_id);
-	stmt_bind_str(st, 9, role_voice(who->role));
+	stmt_bind_str(st, 9,
+		      j->w->voice ? j->w->voice : role_voice(who->role));
 	stmt_bind_str(st, 10, j->w->action);
 	return stmt_exec(st);
 }
@@ -129,6 +130,15 @@ write_commit(struct ctx *c, struct write_info *w,
 		audit_record_async(c, &e);
 	}
 	return err;
+}
+
+enum err
+write_within(struct db *db, struct ctx *c, struct write_info *w,
+	     enum err (*fn)(struct db *, void *), void *arg)
+{
+	struct write_job j = {c, w, fn, arg, c->now * 1000};
+
+	return write_job_run(db, &j);
 }
 
 void

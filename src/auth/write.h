@@ -26,6 +26,10 @@ struct write_info {
 	const char *detail;		/* short code, never health data */
 	const char *touchpoint_kind;	/* set when the change is seen across
 					   the patient-staff line */
+	const char *voice;		/* NULL: the actor's role's voice;
+					   "patient" when a professional
+					   writes with the patient, in their
+					   words */
 };
 
 /*
@@ -37,6 +41,14 @@ struct write_info {
  * `arg` must stay valid until it returns.
  */
 enum err write_commit(struct ctx *c, struct write_info *w,
+		      enum err (*fn)(struct db *db, void *arg), void *arg);
+
+/*
+ * The same steps inside a transaction the caller already holds (the
+ * demo loader, which stores a whole history in one transaction): fn, the
+ * audit event, provenance and touchpoint, at c->now (Unix seconds).
+ */
+enum err write_within(struct db *db, struct ctx *c, struct write_info *w,
 		      enum err (*fn)(struct db *db, void *arg), void *arg);
 
 /* Audits a write the policy refused (outcome "denied"), without waiting. */

@@ -17,6 +17,7 @@
 #include "auth/policy.h"
 #include "core/arena.h"
 #include "core/id.h"
+#include "demo/demo_care.h"
 #include "people/careteam.h"
 #include "people/org.h"
 #include "people/patient.h"
@@ -30,6 +31,7 @@
 #define PATIENT_SINCE_DAYS 1500	/* patients joined up to this long ago */
 #define STAFF_SINCE_DAYS 1600	/* the organisation and staff, before them */
 #define PLAN_ARENA_MAX (1024 * 1024)
+#define CARE_ARENA_MAX (64 * 1024 * 1024)
 #define NELEM(x) (sizeof(x) / sizeof((x)[0]))
 #define LIST(x) (x), NELEM(x)
 
@@ -834,6 +836,7 @@ struct demo_job {
 	int64_t unit_ids[UNIT__MAX];
 	int64_t staff_ids[S__MAX];
 	struct demo_summary sum;
+	struct arena *care_arena;	/* for the care records */
 };
 
 static const char sql_org_count[] = "SELECT count(*) FROM organisation";
@@ -1169,6 +1172,9 @@ load_all(struct db *db, void *arg)
 		e = load_break_glass(db, j);
 	if (e == ERR_OK)
 		e = load_setting(db, j);
+	if (e == ERR_OK)
+		e = demo_care_load(db, j->key, j->care_arena, j->org_id,
+				   j->now);
 	return e;
 }
 
@@ -1204,6 +1210,11 @@ demo_load(struct store *s, const struct audit_key *key, uint32_t seed,
 	if (!a)
 		return ERR_NOMEM;
 	memset(&j, 0, sizeof(j));
+	j.care_arena = arena_new(CARE_ARENA_MAX);
+	if (!j.care_arena) {
+		e = ERR_NOMEM;
+		goto out;
+	}
 	j.plan = plan_build(a, seed, now);
 	if (!j.plan) {
 		e = ERR_NOMEM;
@@ -1222,6 +1233,8 @@ demo_load(struct store *s, const struct audit_key *key, uint32_t seed,
 		out->org_id = j.org_id;
 	}
 out:
+	if (j.care_arena)
+		arena_free(j.care_arena);
 	arena_free(a);
 	return e;
 }

@@ -43,8 +43,9 @@ struct demo_summary {
  * event from the system actor (actor 0, role "system"); the one
  * break-the-glass opening is audited as what it stands for, the
  * professional's "break-glass" and "read" of the patient, three days
- * before `now`. No provenance or touchpoint rows are written. Sets the
- * setting 'demo' to '1'.
+ * before `now`. Then the care records (demo_care.h) are written by their
+ * authors, with provenance and touchpoints. Sets the setting 'demo' to
+ * '1'.
  *
  * Every account's password is DEMO_PASSWORD, hashed once (demo only).
  *

@@ -201,7 +201,7 @@ static enum err
 post_unit(struct req *req)
 {
 	struct web *w = web_of(req);
-	struct write_info wi = {"create", "Location", "", 0, "unit", NULL};
+	struct write_info wi = {"create", "Location", "", 0, "unit", NULL, NULL};
 	struct problems ps = {0};
 	struct unit u;
 	enum err e;
@@ -252,7 +252,7 @@ static enum err
 post_org_name(struct req *req)
 {
 	struct web *w = web_of(req);
-	struct write_info wi = {"update", "Organization", "", 0, "name", NULL};
+	struct write_info wi = {"update", "Organization", "", 0, "name", NULL, NULL};
 	struct problems ps = {0};
 	struct org_job j = {0};
 	enum err e;
@@ -294,7 +294,7 @@ static enum err
 post_security(struct req *req)
 {
 	struct web *w = web_of(req);
-	struct write_info wi = {"update", "Organization", "", 0, NULL, NULL};
+	struct write_info wi = {"update", "Organization", "", 0, NULL, NULL, NULL};
 	struct org_job j;
 	enum err e;
 
@@ -486,7 +486,7 @@ static enum err
 post_user_new(struct req *req)
 {
 	struct web *w = web_of(req);
-	struct write_info wi = {"create", "Account", "", 0, NULL, NULL};
+	struct write_info wi = {"create", "Account", "", 0, NULL, NULL, NULL};
 	const char *username = web_field(w, "username");
 	const char *pw = http_field(req, "password");
 	const char *again = http_field(req, "password_again");
@@ -736,7 +736,7 @@ static enum err
 post_user(struct req *req)
 {
 	struct web *w = web_of(req);
-	struct write_info wi = {"update", "Account", "", 0, "details", NULL};
+	struct write_info wi = {"update", "Account", "", 0, "details", NULL, NULL};
 	struct problems ps = {0};
 	struct account acc, typed;
 	struct details_job j;
@@ -807,7 +807,7 @@ static enum err
 set_disabled(struct req *req, bool disable)
 {
 	struct web *w = web_of(req);
-	struct write_info wi = {"update", "Account", "", 0, NULL, NULL};
+	struct write_info wi = {"update", "Account", "", 0, NULL, NULL, NULL};
 	struct problems ps = {0};
 	struct account_job j = {0};
 	struct account acc;
@@ -870,7 +870,7 @@ post_user_password(struct req *req)
 {
 	struct web *w = web_of(req);
 	struct write_info wi = {"update", "Account", "", 0, "password-set",
-				NULL};
+				NULL, NULL};
 	const char *pw = http_field(req, "password");
 	const char *again = http_field(req, "password_again");
 	char hash[PASSWORD_HASH_MAX];
@@ -922,7 +922,7 @@ post_user_totp_reset(struct req *req)
 {
 	struct web *w = web_of(req);
 	struct write_info wi = {"update", "Account", "", 0,
-				"second-factor-reset", NULL};
+				"second-factor-reset", NULL, NULL};
 	struct account_job j = {0};
 	struct account acc;
 	enum err e;

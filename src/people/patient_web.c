@@ -53,13 +53,8 @@ full_name(struct web *w, const struct patient *p)
 	return arena_printf(w->ctx.a, "%s %s", p->given_name, p->family_name);
 }
 
-/*
- * The access check of every patient page. ERR_OK when allowed. When the
- * policy refuses a professional who could break the glass, it answers
- * with the break-the-glass offer itself (403) and returns ERR_OK with
- * `*answered` set. Other refusals are audited and return ERR_FORBIDDEN.
- */
-static enum err
+/* The access check of every patient page (see people_web.h). */
+enum err
 patient_access_or_respond(struct web *w, int64_t pid, enum resource res,
 			  enum action act, bool *answered)
 {
@@ -86,17 +81,9 @@ patient_access_or_respond(struct web *w, int64_t pid, enum resource res,
 	return page_render(w, 403, "break_glass", ctx);
 }
 
-#define ACCESS_OR_RESPOND(w, pid, res, act)                                \
-	do {                                                               \
-		bool answered_;                                            \
-		enum err e_ = patient_access_or_respond(w, pid, res, act,  \
-							&answered_);       \
-		if (e_ != ERR_OK || answered_)                             \
-			return e_;                                         \
-	} while (0)
-
-static bool
-allowed(struct web *w, int64_t pid, enum resource res, enum action act)
+bool
+patient_allowed(struct web *w, int64_t pid, enum resource res,
+		enum action act)
 {
 	struct decision d;
 
@@ -229,7 +216,7 @@ get_patient(struct req *req)
 
 	if ((e = web_param_id(w, "id", &pid)) != ERR_OK)
 		return e;
-	ACCESS_OR_RESPOND(w, pid, RES_PROFILE, ACT_READ);
+	PATIENT_ACCESS_OR_RESPOND(w, pid, RES_PROFILE, ACT_READ);
 	if ((e = patient_get(w->ctx.db, w->ctx.a, pid, &p)) != ERR_OK)
 		return e;
 	ctx = page_new(w, w->account.patient_id == pid ? N_("My record")
@@ -237,11 +224,18 @@ get_patient(struct req *req)
 	add_profile(w, ctx, &p);
 	jstr(ctx, "title", full_name(w, &p));
 	jbool(ctx, "own", w->account.patient_id == pid);
-	jbool(ctx, "can_edit", allowed(w, pid, RES_PROFILE, ACT_WRITE));
-	jbool(ctx, "can_see_access", allowed(w, pid, RES_ACCESS_LOG, ACT_READ));
-	jbool(ctx, "can_see_grants", allowed(w, pid, RES_GRANTS, ACT_READ));
-	team_read = allowed(w, pid, RES_CARE_TEAM, ACT_READ);
-	team_write = allowed(w, pid, RES_CARE_TEAM, ACT_WRITE);
+	jbool(ctx, "can_edit",
+	      patient_allowed(w, pid, RES_PROFILE, ACT_WRITE));
+	jbool(ctx, "can_see_access",
+	      patient_allowed(w, pid, RES_ACCESS_LOG, ACT_READ));
+	jbool(ctx, "can_see_grants",
+	      patient_allowed(w, pid, RES_GRANTS, ACT_READ));
+	jbool(ctx, "can_see_care",
+	      patient_allowed(w, pid, RES_CARE_RECORD, ACT_READ));
+	jbool(ctx, "can_see_notes",
+	      patient_allowed(w, pid, RES_NOTES, ACT_READ));
+	team_read = patient_allowed(w, pid, RES_CARE_TEAM, ACT_READ);
+	team_write = patient_allowed(w, pid, RES_CARE_TEAM, ACT_WRITE);
 	jbool(ctx, "can_see_team", team_read);
 	jbool(ctx, "can_edit_team", team_write);
 	if (team_read && (e = add_team(w, ctx, pid, team_write)) != ERR_OK) {
@@ -336,7 +330,7 @@ get_patient_edit(struct req *req)
 
 	if ((e = web_param_id(w, "id", &pid)) != ERR_OK)
 		return e;
-	ACCESS_OR_RESPOND(w, pid, RES_PROFILE, ACT_WRITE);
+	PATIENT_ACCESS_OR_RESPOND(w, pid, RES_PROFILE, ACT_WRITE);
 	if ((e = patient_get(w->ctx.db, w->ctx.a, pid, &p)) != ERR_OK)
 		return e;
 	web_audit_read(w, "Patient", http_param(req, "id"), pid);
@@ -359,7 +353,7 @@ post_patient_edit(struct req *req)
 {
 	struct web *w = web_of(req);
 	struct write_info wi = {"update", "Patient", "", 0, NULL,
-				"profile-update"};
+				"profile-update", NULL};
 	struct problems ps = {0};
 	struct patient typed, stored;
 	int64_t pid, version = 0;
@@ -368,7 +362,7 @@ post_patient_edit(struct req *req)
 
 	if ((e = web_param_id(w, "id", &pid)) != ERR_OK)
 		return e;
-	ACCESS_OR_RESPOND(w, pid, RES_PROFILE, ACT_WRITE);
+	PATIENT_ACCESS_OR_RESPOND(w, pid, RES_PROFILE, ACT_WRITE);
 	if ((e = patient_get(w->ctx.db, w->ctx.a, pid, &stored)) != ERR_OK)
 		return e;
 	if (!str_to_i64(str_c(web_field(w, "version")), 1, INT64_MAX,
@@ -434,7 +428,7 @@ post_identifier(struct req *req)
 {
 	struct web *w = web_of(req);
 	struct write_info wi = {"create", "Patient", "", 0, "identifier",
-				NULL};
+				NULL, NULL};
 	struct identifier_job j;
 	struct problems ps = {0};
 	struct patient p;
@@ -443,7 +437,7 @@ post_identifier(struct req *req)
 
 	if ((e = web_param_id(w, "id", &pid)) != ERR_OK)
 		return e;
-	ACCESS_OR_RESPOND(w, pid, RES_PROFILE, ACT_WRITE);
+	PATIENT_ACCESS_OR_RESPOND(w, pid, RES_PROFILE, ACT_WRITE);
 	if ((e = patient_get(w->ctx.db, w->ctx.a, pid, &p)) != ERR_OK)
 		return e;
 	j.org_id = p.org_id;
@@ -505,7 +499,7 @@ get_access(struct req *req)
 
 	if ((e = web_param_id(w, "id", &pid)) != ERR_OK)
 		return e;
-	ACCESS_OR_RESPOND(w, pid, RES_ACCESS_LOG, ACT_READ);
+	PATIENT_ACCESS_OR_RESPOND(w, pid, RES_ACCESS_LOG, ACT_READ);
 	if (http_field(req, "before") &&
 	    !str_to_i64(str_c(http_field(req, "before")), 1, INT64_MAX,
 			&before))
@@ -624,7 +618,8 @@ grants_page(struct web *w, int status, int64_t pid,
 	jid(ctx, "patient_id", pid);
 	jstr(ctx, "name", full_name(w, &p));
 	jbool(ctx, "own", w->account.patient_id == pid);
-	jbool(ctx, "can_edit", allowed(w, pid, RES_GRANTS, ACT_WRITE));
+	jbool(ctx, "can_edit",
+	      patient_allowed(w, pid, RES_GRANTS, ACT_WRITE));
 	arr = jarr(ctx, "grants");
 	for (i = 0; i < n; i++) {
 		json_t *o = jpush(arr), *may = jarr(o, "may");
@@ -687,7 +682,7 @@ get_grants(struct req *req)
 
 	if ((e = web_param_id(w, "id", &pid)) != ERR_OK)
 		return e;
-	ACCESS_OR_RESPOND(w, pid, RES_GRANTS, ACT_READ);
+	PATIENT_ACCESS_OR_RESPOND(w, pid, RES_GRANTS, ACT_READ);
 	return grants_page(w, 200, pid, NULL,
 			   policy_scope_bit(RES_PROFILE, ACT_READ) |
 				   policy_scope_bit(RES_CARE_TEAM, ACT_READ));
@@ -706,7 +701,7 @@ post_grant(struct req *req)
 {
 	struct web *w = web_of(req);
 	struct write_info wi = {"create", "Consent", "", 0, "caregiver-grant",
-				NULL};
+				NULL, NULL};
 	struct problems ps = {0};
 	struct account cg;
 	struct grant g;
@@ -718,7 +713,7 @@ post_grant(struct req *req)
 
 	if ((e = web_param_id(w, "id", &pid)) != ERR_OK)
 		return e;
-	ACCESS_OR_RESPOND(w, pid, RES_GRANTS, ACT_WRITE);
+	PATIENT_ACCESS_OR_RESPOND(w, pid, RES_GRANTS, ACT_WRITE);
 	memset(&g, 0, sizeof(g));
 	g.id = id_new();
 	g.org_id = w->account.org_id;
@@ -780,14 +775,14 @@ post_revoke(struct req *req)
 {
 	struct web *w = web_of(req);
 	struct write_info wi = {"revoke", "Consent", "", 0, "caregiver-grant",
-				NULL};
+				NULL, NULL};
 	struct revoke_job j;
 	enum err e;
 
 	if ((e = web_param_id(w, "id", &j.patient_id)) != ERR_OK ||
 	    (e = web_param_id(w, "gid", &j.grant_id)) != ERR_OK)
 		return e;
-	ACCESS_OR_RESPOND(w, j.patient_id, RES_GRANTS, ACT_WRITE);
+	PATIENT_ACCESS_OR_RESPOND(w, j.patient_id, RES_GRANTS, ACT_WRITE);
 	j.now = w->ctx.now;
 	wi.resource_id = http_param(req, "gid");
 	wi.patient_id = j.patient_id;
@@ -828,7 +823,7 @@ static enum err
 post_team(struct req *req)
 {
 	struct web *w = web_of(req);
-	struct write_info wi = {"create", "CareTeam", "", 0, NULL, NULL};
+	struct write_info wi = {"create", "CareTeam", "", 0, NULL, NULL, NULL};
 	const char *username = web_field(w, "username");
 	struct team_job j = {0};
 	struct account pro;
@@ -838,7 +833,7 @@ post_team(struct req *req)
 
 	if ((e = web_param_id(w, "id", &j.patient_id)) != ERR_OK)
 		return e;
-	ACCESS_OR_RESPOND(w, j.patient_id, RES_CARE_TEAM, ACT_WRITE);
+	PATIENT_ACCESS_OR_RESPOND(w, j.patient_id, RES_CARE_TEAM, ACT_WRITE);
 	j.role = web_field(w, "team_role");
 	rl = strlen(j.role);
 	lower = str_lower(w->ctx.a, username, strlen(username));
@@ -868,14 +863,14 @@ post_team_remove(struct req *req)
 {
 	struct web *w = web_of(req);
 	struct write_info wi = {"delete", "CareTeam", "", 0, NULL,
-				"care-team-change"};
+				"care-team-change", NULL};
 	struct team_job j = {0};
 	enum err e;
 
 	if ((e = web_param_id(w, "id", &j.patient_id)) != ERR_OK ||
 	    (e = web_param_id(w, "mid", &j.member_id)) != ERR_OK)
 		return e;
-	ACCESS_OR_RESPOND(w, j.patient_id, RES_CARE_TEAM, ACT_WRITE);
+	PATIENT_ACCESS_OR_RESPOND(w, j.patient_id, RES_CARE_TEAM, ACT_WRITE);
 	wi.resource_id = http_param(req, "mid");
 	wi.patient_id = j.patient_id;
 	if ((e = write_commit(&w->ctx, &wi, team_remove_fn, &j)) != ERR_OK)
@@ -910,7 +905,7 @@ static enum err
 post_break_glass(struct req *req)
 {
 	struct web *w = web_of(req);
-	struct write_info wi = {"break-glass", "Patient", "", 0, NULL, NULL};
+	struct write_info wi = {"break-glass", "Patient", "", 0, NULL, NULL, NULL};
 	struct problems ps = {0};
 	struct glass_job j = {w, 0, NULL, 0};
 	struct decision d;

@@ -341,8 +341,10 @@ stmt_list(struct stmt *st, struct arena *a, size_t size, size_t max,
 	  void (*read)(struct stmt *, struct arena *, void *), void *out,
 	  size_t *count)
 {
-	char *rows = arena_calloc(a, max ? max : 1, size);
-	size_t n = 0;
+	/* Grown by doubling, so a generous `max` costs nothing until the
+	 * rows are there. */
+	size_t cap = max < 16 ? (max ? max : 1) : 16, n = 0;
+	char *rows = arena_calloc(a, cap, size);
 
 	*(void **)out = rows;
 	*count = 0;
@@ -350,8 +352,22 @@ stmt_list(struct stmt *st, struct arena *a, size_t size, size_t max,
 		stmt_done(st);
 		return ERR_NOMEM;
 	}
-	while (n < max && stmt_row(st))
+	while (n < max && stmt_row(st)) {
+		if (n == cap) {
+			size_t bigger = cap * 2 < max ? cap * 2 : max;
+			char *more = arena_calloc(a, bigger, size);
+
+			if (!more) {
+				stmt_done(st);
+				return ERR_NOMEM;
+			}
+			memcpy(more, rows, n * size);
+			rows = more;
+			cap = bigger;
+		}
 		read(st, a, rows + n++ * size);
+	}
+	*(void **)out = rows;
 	*count = n;
 	return stmt_done(st);
 }

@@ -7,10 +7,12 @@
 
 #include "auth/audit.h"
 #include "auth/policy.h"
+#include "care/crisis.h"
 #include "core/arena.h"
 #include "people/careteam.h"
 #include "people/org.h"
 #include "people/patient.h"
+#include "people/people_web.h"
 #include "store/store.h"
 #include "web/app.h"
 #include "web/page.h"
@@ -53,6 +55,23 @@ add_team(struct web *w, json_t *ctx, int64_t patient_id)
 	}
 }
 
+/* The patient's quick way to their crisis plan, at the top of the page:
+ * "My crisis plan" once it holds something, else "Make a crisis plan". */
+static enum err
+add_crisis_link(struct web *w, json_t *ctx, int64_t pid)
+{
+	struct crisis_plan cp;
+	enum err e;
+
+	if (!patient_allowed(w, pid, RES_CARE_RECORD, ACT_READ))
+		return ERR_OK;
+	if ((e = crisis_plan_get(w->ctx.db, w->ctx.a, pid, &cp)) != ERR_OK)
+		return e;
+	jbool(ctx, "crisis_link", true);
+	jbool(ctx, "has_crisis_plan", !crisis_plan_is_empty(&cp));
+	return ERR_OK;
+}
+
 /* Two ranges around the patient's own id, so the index skips the
  * patient's own (many) rows instead of reading them. */
 static const char sql_others_looked[] =
@@ -78,6 +97,8 @@ home_patient(struct web *w, json_t *ctx)
 		return e;
 	jstr(ctx, "given_name", p.given_name);
 	jid(ctx, "patient_id", pid);
+	if ((e = add_crisis_link(w, ctx, pid)) != ERR_OK)
+		return e;
 	add_team(w, ctx, pid);
 	if (!(st = db_prepare(w->ctx.db, sql_others_looked)))
 		return ERR_DB;

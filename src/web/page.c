@@ -63,6 +63,7 @@ static const struct nav_item nav_patient[] = {
 static const struct nav_item nav_professional[] = {
 	{"/", N_("Home")},
 	{"/patients", N_("My patients")},
+	{"/panel", N_("Co-production")},
 	{"/account", N_("My account")},
 	{NULL, NULL},
 };
@@ -262,23 +263,36 @@ page_new(struct web *w, const char *title_msgid)
 	return ctx;
 }
 
-/* Mustache has no "list is not empty" test: every non-empty top-level
- * list gets a has_<name> flag for the heading or table around it. */
+/* Mustache has no "list is not empty" test. */
 static void
-add_list_flags(struct web *w, json_t *ctx)
+add_list_flags_in(struct web *w, json_t *obj, int depth)
 {
 	const char *key, *flags[32];
 	size_t n = 0, i;
-	json_t *v;
+	json_t *v, *item;
 
 	/* Collected first: adding keys while iterating is not allowed. */
-	json_object_foreach(ctx, key, v) {
-		if (n < 32 && json_is_array(v) && json_array_size(v) > 0)
+	json_object_foreach(obj, key, v) {
+		if (!json_is_array(v) || json_array_size(v) == 0)
+			continue;
+		if (n < 32)
 			flags[n++] = arena_printf(w->ctx.a, "has_%s", key);
+		if (depth < 3)
+			json_array_foreach(v, i, item)
+				if (json_is_object(item))
+					add_list_flags_in(w, item, depth + 1);
 	}
 	for (i = 0; i < n; i++)
 		if (flags[i])
-			jbool(ctx, flags[i], true);
+			jbool(obj, flags[i], true);
+}
+
+/* Every non-empty list gets a has_<name> flag beside it (in nested
+ * objects too) for the heading or table around it. */
+static void
+add_list_flags(struct web *w, json_t *ctx)
+{
+	add_list_flags_in(w, ctx, 0);
 }
 
 static void

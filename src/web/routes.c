@@ -5,6 +5,7 @@
 #include "web/app.h"
 
 #include "auth/auth_web.h"
+#include "care/care_web.h"
 #include "people/people_web.h"
 #include "web/home_web.h"
 #include "core/banned.h"
@@ -14,7 +15,9 @@ app_routes(struct http_router *r)
 {
 	enum err (*const tables[])(struct http_router *) = {
 		auth_web_routes,    account_web_routes, home_web_routes,
-		patient_web_routes, admin_web_routes,
+		patient_web_routes, admin_web_routes,   plan_web_routes,
+		crisis_web_routes,  note_web_routes,    dialog_web_routes,
+		decision_web_routes, jargon_web_routes,
 	};
 	size_t i;
 	enum err e;

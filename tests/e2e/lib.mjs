@@ -13,7 +13,7 @@ import { createHmac } from 'node:crypto';
 
 const require = createRequire(import.meta.url);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const binary = join(root, 'cocare');
+export const binary = process.env.COCARE_BIN || join(root, 'cocare');
 export const DEMO_PASSWORD = 'demo-password-2026';
 
 // The PostgreSQL server of `make e2e` (scripts/with-postgres), if any.
@@ -76,7 +76,10 @@ export function query(server, sql) {
 // that legitimately grow on any request (audit, sessions, throttling).
 const DATA_TABLES = ['organisation', 'unit', 'patient', 'patient_identifier', 'account',
   'care_team_member', 'caregiver_grant', 'break_glass', 'api_token', 'provenance',
-  'touchpoint', 'setting'];
+  'touchpoint', 'setting', 'care_version', 'what_matters', 'care_plan', 'care_item',
+  'care_comment', 'plan_review', 'crisis_plan', 'note', 'note_paragraph', 'note_view',
+  'note_amendment', 'review_conversation', 'review_rating', 'review_focus', 'decision_aid',
+  'shared_decision', 'jargon'];
 
 // Plain text, not JSON: 62-bit ids would lose precision as JS numbers.
 export function snapshot(server) {

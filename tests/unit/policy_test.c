@@ -10,9 +10,9 @@
 #include "auth/policy.h"
 
 /*
- * For each (role, relation): 14 characters, two per resource in the
+ * For each (role, relation): 18 characters, two per resource in the
  * order of RESOURCE_MAP (profile, care_team, care_record, measures,
- * contact, access_log, grants), read then write. 'y' allowed, 'n'
+ * contact, access_log, grants, notes, withheld_notes), read then write. 'y' allowed, 'n'
  * refused, 'b' refused but break-the-glass possible. Caregivers are
  * tested with every scope granted here and scope by scope below.
  */
@@ -21,35 +21,35 @@ static const struct {
 	enum relation rel;
 	const char *expect;
 } matrix[] = {
-	{ROLE_PATIENT, REL_SELF, "yyynyyyyyyynyy"},
-	{ROLE_PATIENT, REL_CAREGIVER, "nnnnnnnnnnnnnn"},
-	{ROLE_PATIENT, REL_CARE_TEAM, "nnnnnnnnnnnnnn"},
-	{ROLE_PATIENT, REL_BREAK_GLASS, "nnnnnnnnnnnnnn"},
-	{ROLE_PATIENT, REL_SAME_ORG, "nnnnnnnnnnnnnn"},
-	{ROLE_PATIENT, REL_OTHER_ORG, "nnnnnnnnnnnnnn"},
-	{ROLE_CAREGIVER, REL_SELF, "nnnnnnnnnnnnnn"},
-	{ROLE_CAREGIVER, REL_CAREGIVER, "yyynyyyyyynnnn"},
-	{ROLE_CAREGIVER, REL_CARE_TEAM, "nnnnnnnnnnnnnn"},
-	{ROLE_CAREGIVER, REL_BREAK_GLASS, "nnnnnnnnnnnnnn"},
-	{ROLE_CAREGIVER, REL_SAME_ORG, "nnnnnnnnnnnnnn"},
-	{ROLE_CAREGIVER, REL_OTHER_ORG, "nnnnnnnnnnnnnn"},
-	{ROLE_PROFESSIONAL, REL_SELF, "nnnnnnnnnnnnnn"},
-	{ROLE_PROFESSIONAL, REL_CAREGIVER, "nnnnnnnnnnnnnn"},
-	{ROLE_PROFESSIONAL, REL_CARE_TEAM, "yyyyyyyyyynnyy"},
-	{ROLE_PROFESSIONAL, REL_BREAK_GLASS, "yyynyyyyyynnnn"},
-	{ROLE_PROFESSIONAL, REL_SAME_ORG, "bbbnbbbbbbnnnn"},
-	{ROLE_PROFESSIONAL, REL_OTHER_ORG, "nnnnnnnnnnnnnn"},
-	{ROLE_RECEPTIONIST, REL_SAME_ORG, "ynynnnnnyynnnn"},
-	{ROLE_RECEPTIONIST, REL_OTHER_ORG, "nnnnnnnnnnnnnn"},
-	{ROLE_ADMINISTRATOR, REL_SAME_ORG, "nnnnnnnnnnnnnn"},
-	{ROLE_ADMINISTRATOR, REL_OTHER_ORG, "nnnnnnnnnnnnnn"},
-	{ROLE_PRIVACY_OFFICER, REL_SAME_ORG, "nnnnnnnnnnynnn"},
-	{ROLE_PRIVACY_OFFICER, REL_OTHER_ORG, "nnnnnnnnnnnnnn"},
-	{ROLE_IMPROVEMENT_LEAD, REL_SAME_ORG, "nnnnnnnnnnnnnn"},
-	{ROLE_FACILITATOR, REL_SAME_ORG, "nnnnnnnnnnnnnn"},
-	{ROLE_RESEARCHER, REL_SAME_ORG, "nnnnnnnnnnnnnn"},
-	{ROLE_SYSTEM, REL_SAME_ORG, "yyyyyyyyyyyyyy"},
-	{ROLE_SYSTEM, REL_OTHER_ORG, "yyyyyyyyyyyyyy"},
+	{ROLE_PATIENT, REL_SELF, "yyynyyyyyyynyyynnn"},
+	{ROLE_PATIENT, REL_CAREGIVER, "nnnnnnnnnnnnnnnnnn"},
+	{ROLE_PATIENT, REL_CARE_TEAM, "nnnnnnnnnnnnnnnnnn"},
+	{ROLE_PATIENT, REL_BREAK_GLASS, "nnnnnnnnnnnnnnnnnn"},
+	{ROLE_PATIENT, REL_SAME_ORG, "nnnnnnnnnnnnnnnnnn"},
+	{ROLE_PATIENT, REL_OTHER_ORG, "nnnnnnnnnnnnnnnnnn"},
+	{ROLE_CAREGIVER, REL_SELF, "nnnnnnnnnnnnnnnnnn"},
+	{ROLE_CAREGIVER, REL_CAREGIVER, "yyynyyyyyynnnnynnn"},
+	{ROLE_CAREGIVER, REL_CARE_TEAM, "nnnnnnnnnnnnnnnnnn"},
+	{ROLE_CAREGIVER, REL_BREAK_GLASS, "nnnnnnnnnnnnnnnnnn"},
+	{ROLE_CAREGIVER, REL_SAME_ORG, "nnnnnnnnnnnnnnnnnn"},
+	{ROLE_CAREGIVER, REL_OTHER_ORG, "nnnnnnnnnnnnnnnnnn"},
+	{ROLE_PROFESSIONAL, REL_SELF, "nnnnnnnnnnnnnnnnnn"},
+	{ROLE_PROFESSIONAL, REL_CAREGIVER, "nnnnnnnnnnnnnnnnnn"},
+	{ROLE_PROFESSIONAL, REL_CARE_TEAM, "yyyyyyyyyynnyyyyyy"},
+	{ROLE_PROFESSIONAL, REL_BREAK_GLASS, "yyynyyyyyynnnnyyyy"},
+	{ROLE_PROFESSIONAL, REL_SAME_ORG, "bbbnbbbbbbnnnnbbbb"},
+	{ROLE_PROFESSIONAL, REL_OTHER_ORG, "nnnnnnnnnnnnnnnnnn"},
+	{ROLE_RECEPTIONIST, REL_SAME_ORG, "ynynnnnnyynnnnnnnn"},
+	{ROLE_RECEPTIONIST, REL_OTHER_ORG, "nnnnnnnnnnnnnnnnnn"},
+	{ROLE_ADMINISTRATOR, REL_SAME_ORG, "nnnnnnnnnnnnnnnnnn"},
+	{ROLE_ADMINISTRATOR, REL_OTHER_ORG, "nnnnnnnnnnnnnnnnnn"},
+	{ROLE_PRIVACY_OFFICER, REL_SAME_ORG, "nnnnnnnnnnynnnnnnn"},
+	{ROLE_PRIVACY_OFFICER, REL_OTHER_ORG, "nnnnnnnnnnnnnnnnnn"},
+	{ROLE_IMPROVEMENT_LEAD, REL_SAME_ORG, "nnnnnnnnnnnnnnnnnn"},
+	{ROLE_FACILITATOR, REL_SAME_ORG, "nnnnnnnnnnnnnnnnnn"},
+	{ROLE_RESEARCHER, REL_SAME_ORG, "nnnnnnnnnnnnnnnnnn"},
+	{ROLE_SYSTEM, REL_SAME_ORG, "yyyyyyyyyyyyyyyyyy"},
+	{ROLE_SYSTEM, REL_OTHER_ORG, "yyyyyyyyyyyyyyyyyy"},
 };
 
 static void
@@ -151,7 +151,9 @@ test_caregiver_scopes(void **state)
 					bool want = r == gr && a == ga &&
 						    r != RES_ACCESS_LOG &&
 						    r != RES_GRANTS &&
-						    !(r == RES_CARE_TEAM &&
+						    r != RES_WITHHELD_NOTES &&
+						    !((r == RES_CARE_TEAM ||
+						       r == RES_NOTES) &&
 						      a == ACT_WRITE);
 
 					assert_int_equal(d.allow, want);
