@@ -31,6 +31,7 @@
 #include "people/org.h"
 #include "store/store.h"
 #include "web/app.h"
+#include "web/fragment.h"
 #include "web/i18n.h"
 #include "web/template.h"
 #include "core/banned.h"
@@ -309,7 +310,9 @@ cmd_serve(struct cli *c)
 		app.demo = setting_is(db, "demo", "1");
 		store_release(c->store, db);
 	}
-	if (!(app.tpl = tpl_set_new()) ||
+	/* 256 fragments of up to 64 KB: at most 16 MB. */
+	if (!(app.fragments = fragment_cache_new(256, 64 * 1024)) ||
+	    !(app.tpl = tpl_set_new()) ||
 	    tpl_set_load_embedded(app.tpl, msg, sizeof(msg)) != ERR_OK ||
 	    i18n_load_embedded(&app.i18n, msg, sizeof(msg)) != ERR_OK) {
 		fprintf(stderr, "cocare: %s\n", msg);
@@ -364,6 +367,7 @@ out:
 	http_router_free(router);
 	tpl_set_free(app.tpl);
 	i18n_free(app.i18n);
+	fragment_cache_free(app.fragments);
 	if (key) {
 		sodium_memzero(key, strlen(key));
 		free(key);

@@ -79,6 +79,14 @@ struct ctx {
 	void (*defer)(void *arg);
 	void (*durable)(void *arg, enum err e);
 	void *defer_arg;
+	/*
+	 * policy_check()'s memo of how the actor stands to one patient,
+	 * for this request only (a page asks about several parts of the
+	 * same record); write_commit() forgets it.
+	 */
+	int64_t memo_patient;		/* 0: nothing remembered */
+	int memo_relation;
+	unsigned memo_scopes;
 };
 
 #endif

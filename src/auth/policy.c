@@ -348,9 +348,17 @@ policy_check(struct ctx *c, int64_t patient_id, enum resource res,
 	unsigned scopes;
 	enum err e;
 
-	e = find_relation(c, patient_id, &rel, &scopes);
-	if (e != ERR_OK)
-		return e;
+	if (patient_id && c->memo_patient == patient_id) {
+		rel = (enum relation)c->memo_relation;
+		scopes = c->memo_scopes;
+	} else {
+		e = find_relation(c, patient_id, &rel, &scopes);
+		if (e != ERR_OK)
+			return e;
+		c->memo_patient = patient_id;
+		c->memo_relation = (int)rel;
+		c->memo_scopes = scopes;
+	}
 	*out = policy_decide(c->actor.role, rel, scopes, res, act);
 	return ERR_OK;
 }

@@ -107,6 +107,9 @@ write_commit(struct ctx *c, struct write_info *w,
 	struct audit_event e;
 	enum err err;
 
+	/* The write may change who stands how to the patient. */
+	c->memo_patient = 0;
+
 	if (c->defer && c->durable) {
 		bool deferred;
 

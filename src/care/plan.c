@@ -102,12 +102,17 @@ plan_item_validate(const struct plan_item *it, struct problems *out)
 
 static const char sql_get[] = SELECT_ITEM
 	"WHERE i.id = $1 AND i.patient_id = $2";
-/* Goals by position, each goal's actions right after it. */
-static const char sql_list[] = SELECT_ITEM
-	"LEFT JOIN care_item g ON g.id = i.goal_id "
-	"WHERE i.patient_id = $1 AND i.removed = 0 "
-	"ORDER BY COALESCE(g.position, i.position), "
-	"CASE WHEN i.kind = 'goal' THEN 0 ELSE 1 END, i.position";
+/* The plan page's list: only the owner's name is shown there. */
+static const char sql_list[] =
+	"SELECT i.id, i.org_id, i.patient_id, i.kind, i.goal_id, "
+	"i.position, i.text, i.clinical, i.progress_sign, i.due_date, "
+	"i.owner_kind, i.owner_id, COALESCE(o.display_name, ''), "
+	"i.status, i.source, i.proposed_by, '', i.proposed_voice, "
+	"i.patient_agreed, i.professional_agreed, i.disputed_by, '', "
+	"i.disputed_voice, i.dispute_comment, i.removed, i.version, "
+	"i.created_ms, i.updated_ms FROM care_item i "
+	"LEFT JOIN account o ON o.id = i.owner_id "
+	"WHERE i.patient_id = $1 AND i.removed = 0 ORDER BY i.position";
 static const char sql_insert[] =
 	"INSERT INTO care_item (id, org_id, patient_id, kind, goal_id, "
 	"position, text, clinical, progress_sign, due_date, owner_kind, "
@@ -199,12 +204,30 @@ plan_items_list(struct db *db, struct arena *a, int64_t patient_id,
 		struct plan_item **out, size_t *count)
 {
 	struct stmt *st = db_prepare(db, sql_list);
+	struct plan_item *rows, *sorted;
+	size_t n, i, j, k = 0;
+	enum err e;
 
 	if (!st)
 		return ERR_DB;
 	stmt_bind_int(st, 1, patient_id);
-	return stmt_list(st, a, sizeof(**out), PLAN_ITEMS_MAX, read_item, out,
-			 count);
+	if ((e = stmt_list(st, a, sizeof(*rows), PLAN_ITEMS_MAX, read_item,
+			   &rows, &n)) != ERR_OK)
+		return e;
+	if (!(sorted = arena_calloc(a, n ? n : 1, sizeof(*sorted))))
+		return ERR_NOMEM;
+	/* Each goal, then its actions, both by position (rows are). */
+	for (i = 0; i < n; i++) {
+		if (!is_goal(&rows[i]))
+			continue;
+		sorted[k++] = rows[i];
+		for (j = 0; j < n; j++)
+			if (!is_goal(&rows[j]) && rows[j].goal_id == rows[i].id)
+				sorted[k++] = rows[j];
+	}
+	*out = sorted;
+	*count = k;
+	return ERR_OK;
 }
 
 static enum err

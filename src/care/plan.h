@@ -125,7 +125,8 @@ enum err plan_item_get(struct db *db, struct arena *a, int64_t patient_id,
 		       int64_t id, struct plan_item *out);
 
 /* The plan now: goals and actions not removed, goals in order, each
- * goal's actions after it. */
+ * goal's actions after it (with owner names; proposed_by_name and
+ * disputed_by_name are left empty here). */
 enum err plan_items_list(struct db *db, struct arena *a, int64_t patient_id,
 			 struct plan_item **out, size_t *count);
 

@@ -28,7 +28,9 @@
 #include "people/people_web.h"
 #include "store/store.h"
 #include "web/app.h"
+#include "web/fragment.h"
 #include "web/page.h"
+#include "web/template.h"
 #include "core/banned.h"
 
 #define HISTORY_STEPS 200
@@ -85,14 +87,12 @@ owner_text(struct web *w, const struct plan_item *it, const char *patient)
 	return it->owner_name;
 }
 
-/* The agreement of an item as people read it. */
+/* Who proposed and who disputes an item (its state is in the summary). */
 static void
 add_agreement(struct web *w, json_t *o, const struct plan_item *it)
 {
 	enum agreement_state s = agreement_state(&it->agreement);
 
-	jstr(o, "state", agreement_state_name(s));
-	jstr(o, "state_label", tr(w, agreement_state_label(s)));
 	jstr(o, "proposed_by", it->proposed_by_name);
 	jstr(o, "proposed_voice", care_voice_label(w, it->proposed_voice));
 	if (s == AGREEMENT_DISPUTED) {
@@ -101,21 +101,36 @@ add_agreement(struct web *w, json_t *o, const struct plan_item *it)
 	}
 }
 
+/* What the plan page shows of an item. */
+static void
+add_summary(struct web *w, json_t *o, const struct plan_item *it,
+	    const char *patient)
+{
+	enum agreement_state s = agreement_state(&it->agreement);
+
+	jid(o, "id", it->id);
+	jstr(o, "text", it->text);
+	jstr(o, "due", care_date_label(w, it->due_date));
+	jstr(o, "status_label", status_label(w, it->kind, it->status));
+	jstr(o, "state", agreement_state_name(s));
+	jstr(o, "state_label", tr(w, agreement_state_label(s)));
+	if (is_goal(it)) {
+		jstr(o, "clinical", it->clinical);
+		jstr(o, "progress_sign", it->progress_sign);
+	} else {
+		jstr(o, "owner", owner_text(w, it, patient));
+	}
+}
+
+/* Everything about an item, for its own page and forms. */
 static void
 add_item(struct web *w, json_t *o, const struct plan_item *it,
 	 const char *patient)
 {
-	jid(o, "id", it->id);
+	add_summary(w, o, it, patient);
 	jstr(o, "kind", it->kind);
 	jbool(o, "goal", is_goal(it));
-	jstr(o, "text", it->text);
-	jstr(o, "clinical", it->clinical);
-	jstr(o, "progress_sign", it->progress_sign);
-	jstr(o, "due", care_date_label(w, it->due_date));
 	jstr(o, "status", it->status);
-	jstr(o, "status_label", status_label(w, it->kind, it->status));
-	if (!is_goal(it))
-		jstr(o, "owner", owner_text(w, it, patient));
 	jint(o, "version", it->version);
 	add_agreement(w, o, it);
 }
@@ -174,16 +189,83 @@ add_reviews(struct web *w, json_t *ctx, int64_t pid, size_t max)
 	}
 }
 
+static const char sql_plan_token[] =
+	"SELECT COALESCE((SELECT version FROM care_plan WHERE patient_id = $1), "
+	"0), (SELECT count(*) FROM plan_review WHERE patient_id = $1), "
+	"(SELECT COALESCE(MAX(at_ms), 0) FROM plan_review "
+	"WHERE patient_id = $1), (SELECT version FROM patient WHERE id = $1), "
+	"(SELECT COALESCE(MAX(updated_at), 0) FROM account "
+	"WHERE org_id = $2)";
+
+/*
+ * What the plan's body shows depends on: the plan's version (every item
+ * change), its reviews, the patient's and the accounts' names, and the
+ * day (days since the last review).
+ */
+static const char *
+plan_token(struct web *w, int64_t pid)
+{
+	struct stmt *st = db_prepare(w->ctx.db, sql_plan_token);
+	const char *t = NULL;
+
+	if (!st)
+		return NULL;
+	stmt_bind_int(st, 1, pid);
+	stmt_bind_int(st, 2, w->account.org_id);
+	if (stmt_row(st))
+		t = arena_printf(w->ctx.a, "%lld.%lld.%lld.%lld.%lld.%lld",
+				 (long long)stmt_int(st, 0),
+				 (long long)stmt_int(st, 1),
+				 (long long)stmt_int(st, 2),
+				 (long long)stmt_int(st, 3),
+				 (long long)stmt_int(st, 4),
+				 (long long)(w->ctx.now / 86400));
+	return stmt_done(st) == ERR_OK ? t : NULL;
+}
+
+/* The goals, actions, figures and recent reviews, rendered. */
+static char *
+plan_body(struct web *w, int64_t pid, bool can_edit)
+{
+	struct plan_item *items;
+	struct coproduction cp;
+	json_t *ctx, *goals, *goal, *actions = NULL;
+	const char *patient = care_patient_name(w, pid);
+	char *html;
+	size_t n, i;
+
+	if (plan_items_list(w->ctx.db, w->ctx.a, pid, &items, &n) != ERR_OK ||
+	    coproduction_for_patient(w->ctx.db, w->ctx.a, pid, &cp) != ERR_OK)
+		return NULL;
+	ctx = json_object();
+	jid(ctx, "patient_id", pid);
+	jbool(ctx, "can_edit", can_edit);
+	add_figures(w, jobj(ctx, "figures"), &cp);
+	goals = jarr(ctx, "goals");
+	for (i = 0; i < n; i++) {
+		if (is_goal(&items[i])) {
+			goal = jpush(goals);
+			add_summary(w, goal, &items[i], patient);
+			actions = jarr(goal, "actions");
+		} else if (actions) {
+			add_summary(w, jpush(actions), &items[i], patient);
+		}
+	}
+	add_reviews(w, ctx, pid, 3);
+	html = page_fragment(w, "plan_body", ctx);
+	json_decref(ctx);
+	return html;
+}
+
 /* GET /patients/:id/plan */
 static enum err
 get_plan(struct req *req)
 {
 	struct web *w = web_of(req);
-	struct plan_item *items;
-	struct coproduction cp;
-	json_t *ctx, *goals, *goal = NULL, *loose;
-	const char *patient;
-	size_t n, i;
+	const char *token, *key;
+	bool can_edit;
+	json_t *ctx;
+	char *body;
 	int64_t pid;
 	enum err e;
 
@@ -192,40 +274,25 @@ get_plan(struct req *req)
 	PATIENT_ACCESS_OR_RESPOND(w, pid, RES_CARE_RECORD, ACT_READ);
 	if (!(ctx = care_page_new(w, pid, N_("Care plan"), "plan", &e)))
 		return e;
-	patient = care_patient_name(w, pid);
-	if ((e = plan_items_list(w->ctx.db, w->ctx.a, pid, &items, &n)) !=
-		    ERR_OK ||
-	    (e = coproduction_for_patient(w->ctx.db, w->ctx.a, pid, &cp)) !=
-		    ERR_OK) {
-		json_decref(ctx);
-		return e;
-	}
-	jbool(ctx, "can_edit",
-	      patient_allowed(w, pid, RES_CARE_RECORD, ACT_WRITE));
-	jbool(ctx, "professional", w->account.role == ROLE_PROFESSIONAL);
-	add_figures(w, jobj(ctx, "figures"), &cp);
-	goals = jarr(ctx, "goals");
-	loose = jarr(ctx, "loose");
-	for (i = 0; i < n; i++) {
-		json_t *o;
-
-		if (is_goal(&items[i])) {
-			goal = jpush(goals);
-			add_item(w, goal, &items[i], patient);
-			jarr(goal, "actions");
-			continue;
+	can_edit = patient_allowed(w, pid, RES_CARE_RECORD, ACT_WRITE);
+	key = arena_printf(w->ctx.a, "plan:%lld:%s:%d", (long long)pid,
+			   w->lang, can_edit);
+	token = plan_token(w, pid);
+	body = token ? fragment_cache_get(w->app->fragments, key, token,
+					  w->ctx.a)
+		     : NULL;
+	if (!body) {
+		if (!(body = plan_body(w, pid, can_edit))) {
+			json_decref(ctx);
+			return ERR_INTERNAL;
 		}
-		/* An action whose goal is gone from the list. */
-		if (!goal || items[i].goal_id !=
-				     strtoll(json_string_value(json_object_get(
-						     goal, "id")),
-					     NULL, 10))
-			o = jpush(loose);
-		else
-			o = jpush(json_object_get(goal, "actions"));
-		add_item(w, o, &items[i], patient);
+		if (token)
+			fragment_cache_put(w->app->fragments, key, token,
+					   body);
 	}
-	add_reviews(w, ctx, pid, 3);
+	jbool(ctx, "can_edit", can_edit);
+	jbool(ctx, "professional", w->account.role == ROLE_PROFESSIONAL);
+	json_object_set_new(ctx, "body", tpl_trusted_html(body));
 	web_audit_read(w, "CarePlan", http_param(req, "id"), pid);
 	return page_render(w, 200, "plan", ctx);
 }

@@ -23,6 +23,7 @@
 struct store;
 struct tpl_set;
 struct i18n;
+struct fragment_cache;
 
 /* Route flags of the application (the HTTP layer keeps bits below 16). */
 enum web_route_flags {
@@ -39,6 +40,7 @@ struct app {
 						   store's queued writes */
 	bool tls;
 	bool demo;		/* the sign-in page lists the demo logins */
+	struct fragment_cache *fragments;	/* may be NULL (no cache) */
 };
 
 struct web {

@@ -320,6 +320,23 @@ add_common(struct web *w, json_t *ctx)
 	add_list_flags(w, ctx);
 }
 
+char *
+page_fragment(struct web *w, const char *name, json_t *ctx)
+{
+	struct tpl_options o = {true, i18n_translate, NULL};
+	struct i18n_lang tl = {w->app->i18n, w->lang};
+	struct buf out;
+
+	o.translate_ud = &tl;
+	add_list_flags(w, ctx);
+	buf_init(&out, w->ctx.a, PAGE_MAX);
+	if (tpl_render(w->app->tpl, name, ctx, &o, &out) != ERR_OK) {
+		log_error("template '%s' failed", name);
+		return NULL;
+	}
+	return out.p;
+}
+
 enum err
 page_render(struct web *w, int status, const char *name, json_t *ctx)
 {

@@ -28,6 +28,13 @@ json_t *page_new(struct web *w, const char *title_msgid);
 enum err page_render(struct web *w, int status, const char *name,
 		     json_t *ctx);
 
+/*
+ * Renders templates/<name>.html alone with `ctx` (borrowed) in the
+ * page's language, into the request arena: a fragment to put into a page
+ * with tpl_trusted_html(). NULL on failure.
+ */
+char *page_fragment(struct web *w, const char *name, json_t *ctx);
+
 /* Redirects to `path` after a POST, with an optional notice code that the
  * next page shows (see page.c notices[]). */
 enum err page_redirect(struct web *w, const char *path, const char *notice);

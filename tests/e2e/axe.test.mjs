@@ -26,7 +26,7 @@ async function crawlWithAxe(user, locale) {
     await checkA11y(page, `${user} ${locale} ${path}`);
     checked++;
     const hrefs = await page.$$eval('a[href^="/"]', (as) => as.map((a) => a.getAttribute('href')));
-    for (const h of hrefs) if (!h.startsWith('/static/') && !seen.has(h)) queue.push(h);
+    for (const h of hrefs) if (!h.startsWith('/static/') && !h.endsWith('.pdf') && !seen.has(h)) queue.push(h);
   }
   await page.context().close();
   return checked;

@@ -20,11 +20,15 @@ async function crawl(server, user) {
     visited.push(path);
     assert.ok(res.status < 500, `${user} ${path}: ${res.status}`);
     if (res.status !== 200) continue;
+    assert.match(res.headers.get('cache-control') || '', /no-store/, `${user} ${path}`);
+    // Downloads (the crisis plan's PDF) are not pages.
+    if (!(res.headers.get('content-type') || '').startsWith('text/html')) continue;
     assert.match(res.text_, /<html lang="(en|es)">/, `${user} ${path}`);
     assert.match(res.text_, /<main id="main"/, `${user} ${path}`);
-    assert.match(res.headers.get('cache-control') || '', /no-store/, `${user} ${path}`);
-    for (const m of res.text_.matchAll(/href="(\/[^"#]*)"/g)) {
-      const href = m[1].replace(/&amp;/g, '&');
+    for (const m of res.text_.matchAll(/href="([^"#:]+)"/g)) {
+      // Relative links too (the care plan's), resolved like a browser.
+      const url = new URL(m[1].replace(/&amp;/g, '&'), server.url + path);
+      const href = url.pathname + url.search;
       if (href.startsWith('/static/') || seen.has(href)) continue;
       seen.add(href);
       queue.push(href);

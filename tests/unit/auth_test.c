@@ -202,7 +202,7 @@ test_write_path_records_everything(void **state)
 {
 	struct fixture *f = *state;
 	struct write_info wi = {"update", "Patient", "1", f->patient, NULL,
-				"profile-update"};
+				"profile-update", NULL};
 	struct audit_problem p;
 	struct account acc;
 	int64_t n;
