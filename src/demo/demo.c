@@ -407,12 +407,12 @@ static const struct relation_seed old_relations[] = {
 #define W (1u << ACT_WRITE)
 static const unsigned char scope_sets[][RES__MAX] = {
 	{[RES_PROFILE] = R, [RES_CARE_TEAM] = R, [RES_CARE_RECORD] = R,
-	 [RES_MEASURES] = R | W},
+	 [RES_MEASURES] = R | W, [RES_NOTES] = R},
 	{[RES_PROFILE] = R, [RES_CARE_TEAM] = R},
 	{[RES_PROFILE] = R, [RES_CONTACT] = R | W},
 	{[RES_PROFILE] = R | W, [RES_CARE_TEAM] = R | W,
 	 [RES_CARE_RECORD] = R | W, [RES_MEASURES] = R | W,
-	 [RES_CONTACT] = R | W},
+	 [RES_CONTACT] = R | W, [RES_NOTES] = R},
 	{[RES_CARE_RECORD] = R | W, [RES_MEASURES] = R},
 	{[RES_PROFILE] = R, [RES_CARE_TEAM] = R, [RES_CARE_RECORD] = R,
 	 [RES_CONTACT] = R},

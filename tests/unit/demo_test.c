@@ -371,7 +371,8 @@ test_logins(void **state)
 				policy_scope_bit(RES_CARE_TEAM, ACT_READ) |
 				policy_scope_bit(RES_CARE_RECORD, ACT_READ) |
 				policy_scope_bit(RES_MEASURES, ACT_READ) |
-				policy_scope_bit(RES_MEASURES, ACT_WRITE);
+				policy_scope_bit(RES_MEASURES, ACT_WRITE) |
+				policy_scope_bit(RES_NOTES, ACT_READ);
 		struct grant *g;
 		size_t n;
 
