@@ -213,11 +213,13 @@ test('a withheld note is invisible to the patient and the caregiver, and staff s
   await expectRefused(() => patient.post(`/patients/${pid}/notes/${id}/view`, { csrf: csrfP, view: 'Let me see' }), 404);
   await expectRefused(() => patient.post(`/patients/${pid}/notes/${id}/amend`, { csrf: csrfP, request: 'Let me see' }), 404);
 
-  // The caregiver without the notes scope: refused outright.
+  // The caregiver reads shared notes (the demo grant) but not this one.
   const carer = await client('caregiver');
-  await expectRefused(() => carer.request(`/patients/${pid}/notes`), 403);
-  await expectRefused(() => carer.request(`/patients/${pid}/notes/${id}`), 403);
-  // With it (granted by María): shared notes only.
+  res = await carer.request(`/patients/${pid}/notes`);
+  assert.equal(res.status, 200);
+  assert.doesNotMatch(res.text_, new RegExp(title));
+  await expectRefused(() => carer.request(`/patients/${pid}/notes/${id}`), 404);
+  // With care-record writing too (granted by María): still shared notes only.
   const csrfG = await patient.csrf(`/patients/${pid}/grants`);
   res = await patient.post(`/patients/${pid}/grants`, {
     csrf: csrfG, username: 'caregiver', relationship: 'daughter',
