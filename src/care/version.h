@@ -23,6 +23,7 @@ struct db;
 #define CARE_GOAL "goal"
 #define CARE_ACTION "action"
 #define CARE_NOTE "note"
+#define CARE_DECISION "decision"
 
 struct care_version {
 	int64_t id;

@@ -205,3 +205,37 @@ test('bad input to the plan is refused with a clear message and changes nothing'
   assert.ok(r.text_.includes('&lt;script&gt;alert(1)&lt;/script&gt;'));
   assert.ok(!r.text_.includes('<script>alert(1)'));
 });
+
+test('the organisation adds to the plain-words list; professionals see it marked', async () => {
+  const admin = await newPage(browser);
+  await signIn(admin, server.url, 'admin');
+  await admin.goto(`${server.url}/admin/plain-words`);
+  await checkA11y(admin, 'plain words list');
+  await admin.getByLabel('Word or phrase to look out for').fill('community group');
+  await admin.getByLabel('Plain words to suggest').fill('local club');
+  await admin.getByRole('button', { name: 'Add the word' }).click();
+  await admin.getByText('community group → local club').waitFor();
+  assert.equal(query(server, `SELECT plain FROM jargon WHERE term = 'community group'`)[0].plain, 'local club');
+  const c = new Client(server.url);
+  await c.signIn('admin');
+  const csrf = await c.csrf('/admin/plain-words');
+  assert.equal((await c.post('/admin/plain-words', { csrf, lang: 'en', term: 'x'.repeat(101), plain: 'y' })).status, 400);
+  assert.equal((await c.post('/admin/plain-words', { csrf, lang: 'fr', term: 'a', plain: 'b' })).status, 400);
+  const nurse = new Client(server.url);
+  await nurse.signIn('nurse');
+  assert.equal((await nurse.request('/admin/plain-words')).status, 403);
+
+  const action = query(server, `SELECT CAST(id AS TEXT) AS id FROM care_item WHERE patient_id = ${pid} AND text LIKE '%community group%'`)[0].id;
+  const doctor = await newPage(browser);
+  await signIn(doctor, server.url, 'doctor');
+  await doctor.goto(`${server.url}/patients/${pid}/plan/items/${action}`);
+  const advice = doctor.getByRole('region', { name: 'Plain words check' });
+  assert.ok(await advice.getByText('local club').isVisible(), 'the organisation’s word is suggested');
+  assert.ok(await advice.locator('mark', { hasText: 'community group' }).count() >= 1);
+  // Patients never see the advice.
+  const patient = await newPage(browser);
+  await signIn(patient, server.url, 'patient');
+  await patient.goto(`${server.url}/patients/${pid}/plan/items/${action}`);
+  assert.equal(await patient.getByRole('region', { name: 'Plain words check' }).count(), 0);
+  for (const p of [admin, doctor, patient]) await p.context().close();
+});
