@@ -265,9 +265,7 @@ history_page(struct web *w, const struct part *p)
 	size_t n, i;
 	enum err e;
 
-	if ((e = web_param_id(w, "id", &pid)) != ERR_OK)
-		return e;
-	PATIENT_ACCESS_OR_RESPOND(w, pid, RES_CARE_RECORD, ACT_READ);
+	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_CARE_RECORD, ACT_READ);
 	if ((e = care_version_list(w->ctx.db, w->ctx.a, p->subject, pid, &v,
 				   &n)) != ERR_OK)
 		return e;
@@ -453,11 +451,8 @@ get_matters(struct req *req)
 {
 	struct web *w = web_of(req);
 	int64_t pid;
-	enum err e;
 
-	if ((e = web_param_id(w, "id", &pid)) != ERR_OK)
-		return e;
-	PATIENT_ACCESS_OR_RESPOND(w, pid, RES_CARE_RECORD, ACT_READ);
+	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_CARE_RECORD, ACT_READ);
 	return matters_page(w, pid, 200, false);
 }
 
@@ -547,9 +542,7 @@ get_matters_edit(struct req *req)
 	int64_t pid;
 	enum err e;
 
-	if ((e = web_param_id(w, "id", &pid)) != ERR_OK)
-		return e;
-	PATIENT_ACCESS_OR_RESPOND(w, pid, RES_CARE_RECORD, ACT_WRITE);
+	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_CARE_RECORD, ACT_WRITE);
 	if ((e = matters_get(w->ctx.db, w->ctx.a, pid, &m)) != ERR_OK)
 		return e;
 	web_audit_read(w, MATTERS_RES, id_text(w, pid), pid);
@@ -578,9 +571,7 @@ post_matters_edit(struct req *req)
 	enum err e;
 	int i;
 
-	if ((e = web_param_id(w, "id", &pid)) != ERR_OK)
-		return e;
-	PATIENT_ACCESS_OR_RESPOND(w, pid, RES_CARE_RECORD, ACT_WRITE);
+	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_CARE_RECORD, ACT_WRITE);
 	if ((e = patient_get(w->ctx.db, w->ctx.a, pid, &p)) != ERR_OK ||
 	    (e = matters_get(w->ctx.db, w->ctx.a, pid, &stored)) != ERR_OK)
 		return e;
@@ -651,9 +642,7 @@ post_matters_confirm(struct req *req)
 	int64_t pid;
 	enum err e;
 
-	if ((e = web_param_id(w, "id", &pid)) != ERR_OK)
-		return e;
-	PATIENT_ACCESS_OR_RESPOND(w, pid, RES_CARE_RECORD, ACT_WRITE);
+	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_CARE_RECORD, ACT_WRITE);
 	wi.patient_id = pid;
 	wi.resource_id = id_text(w, pid);
 	/* Only the patient says their words are right. */
@@ -752,11 +741,8 @@ get_crisis(struct req *req)
 {
 	struct web *w = web_of(req);
 	int64_t pid;
-	enum err e;
 
-	if ((e = web_param_id(w, "id", &pid)) != ERR_OK)
-		return e;
-	PATIENT_ACCESS_OR_RESPOND(w, pid, RES_CARE_RECORD, ACT_READ);
+	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_CARE_RECORD, ACT_READ);
 	return crisis_page(w, pid, 200, false);
 }
 
@@ -840,9 +826,7 @@ get_crisis_edit(struct req *req)
 	int64_t pid;
 	enum err e;
 
-	if ((e = web_param_id(w, "id", &pid)) != ERR_OK)
-		return e;
-	PATIENT_ACCESS_OR_RESPOND(w, pid, RES_CARE_RECORD, ACT_WRITE);
+	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_CARE_RECORD, ACT_WRITE);
 	if ((e = crisis_plan_get(w->ctx.db, w->ctx.a, pid, &cp)) != ERR_OK)
 		return e;
 	web_audit_read(w, CRISIS_RES, id_text(w, pid), pid);
@@ -869,9 +853,7 @@ post_crisis_edit(struct req *req)
 	enum err e;
 	int i;
 
-	if ((e = web_param_id(w, "id", &pid)) != ERR_OK)
-		return e;
-	PATIENT_ACCESS_OR_RESPOND(w, pid, RES_CARE_RECORD, ACT_WRITE);
+	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_CARE_RECORD, ACT_WRITE);
 	if ((e = patient_get(w->ctx.db, w->ctx.a, pid, &p)) != ERR_OK ||
 	    (e = crisis_plan_get(w->ctx.db, w->ctx.a, pid, &stored)) !=
 		    ERR_OK)
@@ -965,9 +947,7 @@ get_crisis_card(struct req *req)
 	int64_t pid;
 	enum err e;
 
-	if ((e = web_param_id(w, "id", &pid)) != ERR_OK)
-		return e;
-	PATIENT_ACCESS_OR_RESPOND(w, pid, RES_CARE_RECORD, ACT_READ);
+	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_CARE_RECORD, ACT_READ);
 	if ((e = crisis_plan_get(w->ctx.db, w->ctx.a, pid, &cp)) != ERR_OK)
 		return e;
 	e = make_card(w, &cp, care_patient_name(w, pid), &pdf, &len);

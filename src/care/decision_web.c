@@ -376,9 +376,7 @@ get_decisions(struct req *req)
 	bool can_write;
 	enum err e;
 
-	if ((e = web_param_id(w, "id", &pid)) != ERR_OK)
-		return e;
-	PATIENT_ACCESS_OR_RESPOND(w, pid, RES_CARE_RECORD, ACT_READ);
+	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_CARE_RECORD, ACT_READ);
 	if ((e = patient_get(w->ctx.db, w->ctx.a, pid, &p)) != ERR_OK ||
 	    (e = decision_list(w->ctx.db, w->ctx.a, pid, &d, &n)) != ERR_OK ||
 	    (e = decision_aid_list(w->ctx.db, w->ctx.a, p.org_id, true, &aids,
@@ -591,9 +589,7 @@ get_decision_new(struct req *req)
 	size_t n, i;
 	enum err e;
 
-	if ((e = web_param_id(w, "id", &pid)) != ERR_OK)
-		return e;
-	PATIENT_ACCESS_OR_RESPOND(w, pid, RES_CARE_RECORD, ACT_WRITE);
+	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_CARE_RECORD, ACT_WRITE);
 	if ((e = patient_get(w->ctx.db, w->ctx.a, pid, &p)) != ERR_OK)
 		return e;
 	if (!*aid) {
@@ -661,9 +657,7 @@ post_decision_new(struct req *req)
 	int64_t pid, aid_id;
 	enum err e;
 
-	if ((e = web_param_id(w, "id", &pid)) != ERR_OK)
-		return e;
-	PATIENT_ACCESS_OR_RESPOND(w, pid, RES_CARE_RECORD, ACT_WRITE);
+	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_CARE_RECORD, ACT_WRITE);
 	if ((e = patient_get(w->ctx.db, w->ctx.a, pid, &p)) != ERR_OK)
 		return e;
 	if (!str_to_i64(str_c(web_field(w, "aid")), 1, INT64_MAX, &aid_id))

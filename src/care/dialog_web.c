@@ -163,9 +163,7 @@ get_reviews(struct req *req)
 	int64_t pid;
 	enum err e;
 
-	if ((e = web_param_id(w, "id", &pid)) != ERR_OK)
-		return e;
-	PATIENT_ACCESS_OR_RESPOND(w, pid, RES_CARE_RECORD, ACT_READ);
+	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_CARE_RECORD, ACT_READ);
 	if ((e = dialog_list(w->ctx.db, w->ctx.a, pid, &c, &n)) != ERR_OK)
 		return e;
 	if (!(ctx = care_page_new(w, pid, N_("Review conversations"),
@@ -290,11 +288,8 @@ get_review_new(struct req *req)
 	struct web *w = web_of(req);
 	struct dialog_rating none[DIALOG_AREAS] = {{0, false}};
 	int64_t pid;
-	enum err e;
 
-	if ((e = web_param_id(w, "id", &pid)) != ERR_OK)
-		return e;
-	PATIENT_ACCESS_OR_RESPOND(w, pid, RES_CARE_RECORD, ACT_WRITE);
+	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_CARE_RECORD, ACT_WRITE);
 	return rate_page(w, 200, pid, none, false, NULL);
 }
 
@@ -317,9 +312,7 @@ post_review_new(struct req *req)
 	int64_t pid;
 	enum err e;
 
-	if ((e = web_param_id(w, "id", &pid)) != ERR_OK)
-		return e;
-	PATIENT_ACCESS_OR_RESPOND(w, pid, RES_CARE_RECORD, ACT_WRITE);
+	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_CARE_RECORD, ACT_WRITE);
 	if ((e = patient_get(w->ctx.db, w->ctx.a, pid, &p)) != ERR_OK)
 		return e;
 	memset(&j, 0, sizeof(j));

@@ -192,9 +192,7 @@ get_notes(struct req *req)
 	size_t count, i;
 	enum err e;
 
-	if ((e = web_param_id(w, "id", &pid)) != ERR_OK)
-		return e;
-	PATIENT_ACCESS_OR_RESPOND(w, pid, RES_NOTES, ACT_READ);
+	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_NOTES, ACT_READ);
 	if ((e = note_list(w->ctx.db, w->ctx.a, pid, sees_withheld(w, pid),
 			   NOTE_LIST_MAX, &n, &count)) != ERR_OK)
 		return e;
@@ -307,11 +305,8 @@ get_note_new(struct req *req)
 	struct web *w = web_of(req);
 	struct note_form f = {"", "", true, "", 0};
 	int64_t pid;
-	enum err e;
 
-	if ((e = web_param_id(w, "id", &pid)) != ERR_OK)
-		return e;
-	PATIENT_ACCESS_OR_RESPOND(w, pid, RES_NOTES, ACT_WRITE);
+	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_NOTES, ACT_WRITE);
 	return form_page(w, 200, pid, NULL, &f, false, NULL);
 }
 
@@ -345,9 +340,7 @@ post_note_new(struct req *req)
 	int64_t pid;
 	enum err e;
 
-	if ((e = web_param_id(w, "id", &pid)) != ERR_OK)
-		return e;
-	PATIENT_ACCESS_OR_RESPOND(w, pid, RES_NOTES, ACT_WRITE);
+	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_NOTES, ACT_WRITE);
 	if ((e = patient_get(w->ctx.db, w->ctx.a, pid, &p)) != ERR_OK)
 		return e;
 	form_from_request(w, &f);
@@ -433,11 +426,8 @@ get_note_cowrite(struct req *req)
 {
 	struct web *w = web_of(req);
 	int64_t pid;
-	enum err e;
 
-	if ((e = web_param_id(w, "id", &pid)) != ERR_OK)
-		return e;
-	PATIENT_ACCESS_OR_RESPOND(w, pid, RES_NOTES, ACT_WRITE);
+	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_NOTES, ACT_WRITE);
 	return cowrite_page(w, 200, pid, false, NULL);
 }
 
@@ -458,9 +448,7 @@ post_note_cowrite(struct req *req)
 	int k;
 	enum err e;
 
-	if ((e = web_param_id(w, "id", &pid)) != ERR_OK)
-		return e;
-	PATIENT_ACCESS_OR_RESPOND(w, pid, RES_NOTES, ACT_WRITE);
+	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_NOTES, ACT_WRITE);
 	if ((e = patient_get(w->ctx.db, w->ctx.a, pid, &p)) != ERR_OK)
 		return e;
 	for (k = 1; k <= NOTE_PARAGRAPHS_MAX; k++) {
@@ -737,9 +725,7 @@ get_note(struct req *req)
 	int64_t pid;
 	enum err e;
 
-	if ((e = web_param_id(w, "id", &pid)) != ERR_OK)
-		return e;
-	PATIENT_ACCESS_OR_RESPOND(w, pid, RES_NOTES, ACT_READ);
+	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_NOTES, ACT_READ);
 	if ((e = note_of_request(w, &pid, &n)) != ERR_OK)
 		return e;
 	return note_page(w, 200, pid, &n, NULL);
@@ -767,9 +753,7 @@ get_note_edit(struct req *req)
 	int64_t pid;
 	enum err e;
 
-	if ((e = web_param_id(w, "id", &pid)) != ERR_OK)
-		return e;
-	PATIENT_ACCESS_OR_RESPOND(w, pid, RES_NOTES, ACT_WRITE);
+	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_NOTES, ACT_WRITE);
 	if ((e = note_of_request(w, &pid, &n)) != ERR_OK)
 		return e;
 	if (!may_edit(w, pid, &n))
@@ -798,9 +782,7 @@ post_note_edit(struct req *req)
 	int64_t pid, version;
 	enum err e;
 
-	if ((e = web_param_id(w, "id", &pid)) != ERR_OK)
-		return e;
-	PATIENT_ACCESS_OR_RESPOND(w, pid, RES_NOTES, ACT_WRITE);
+	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_NOTES, ACT_WRITE);
 	if ((e = note_of_request(w, &pid, &n)) != ERR_OK)
 		return e;
 	form_from_request(w, &f);
@@ -874,9 +856,7 @@ post_beside(struct req *req, bool request)
 	int64_t pid;
 	enum err e;
 
-	if ((e = web_param_id(w, "id", &pid)) != ERR_OK)
-		return e;
-	PATIENT_ACCESS_OR_RESPOND(w, pid, RES_NOTES, ACT_READ);
+	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_NOTES, ACT_READ);
 	PATIENT_ACCESS_OR_RESPOND(w, pid, RES_CARE_RECORD, ACT_WRITE);
 	if ((e = note_of_request(w, &pid, &n)) != ERR_OK)
 		return e;
@@ -1007,9 +987,7 @@ get_note_answer(struct req *req)
 	int64_t pid;
 	enum err e;
 
-	if ((e = web_param_id(w, "id", &pid)) != ERR_OK)
-		return e;
-	PATIENT_ACCESS_OR_RESPOND(w, pid, RES_NOTES, ACT_WRITE);
+	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_NOTES, ACT_WRITE);
 	if ((e = answer_context(w, &pid, &n, &m)) != ERR_OK)
 		return e;
 	web_audit_read(w, NOTE_RES_NOTE, id_text(w, n.id), pid);
@@ -1037,9 +1015,7 @@ post_note_answer(struct req *req)
 	int64_t pid, version = 0;
 	enum err e;
 
-	if ((e = web_param_id(w, "id", &pid)) != ERR_OK)
-		return e;
-	PATIENT_ACCESS_OR_RESPOND(w, pid, RES_NOTES, ACT_WRITE);
+	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_NOTES, ACT_WRITE);
 	if ((e = answer_context(w, &pid, &n, &m)) != ERR_OK)
 		return e;
 	memset(&na, 0, sizeof(na));

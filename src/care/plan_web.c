@@ -269,9 +269,7 @@ get_plan(struct req *req)
 	int64_t pid;
 	enum err e;
 
-	if ((e = web_param_id(w, "id", &pid)) != ERR_OK)
-		return e;
-	PATIENT_ACCESS_OR_RESPOND(w, pid, RES_CARE_RECORD, ACT_READ);
+	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_CARE_RECORD, ACT_READ);
 	if (!(ctx = care_page_new(w, pid, N_("Care plan"), "plan", &e)))
 		return e;
 	can_edit = patient_allowed(w, pid, RES_CARE_RECORD, ACT_WRITE);
@@ -490,9 +488,7 @@ get_item(struct req *req)
 	int64_t pid;
 	enum err e;
 
-	if ((e = web_param_id(w, "id", &pid)) != ERR_OK)
-		return e;
-	PATIENT_ACCESS_OR_RESPOND(w, pid, RES_CARE_RECORD, ACT_READ);
+	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_CARE_RECORD, ACT_READ);
 	if ((e = load_item(w, &pid, &it)) != ERR_OK)
 		return e;
 	return item_page(w, 200, pid, &it, NULL);
@@ -645,8 +641,15 @@ form_page(struct web *w, int status, int64_t pid, const struct plan_item *it,
 	if (theirs) {
 		json_t *t = jobj(ctx, "theirs");
 
+		struct care_version *v;
+		size_t nv;
+
 		add_item(w, t, theirs, care_patient_name(w, pid));
 		jstr(t, "when", page_datetime(w, theirs->updated_ms / 1000));
+		/* Who made the change the person did not see. */
+		if (care_version_list(w->ctx.db, w->ctx.a, theirs->kind,
+				      theirs->id, &v, &nv) == ERR_OK && nv)
+			jstr(t, "changed_by", v[0].author_name);
 		jint(f, "version", theirs->version);
 	}
 	if (ps)
@@ -690,9 +693,7 @@ new_item_page(struct req *req, const char *kind)
 	int64_t pid;
 	enum err e;
 
-	if ((e = web_param_id(w, "id", &pid)) != ERR_OK)
-		return e;
-	PATIENT_ACCESS_OR_RESPOND(w, pid, RES_CARE_RECORD, ACT_WRITE);
+	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_CARE_RECORD, ACT_WRITE);
 	it.kind = kind;
 	it.status = strcmp(kind, CARE_GOAL) ? "planned" : "active";
 	if (strcmp(kind, CARE_GOAL)) {
@@ -757,9 +758,7 @@ post_new_item(struct req *req, const char *kind)
 	int64_t pid;
 	enum err e;
 
-	if ((e = web_param_id(w, "id", &pid)) != ERR_OK)
-		return e;
-	PATIENT_ACCESS_OR_RESPOND(w, pid, RES_CARE_RECORD, ACT_WRITE);
+	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_CARE_RECORD, ACT_WRITE);
 	c.change = "create";
 	c.item.kind = kind;
 	if (strcmp(kind, CARE_GOAL)) {
@@ -803,9 +802,7 @@ get_item_edit(struct req *req)
 	int64_t pid;
 	enum err e;
 
-	if ((e = web_param_id(w, "id", &pid)) != ERR_OK)
-		return e;
-	PATIENT_ACCESS_OR_RESPOND(w, pid, RES_CARE_RECORD, ACT_WRITE);
+	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_CARE_RECORD, ACT_WRITE);
 	if ((e = load_item(w, &pid, &it)) != ERR_OK)
 		return e;
 	return form_page(w, 200, pid, &it, NULL, NULL);
@@ -832,9 +829,7 @@ post_item_edit(struct req *req)
 	int64_t pid;
 	enum err e;
 
-	if ((e = web_param_id(w, "id", &pid)) != ERR_OK)
-		return e;
-	PATIENT_ACCESS_OR_RESPOND(w, pid, RES_CARE_RECORD, ACT_WRITE);
+	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_CARE_RECORD, ACT_WRITE);
 	if ((e = load_item(w, &pid, &c.item)) != ERR_OK)
 		return e;
 	if (!(c.item.version = form_version(w)))
@@ -864,9 +859,7 @@ post_item_change(struct req *req, const char *change)
 	int64_t pid;
 	enum err e;
 
-	if ((e = web_param_id(w, "id", &pid)) != ERR_OK)
-		return e;
-	PATIENT_ACCESS_OR_RESPOND(w, pid, RES_CARE_RECORD, ACT_WRITE);
+	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_CARE_RECORD, ACT_WRITE);
 	if ((e = load_item(w, &pid, &it)) != ERR_OK)
 		return e;
 	c.change = change;
@@ -955,9 +948,7 @@ post_item_comment(struct req *req)
 	int64_t pid;
 	enum err e;
 
-	if ((e = web_param_id(w, "id", &pid)) != ERR_OK)
-		return e;
-	PATIENT_ACCESS_OR_RESPOND(w, pid, RES_CARE_RECORD, ACT_WRITE);
+	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_CARE_RECORD, ACT_WRITE);
 	if ((e = load_item(w, &pid, &it)) != ERR_OK)
 		return e;
 	c.body = web_field(w, "body");
@@ -1048,9 +1039,7 @@ get_history(struct req *req)
 	size_t n, i;
 	enum err e;
 
-	if ((e = web_param_id(w, "id", &pid)) != ERR_OK)
-		return e;
-	PATIENT_ACCESS_OR_RESPOND(w, pid, RES_CARE_RECORD, ACT_READ);
+	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_CARE_RECORD, ACT_READ);
 	if ((e = plan_version(w->ctx.db, pid, &latest)) != ERR_OK ||
 	    (e = version_param(w, "to", latest, latest, &to)) != ERR_OK ||
 	    (e = version_param(w, "from", latest, to > 0 ? to - 1 : 0,
@@ -1140,11 +1129,8 @@ get_review(struct req *req)
 {
 	struct web *w = web_of(req);
 	int64_t pid;
-	enum err e;
 
-	if ((e = web_param_id(w, "id", &pid)) != ERR_OK)
-		return e;
-	PATIENT_ACCESS_OR_RESPOND(w, pid, RES_CARE_RECORD, ACT_WRITE);
+	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_CARE_RECORD, ACT_WRITE);
 	return review_page(w, 200, pid, false, NULL);
 }
 
@@ -1165,9 +1151,7 @@ post_review(struct req *req)
 	int64_t pid;
 	enum err e;
 
-	if ((e = web_param_id(w, "id", &pid)) != ERR_OK)
-		return e;
-	PATIENT_ACCESS_OR_RESPOND(w, pid, RES_CARE_RECORD, ACT_WRITE);
+	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_CARE_RECORD, ACT_WRITE);
 	r.summary = web_field(w, "summary");
 	care_text_ok(&ps, "summary", r.summary, CARE_LONG_MAX);
 	e = care_participants_from_form(w, pid, &r.participants,

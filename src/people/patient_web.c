@@ -214,9 +214,7 @@ get_patient(struct req *req)
 	bool team_read, team_write;
 	enum err e;
 
-	if ((e = web_param_id(w, "id", &pid)) != ERR_OK)
-		return e;
-	PATIENT_ACCESS_OR_RESPOND(w, pid, RES_PROFILE, ACT_READ);
+	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_PROFILE, ACT_READ);
 	if ((e = patient_get(w->ctx.db, w->ctx.a, pid, &p)) != ERR_OK)
 		return e;
 	ctx = page_new(w, w->account.patient_id == pid ? N_("My record")
@@ -328,9 +326,7 @@ get_patient_edit(struct req *req)
 	int64_t pid;
 	enum err e;
 
-	if ((e = web_param_id(w, "id", &pid)) != ERR_OK)
-		return e;
-	PATIENT_ACCESS_OR_RESPOND(w, pid, RES_PROFILE, ACT_WRITE);
+	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_PROFILE, ACT_WRITE);
 	if ((e = patient_get(w->ctx.db, w->ctx.a, pid, &p)) != ERR_OK)
 		return e;
 	web_audit_read(w, "Patient", http_param(req, "id"), pid);
@@ -360,9 +356,7 @@ post_patient_edit(struct req *req)
 	void *arg[2];
 	enum err e;
 
-	if ((e = web_param_id(w, "id", &pid)) != ERR_OK)
-		return e;
-	PATIENT_ACCESS_OR_RESPOND(w, pid, RES_PROFILE, ACT_WRITE);
+	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_PROFILE, ACT_WRITE);
 	if ((e = patient_get(w->ctx.db, w->ctx.a, pid, &stored)) != ERR_OK)
 		return e;
 	if (!str_to_i64(str_c(web_field(w, "version")), 1, INT64_MAX,
@@ -435,9 +429,7 @@ post_identifier(struct req *req)
 	int64_t pid;
 	enum err e;
 
-	if ((e = web_param_id(w, "id", &pid)) != ERR_OK)
-		return e;
-	PATIENT_ACCESS_OR_RESPOND(w, pid, RES_PROFILE, ACT_WRITE);
+	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_PROFILE, ACT_WRITE);
 	if ((e = patient_get(w->ctx.db, w->ctx.a, pid, &p)) != ERR_OK)
 		return e;
 	j.org_id = p.org_id;
@@ -497,9 +489,7 @@ get_access(struct req *req)
 	size_t n, i;
 	enum err e;
 
-	if ((e = web_param_id(w, "id", &pid)) != ERR_OK)
-		return e;
-	PATIENT_ACCESS_OR_RESPOND(w, pid, RES_ACCESS_LOG, ACT_READ);
+	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_ACCESS_LOG, ACT_READ);
 	if (http_field(req, "before") &&
 	    !str_to_i64(str_c(http_field(req, "before")), 1, INT64_MAX,
 			&before))
@@ -678,11 +668,8 @@ get_grants(struct req *req)
 {
 	struct web *w = web_of(req);
 	int64_t pid;
-	enum err e;
 
-	if ((e = web_param_id(w, "id", &pid)) != ERR_OK)
-		return e;
-	PATIENT_ACCESS_OR_RESPOND(w, pid, RES_GRANTS, ACT_READ);
+	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_GRANTS, ACT_READ);
 	return grants_page(w, 200, pid, NULL,
 			   policy_scope_bit(RES_PROFILE, ACT_READ) |
 				   policy_scope_bit(RES_CARE_TEAM, ACT_READ));
@@ -711,9 +698,7 @@ post_grant(struct req *req)
 	int64_t pid, ends;
 	enum err e;
 
-	if ((e = web_param_id(w, "id", &pid)) != ERR_OK)
-		return e;
-	PATIENT_ACCESS_OR_RESPOND(w, pid, RES_GRANTS, ACT_WRITE);
+	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_GRANTS, ACT_WRITE);
 	memset(&g, 0, sizeof(g));
 	g.id = id_new();
 	g.org_id = w->account.org_id;

@@ -40,6 +40,16 @@ enum err patient_access_or_respond(struct web *w, int64_t pid,
 			return e_;                                         \
 	} while (0)
 
+/* In a handler of /patients/:id/...: reads :id into `*pid` (a bad id is
+ * a 404) and returns from the handler unless access is allowed. */
+#define PATIENT_PAGE_OR_RESPOND(w, pid, res, act)                          \
+	do {                                                               \
+		enum err pe_ = web_param_id(w, "id", pid);                 \
+		if (pe_ != ERR_OK)                                         \
+			return pe_;                                        \
+		PATIENT_ACCESS_OR_RESPOND(w, *(pid), res, act);            \
+	} while (0)
+
 /* Whether the policy allows it (for showing links and buttons). */
 bool patient_allowed(struct web *w, int64_t pid, enum resource res,
 		     enum action act);

@@ -5,7 +5,6 @@
  */
 #include "support.h"
 
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,10 +18,7 @@
 #include "auth/totp.h"
 #include "auth/write.h"
 #include "core/arena.h"
-#include "core/clock.h"
 #include "core/id.h"
-#include "people/org.h"
-#include "people/patient.h"
 
 static void
 test_password_policy(void **state)
@@ -89,39 +85,18 @@ static enum err
 setup_fn(struct db *db, void *arg)
 {
 	struct fixture *f = arg;
-	struct organisation o = {f->org, "Test org", false, 1};
-	struct patient p = {0};
-	struct account acc = {0};
 	enum err e;
 
-	if ((e = org_insert(db, &o)) != ERR_OK)
+	if ((e = test_add_org(db, f->org, "Test org")) != ERR_OK)
 		return e;
-	p.id = f->patient;
-	p.org_id = f->org;
-	p.given_name = "Ana";
-	p.family_name = "Pérez";
-	p.birth_date = "1970-01-01";
-	p.gender = "female";
-	p.preferred_language = "es";
-	p.created_at = 1;
-	if ((e = patient_insert(db, &p)) != ERR_OK)
+	if ((e = test_add_patient(db, f->patient, f->org, "Ana", "Pérez")) !=
+	    ERR_OK)
 		return e;
-	acc.id = f->patient_account;
-	acc.org_id = f->org;
-	acc.username = "ana";
-	acc.display_name = "Ana Pérez";
-	acc.role = ROLE_PATIENT;
-	acc.patient_id = f->patient;
-	acc.password_hash = "x";
-	acc.created_at = 1;
-	if ((e = account_insert(db, &acc)) != ERR_OK)
+	if ((e = test_add_account(db, f->patient_account, f->org, "ana",
+				  ROLE_PATIENT, f->patient)) != ERR_OK)
 		return e;
-	acc.id = f->pro_account;
-	acc.username = "dr.lee";
-	acc.display_name = "Dr Lee";
-	acc.role = ROLE_PROFESSIONAL;
-	acc.patient_id = 0;
-	return account_insert(db, &acc);
+	return test_add_account(db, f->pro_account, f->org, "dr.lee",
+				ROLE_PROFESSIONAL, 0);
 }
 
 static int
@@ -131,18 +106,12 @@ fixture_up(void **state)
 
 	test_db_open(&f->t);
 	f->a = arena_new(1 << 20);
-	randombytes_buf(f->key.k, sizeof(f->key.k));
 	f->org = id_new();
 	f->patient = id_new();
 	f->patient_account = id_new();
 	f->pro_account = id_new();
 	assert_int_equal(store_write(f->t.store, setup_fn, f), ERR_OK);
-	f->ctx.store = f->t.store;
-	f->ctx.db = f->t.db;
-	f->ctx.a = f->a;
-	f->ctx.audit_key = &f->key;
-	f->ctx.now = clock_now();
-	f->ctx.channel = "web";
+	test_ctx_init(&f->ctx, &f->t, f->a, &f->key);
 	*state = f;
 	return 0;
 }
@@ -152,19 +121,14 @@ fixture_down(void **state)
 {
 	struct fixture *f = *state;
 
-	test_db_close(&f->t);
-	arena_free(f->a);
-	free(f);
+	test_teardown(&f->t, f->a, f);
 	return 0;
 }
 
 static void
 act_as(struct fixture *f, int64_t account, enum role role)
 {
-	f->ctx.actor.account_id = account;
-	f->ctx.actor.org_id = f->org;
-	f->ctx.actor.role = role;
-	f->ctx.actor.patient_id = role == ROLE_PATIENT ? f->patient : 0;
+	test_act_as(&f->ctx, f->org, f->patient, account, role);
 }
 
 static enum err
@@ -187,14 +151,7 @@ failing_fn(struct db *db, void *arg)
 static int64_t
 count_rows(struct fixture *f, const char *sql)
 {
-	struct stmt *st = db_prepare(f->t.db, sql);
-	int64_t n = -1;
-
-	assert_non_null(st);
-	if (stmt_row(st))
-		n = stmt_int(st, 0);
-	assert_int_equal(stmt_done(st), ERR_OK);
-	return n;
+	return test_count(f->t.db, sql);
 }
 
 static void

@@ -8,12 +8,9 @@
  */
 #include "support.h"
 
-#include <sodium.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "auth/account.h"
 #include "auth/audit.h"
 #include "auth/write.h"
 #include "care/care.h"
@@ -23,18 +20,6 @@
 #include "care/version.h"
 #include "core/arena.h"
 #include "core/clock.h"
-#include "core/id.h"
-#include "people/careteam.h"
-#include "people/org.h"
-#include "people/patient.h"
-
-struct fixture {
-	struct test_db t;
-	struct arena *a;
-	struct audit_key key;
-	struct ctx ctx;
-	int64_t org, patient, patient_acc, pro;
-};
 
 /* --- pure ----------------------------------------------------------------- */
 
@@ -126,108 +111,28 @@ test_lines_and_phones(void **state)
 
 /* --- in a database ------------------------------------------------------ */
 
-static enum err
-add_account(struct db *db, int64_t id, int64_t org, const char *name,
-	    enum role role, int64_t patient)
-{
-	struct account acc = {0};
-
-	acc.id = id;
-	acc.org_id = org;
-	acc.username = (char *)name;
-	acc.display_name = (char *)name;
-	acc.role = role;
-	acc.patient_id = patient;
-	acc.password_hash = "x";
-	acc.created_at = 1;
-	return account_insert(db, &acc);
-}
-
-static enum err
-setup_fn(struct db *db, void *arg)
-{
-	struct fixture *f = arg;
-	struct organisation o = {f->org, "Org A", false, 1};
-	struct patient p = {0};
-	enum err e;
-
-	p.id = f->patient;
-	p.org_id = f->org;
-	p.given_name = "Ana";
-	p.family_name = "Ruiz";
-	p.birth_date = "1960-01-01";
-	p.gender = "female";
-	p.preferred_language = "en";
-	p.created_at = 1;
-	if ((e = org_insert(db, &o)) || (e = patient_insert(db, &p)) ||
-	    (e = add_account(db, f->patient_acc, f->org, "ana", ROLE_PATIENT,
-			     f->patient)) ||
-	    (e = add_account(db, f->pro, f->org, "dr", ROLE_PROFESSIONAL, 0)))
-		return e;
-	return team_add(db, f->org, f->patient, f->pro, "Doctor", 10);
-}
-
 static int
 up(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	test_db_open(&f->t);
-	f->a = arena_new(1 << 22);
-	randombytes_buf(f->key.k, sizeof(f->key.k));
-	f->org = id_new();
-	f->patient = id_new();
-	f->patient_acc = id_new();
-	f->pro = id_new();
-	assert_int_equal(store_write(f->t.store, setup_fn, f), ERR_OK);
-	f->ctx.store = f->t.store;
-	f->ctx.db = f->t.db;
-	f->ctx.a = f->a;
-	f->ctx.audit_key = &f->key;
-	f->ctx.now = clock_now();
-	f->ctx.channel = "web";
-	*state = f;
-	return 0;
-}
-
-static int
-down(void **state)
-{
-	struct fixture *f = *state;
-
-	test_db_close(&f->t);
-	arena_free(f->a);
-	free(f);
-	return 0;
+	return test_care_up(state, 0);
 }
 
 static void
-act_as(struct fixture *f, int64_t who, enum role role)
+act_as(struct test_care *f, int64_t who, enum role role)
 {
-	f->ctx.actor.account_id = who;
-	f->ctx.actor.org_id = f->org;
-	f->ctx.actor.role = role;
-	f->ctx.actor.patient_id = role == ROLE_PATIENT ? f->patient : 0;
+	test_act_as(&f->ctx, f->org, f->patient, who, role);
 }
 
 static int64_t
-count(struct fixture *f, const char *sql)
+count(struct test_care *f, const char *sql)
 {
-	struct stmt *st = db_prepare(f->t.db, sql);
-	int64_t n;
-
-	assert_non_null(st);
-	stmt_bind_int(st, 1, f->patient);
-	assert_true(stmt_row(st));
-	n = stmt_int(st, 0);
-	assert_int_equal(stmt_done(st), ERR_OK);
-	return n;
+	return test_count_of(f->t.db, sql, f->patient);
 }
 
 /* One crisis plan change by `who` through write_commit, as the page
  * makes it. */
 static enum err
-crisis_as(struct fixture *f, int64_t who, enum role role, int version,
+crisis_as(struct test_care *f, int64_t who, enum role role, int version,
 	  const char *section_text, enum crisis_section s, int *new_version)
 {
 	char id[24];
@@ -266,7 +171,7 @@ crisis_as(struct fixture *f, int64_t who, enum role role, int version,
 static void
 test_crisis_versions_and_conflict(void **state)
 {
-	struct fixture *f = *state;
+	struct test_care *f = *state;
 	struct crisis_plan cp;
 	struct care_version *v;
 	const char *huge;
@@ -341,7 +246,7 @@ test_crisis_versions_and_conflict(void **state)
 }
 
 static enum err
-matters_as(struct fixture *f, int64_t who, enum role role, bool with,
+matters_as(struct test_care *f, int64_t who, enum role role, bool with,
 	   int version, const char *what, struct matters_change *out)
 {
 	char id[24];
@@ -371,7 +276,7 @@ matters_as(struct fixture *f, int64_t who, enum role role, bool with,
 }
 
 static enum err
-confirm_as(struct fixture *f, int64_t who, enum role role, int version)
+confirm_as(struct test_care *f, int64_t who, enum role role, int version)
 {
 	char id[24];
 	struct write_info wi = {
@@ -398,7 +303,7 @@ confirm_as(struct fixture *f, int64_t who, enum role role, int version)
 static void
 test_matters_only_patient_words(void **state)
 {
-	struct fixture *f = *state;
+	struct test_care *f = *state;
 	struct matters_change c;
 	struct matters m;
 
@@ -423,7 +328,7 @@ test_matters_only_patient_words(void **state)
 static void
 test_matters_with_patient_and_confirm(void **state)
 {
-	struct fixture *f = *state;
+	struct test_care *f = *state;
 	struct matters_change c;
 	struct care_version *v;
 	struct matters m;
@@ -513,11 +418,12 @@ main(void)
 		cmocka_unit_test(test_validation),
 		cmocka_unit_test(test_lines_and_phones),
 		cmocka_unit_test_setup_teardown(
-			test_crisis_versions_and_conflict, up, down),
+			test_crisis_versions_and_conflict, up, test_care_down),
 		cmocka_unit_test_setup_teardown(
-			test_matters_only_patient_words, up, down),
+			test_matters_only_patient_words, up, test_care_down),
 		cmocka_unit_test_setup_teardown(
-			test_matters_with_patient_and_confirm, up, down),
+			test_matters_with_patient_and_confirm, up,
+			test_care_down),
 	};
 
 	test_init();

@@ -7,12 +7,9 @@
  */
 #include "support.h"
 
-#include <sodium.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "auth/account.h"
 #include "auth/audit.h"
 #include "auth/write.h"
 #include "care/decision.h"
@@ -22,18 +19,6 @@
 #include "core/arena.h"
 #include "core/clock.h"
 #include "core/id.h"
-#include "people/careteam.h"
-#include "people/org.h"
-#include "people/patient.h"
-
-struct fixture {
-	struct test_db t;
-	struct arena *a;
-	struct audit_key key;
-	struct ctx ctx;
-	int64_t org, other_org, patient, patient_acc, pro, other_pro, carer,
-		stranger_carer;
-};
 
 /* --- pure validation ------------------------------------------------------ */
 
@@ -236,109 +221,16 @@ test_decision_choice(void **state)
 
 /* --- in a database -------------------------------------------------------- */
 
-static enum err
-add_account(struct db *db, int64_t id, int64_t org, const char *name,
-	    enum role role, int64_t patient)
-{
-	struct account acc = {0};
-
-	acc.id = id;
-	acc.org_id = org;
-	acc.username = (char *)name;
-	acc.display_name = (char *)name;
-	acc.role = role;
-	acc.patient_id = patient;
-	acc.password_hash = "x";
-	acc.created_at = 1;
-	return account_insert(db, &acc);
-}
-
-static enum err
-setup_fn(struct db *db, void *arg)
-{
-	struct fixture *f = arg;
-	struct organisation o = {f->org, "Org", false, 1};
-	struct organisation o2 = {f->other_org, "Other org", false, 1};
-	struct patient p = {0};
-	struct grant g = {0};
-	enum err e;
-
-	p.id = f->patient;
-	p.org_id = f->org;
-	p.given_name = "Ana";
-	p.family_name = "Ruiz";
-	p.birth_date = "1960-01-01";
-	p.gender = "female";
-	p.preferred_language = "en";
-	p.created_at = 1;
-	if ((e = org_insert(db, &o)) || (e = org_insert(db, &o2)) ||
-	    (e = patient_insert(db, &p)) ||
-	    (e = add_account(db, f->patient_acc, f->org, "ana", ROLE_PATIENT,
-			     f->patient)) ||
-	    (e = add_account(db, f->pro, f->org, "dr", ROLE_PROFESSIONAL, 0)) ||
-	    (e = add_account(db, f->other_pro, f->org, "dr2",
-			     ROLE_PROFESSIONAL, 0)) ||
-	    (e = add_account(db, f->carer, f->org, "son", ROLE_CAREGIVER, 0)) ||
-	    (e = add_account(db, f->stranger_carer, f->org, "neighbour",
-			     ROLE_CAREGIVER, 0)) ||
-	    (e = team_add(db, f->org, f->patient, f->pro, "Doctor", 10)))
-		return e;
-	g.id = id_new();
-	g.org_id = f->org;
-	g.patient_id = f->patient;
-	g.caregiver_id = f->carer;
-	g.relationship = "son";
-	g.scopes = 0;
-	g.granted_by = f->patient_acc;
-	g.granted_at = 1;
-	return grant_insert(db, &g);
-}
-
 static int
 up(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	test_db_open(&f->t);
-	f->a = arena_new(1 << 22);
-	randombytes_buf(f->key.k, sizeof(f->key.k));
-	f->org = id_new();
-	f->other_org = id_new();
-	f->patient = id_new();
-	f->patient_acc = id_new();
-	f->pro = id_new();
-	f->other_pro = id_new();
-	f->carer = id_new();
-	f->stranger_carer = id_new();
-	assert_int_equal(store_write(f->t.store, setup_fn, f), ERR_OK);
-	f->ctx.store = f->t.store;
-	f->ctx.db = f->t.db;
-	f->ctx.a = f->a;
-	f->ctx.audit_key = &f->key;
-	f->ctx.now = clock_now();
-	f->ctx.channel = "web";
-	*state = f;
-	return 0;
-}
-
-static int
-down(void **state)
-{
-	struct fixture *f = *state;
-
-	test_db_close(&f->t);
-	arena_free(f->a);
-	free(f);
-	return 0;
+	return test_care_up(state, TEST_CARE_CARER | TEST_CARE_STRANGERS);
 }
 
 static void
-act_as(struct fixture *f, int64_t who, enum role role)
+act_as(struct test_care *f, int64_t who, enum role role)
 {
-	f->ctx.actor.account_id = who;
-	f->ctx.actor.org_id = f->org;
-	f->ctx.actor.role = role;
-	f->ctx.actor.patient_id = role == ROLE_PATIENT ? f->patient : 0;
+	test_act_as(&f->ctx, f->org, f->patient, who, role);
 }
 
 static const char sql_count_items[] =
@@ -360,22 +252,14 @@ static const char sql_count_versions[] =
 	"AND subject_id = $1";
 
 static int64_t
-count(struct fixture *f, const char *sql, int64_t id)
+count(struct test_care *f, const char *sql, int64_t id)
 {
-	struct stmt *st = db_prepare(f->t.db, sql);
-	int64_t n;
-
-	assert_non_null(st);
-	stmt_bind_int(st, 1, id);
-	assert_true(stmt_row(st));
-	n = stmt_int(st, 0);
-	assert_int_equal(stmt_done(st), ERR_OK);
-	return n;
+	return test_count_of(f->t.db, sql, id);
 }
 
 /* Rates every area `v` as `who`; the new conversation's id. */
 static int64_t
-rate(struct fixture *f, int64_t who, enum role role, int v, enum err want)
+rate(struct test_care *f, int64_t who, enum role role, int v, enum err want)
 {
 	struct dialog_rate_job j;
 	char id[24];
@@ -404,7 +288,7 @@ rate(struct fixture *f, int64_t who, enum role role, int v, enum err want)
 }
 
 static void
-focus_init(struct fixture *f, struct dialog_focus_job *j, int64_t conv,
+focus_init(struct test_care *f, struct dialog_focus_job *j, int64_t conv,
 	   int64_t who, enum role role)
 {
 	memset(j, 0, sizeof(*j));
@@ -447,7 +331,7 @@ add_action(struct dialog_focus_job *j, const char *text, const char *kind,
 }
 
 static enum err
-talk(struct fixture *f, struct dialog_focus_job *j, int64_t who,
+talk(struct test_care *f, struct dialog_focus_job *j, int64_t who,
      enum role role)
 {
 	char id[24];
@@ -467,7 +351,7 @@ talk(struct fixture *f, struct dialog_focus_job *j, int64_t who,
 static void
 test_ratings_stored(void **state)
 {
-	struct fixture *f = *state;
+	struct test_care *f = *state;
 	struct dialog_conversation c, *list;
 	size_t n;
 	int64_t id, id2;
@@ -505,7 +389,7 @@ test_ratings_stored(void **state)
 static void
 test_actions_become_plan_items(void **state)
 {
-	struct fixture *f = *state;
+	struct test_care *f = *state;
 	struct dialog_focus_job j;
 	struct dialog_conversation c;
 	struct plan_item *items;
@@ -574,7 +458,7 @@ test_actions_become_plan_items(void **state)
 }
 
 static void
-assert_nothing_stored(struct fixture *f, int64_t conv)
+assert_nothing_stored(struct test_care *f, int64_t conv)
 {
 	struct dialog_conversation c;
 
@@ -589,7 +473,7 @@ assert_nothing_stored(struct fixture *f, int64_t conv)
 static void
 test_refusals_roll_back(void **state)
 {
-	struct fixture *f = *state;
+	struct test_care *f = *state;
 	struct dialog_focus_job j;
 	int64_t conv = rate(f, f->patient_acc, ROLE_PATIENT, 2, ERR_OK);
 	int64_t touch = count(f, sql_count_touch, f->patient);
@@ -647,7 +531,7 @@ test_refusals_roll_back(void **state)
 /* --- decision aids and decisions ------------------------------------------ */
 
 static enum err
-aid_write(struct fixture *f, struct decision_aid_job *j)
+aid_write(struct test_care *f, struct decision_aid_job *j)
 {
 	char id[24];
 	struct write_info wi = {
@@ -664,7 +548,7 @@ aid_write(struct fixture *f, struct decision_aid_job *j)
 }
 
 static enum err
-decision_save(struct fixture *f, struct decision_job *j)
+decision_save(struct test_care *f, struct decision_job *j)
 {
 	char id[24];
 	struct write_info wi = {
@@ -686,7 +570,7 @@ decision_save(struct fixture *f, struct decision_job *j)
 static void
 test_aids_and_decisions(void **state)
 {
-	struct fixture *f = *state;
+	struct test_care *f = *state;
 	struct decision_aid_job aj;
 	struct decision_job dj;
 	struct decision_aid got, *list;
@@ -769,7 +653,7 @@ test_aids_and_decisions(void **state)
 	assert_int_equal(n, 1);
 	assert_int_equal(ds[0].choice, DECISION_UNDECIDED);
 	assert_string_equal(ds[0].reasons, "Wants to think about it.");
-	assert_int_equal(care_version_list(f->t.db, f->a, DECISION_SUBJECT,
+	assert_int_equal(care_version_list(f->t.db, f->a, CARE_DECISION,
 					   dj.d.id, &v, &n),
 			 ERR_OK);
 	assert_int_equal(n, 2);
@@ -799,13 +683,14 @@ main(void)
 		cmocka_unit_test(test_focus_validation),
 		cmocka_unit_test(test_aid_validation),
 		cmocka_unit_test(test_decision_choice),
-		cmocka_unit_test_setup_teardown(test_ratings_stored, up, down),
+		cmocka_unit_test_setup_teardown(test_ratings_stored, up,
+						test_care_down),
 		cmocka_unit_test_setup_teardown(test_actions_become_plan_items,
-						up, down),
+						up, test_care_down),
 		cmocka_unit_test_setup_teardown(test_refusals_roll_back, up,
-						down),
+						test_care_down),
 		cmocka_unit_test_setup_teardown(test_aids_and_decisions, up,
-						down),
+						test_care_down),
 	};
 
 	test_init();

@@ -11,13 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth/account.h"
 #include "care/note.h"
 #include "care/version.h"
 #include "core/arena.h"
 #include "core/id.h"
-#include "people/org.h"
-#include "people/patient.h"
 
 struct fixture {
 	struct test_db t;
@@ -26,47 +23,21 @@ struct fixture {
 };
 
 static enum err
-add_account(struct db *db, int64_t id, int64_t org, const char *name,
-	    enum role role, int64_t patient_id)
-{
-	struct account acc = {0};
-
-	acc.id = id;
-	acc.org_id = org;
-	acc.username = (char *)name;
-	acc.display_name = (char *)name;
-	acc.role = role;
-	acc.patient_id = patient_id;
-	acc.password_hash = "x";
-	acc.created_at = 1;
-	return account_insert(db, &acc);
-}
-
-static enum err
 setup_fn(struct db *db, void *arg)
 {
 	struct fixture *f = arg;
-	struct organisation o = {f->org, "Org A", false, 1};
-	struct patient p = {0};
 	enum err e;
 
-	p.id = f->patient;
-	p.org_id = f->org;
-	p.given_name = "María";
-	p.family_name = "López";
-	p.birth_date = "1958-03-14";
-	p.gender = "female";
-	p.preferred_language = "es";
-	p.created_at = 1;
-	if ((e = org_insert(db, &o)) || (e = patient_insert(db, &p)))
+	if ((e = test_add_org(db, f->org, "Org A")) ||
+	    (e = test_add_patient(db, f->patient, f->org, "María", "López")))
 		return e;
-	if ((e = add_account(db, f->pro, f->org, "dr.a", ROLE_PROFESSIONAL,
-			     0)) ||
-	    (e = add_account(db, f->other_pro, f->org, "dr.b",
-			     ROLE_PROFESSIONAL, 0)))
+	if ((e = test_add_account(db, f->pro, f->org, "dr.a",
+				  ROLE_PROFESSIONAL, 0)) ||
+	    (e = test_add_account(db, f->other_pro, f->org, "dr.b",
+				  ROLE_PROFESSIONAL, 0)))
 		return e;
-	return add_account(db, f->pat_account, f->org, "maria", ROLE_PATIENT,
-			   f->patient);
+	return test_add_account(db, f->pat_account, f->org, "maria",
+				ROLE_PATIENT, f->patient);
 }
 
 static int
@@ -91,9 +62,7 @@ down(void **state)
 {
 	struct fixture *f = *state;
 
-	test_db_close(&f->t);
-	arena_free(f->a);
-	free(f);
+	test_teardown(&f->t, f->a, f);
 	return 0;
 }
 
@@ -121,14 +90,7 @@ new_note(struct fixture *f, const char *body, bool shared,
 static int64_t
 count(struct fixture *f, const char *sql)
 {
-	struct stmt *st = db_prepare(f->t.db, sql);
-	int64_t n = -1;
-
-	assert_non_null(st);
-	if (stmt_row(st))
-		n = stmt_int(st, 0);
-	assert_int_equal(stmt_done(st), ERR_OK);
-	return n;
+	return test_count(f->t.db, sql);
 }
 
 static const char sql_notes[] = "SELECT COUNT(*) FROM note";

@@ -6,11 +6,8 @@
  */
 #include "support.h"
 
-#include <sodium.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "auth/account.h"
 #include "auth/audit.h"
 #include "auth/write.h"
 #include "care/agreement.h"
@@ -21,17 +18,6 @@
 #include "core/arena.h"
 #include "core/clock.h"
 #include "core/id.h"
-#include "people/careteam.h"
-#include "people/org.h"
-#include "people/patient.h"
-
-struct fixture {
-	struct test_db t;
-	struct arena *a;
-	struct audit_key key;
-	struct ctx ctx;
-	int64_t org, patient, patient_acc, pro, other_pro, carer;
-};
 
 /* --- agreement (pure) --------------------------------------------------- */
 
@@ -174,99 +160,16 @@ test_validation(void **state)
 
 /* --- the plan in a database ------------------------------------------------- */
 
-static enum err
-add_account(struct db *db, int64_t id, int64_t org, const char *name,
-	    enum role role, int64_t patient)
-{
-	struct account acc = {0};
-
-	acc.id = id;
-	acc.org_id = org;
-	acc.username = (char *)name;
-	acc.display_name = (char *)name;
-	acc.role = role;
-	acc.patient_id = patient;
-	acc.password_hash = "x";
-	acc.created_at = 1;
-	return account_insert(db, &acc);
-}
-
-static enum err
-setup_fn(struct db *db, void *arg)
-{
-	struct fixture *f = arg;
-	struct organisation o = {f->org, "Org A", false, 1};
-	struct patient p = {0};
-	struct grant g = {0};
-	enum err e;
-
-	p.id = f->patient;
-	p.org_id = f->org;
-	p.given_name = "Ana";
-	p.family_name = "Ruiz";
-	p.birth_date = "1960-01-01";
-	p.gender = "female";
-	p.preferred_language = "en";
-	p.created_at = 1;
-	if ((e = org_insert(db, &o)) || (e = patient_insert(db, &p)) ||
-	    (e = add_account(db, f->patient_acc, f->org, "ana", ROLE_PATIENT,
-			     f->patient)) ||
-	    (e = add_account(db, f->pro, f->org, "dr", ROLE_PROFESSIONAL, 0)) ||
-	    (e = add_account(db, f->other_pro, f->org, "dr2",
-			     ROLE_PROFESSIONAL, 0)) ||
-	    (e = add_account(db, f->carer, f->org, "son", ROLE_CAREGIVER, 0)) ||
-	    (e = team_add(db, f->org, f->patient, f->pro, "Doctor", 10)))
-		return e;
-	g.id = id_new();
-	g.org_id = f->org;
-	g.patient_id = f->patient;
-	g.caregiver_id = f->carer;
-	g.relationship = "son";
-	g.scopes = 0;
-	g.granted_by = f->patient_acc;
-	g.granted_at = 1;
-	return grant_insert(db, &g);
-}
-
 static int
 up(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	test_db_open(&f->t);
-	f->a = arena_new(1 << 22);
-	randombytes_buf(f->key.k, sizeof(f->key.k));
-	f->org = id_new();
-	f->patient = id_new();
-	f->patient_acc = id_new();
-	f->pro = id_new();
-	f->other_pro = id_new();
-	f->carer = id_new();
-	assert_int_equal(store_write(f->t.store, setup_fn, f), ERR_OK);
-	f->ctx.store = f->t.store;
-	f->ctx.db = f->t.db;
-	f->ctx.a = f->a;
-	f->ctx.audit_key = &f->key;
-	f->ctx.now = clock_now();
-	f->ctx.channel = "web";
-	*state = f;
-	return 0;
-}
-
-static int
-down(void **state)
-{
-	struct fixture *f = *state;
-
-	test_db_close(&f->t);
-	arena_free(f->a);
-	free(f);
-	return 0;
+	return test_care_up(state, TEST_CARE_CARER);
 }
 
 /* Acts as `who` in `role` and commits one change through write_commit. */
 static enum err
-write_as(struct fixture *f, int64_t who, enum role role, struct plan_change *c)
+write_as(struct test_care *f, int64_t who, enum role role,
+	 struct plan_change *c)
 {
 	char id[24];
 	struct write_info wi = {
@@ -279,10 +182,7 @@ write_as(struct fixture *f, int64_t who, enum role role, struct plan_change *c)
 		.touchpoint_kind = "care-plan",
 	};
 
-	f->ctx.actor.account_id = who;
-	f->ctx.actor.org_id = f->org;
-	f->ctx.actor.role = role;
-	f->ctx.actor.patient_id = role == ROLE_PATIENT ? f->patient : 0;
+	test_act_as(&f->ctx, f->org, f->patient, who, role);
 	c->org_id = f->org;
 	c->patient_id = f->patient;
 	c->author_id = who;
@@ -325,7 +225,7 @@ new_action(int64_t goal, const char *text, const char *owner_kind,
 
 /* A later change to item `id` seen at `version`. */
 static struct plan_change
-later(struct fixture *f, int64_t id, int version, const char *what)
+later(struct test_care *f, int64_t id, int version, const char *what)
 {
 	struct plan_change c = {0};
 
@@ -337,23 +237,15 @@ later(struct fixture *f, int64_t id, int version, const char *what)
 }
 
 static int64_t
-count(struct fixture *f, const char *sql)
+count(struct test_care *f, const char *sql)
 {
-	struct stmt *st = db_prepare(f->t.db, sql);
-	int64_t n;
-
-	assert_non_null(st);
-	stmt_bind_int(st, 1, f->patient);
-	assert_true(stmt_row(st));
-	n = stmt_int(st, 0);
-	assert_int_equal(stmt_done(st), ERR_OK);
-	return n;
+	return test_count_of(f->t.db, sql, f->patient);
 }
 
 static void
 test_propose_edit_agree(void **state)
 {
-	struct fixture *f = *state;
+	struct test_care *f = *state;
 	struct plan_change g = new_goal("Walk to the shop");
 	struct plan_change c;
 	struct plan_item it;
@@ -433,7 +325,7 @@ test_propose_edit_agree(void **state)
 static void
 test_owners_and_removal(void **state)
 {
-	struct fixture *f = *state;
+	struct test_care *f = *state;
 	struct plan_change g = new_goal("Sleep better");
 	struct plan_change a, c;
 	struct plan_item *items;
@@ -496,7 +388,7 @@ test_owners_and_removal(void **state)
 static void
 test_compare_and_indicators(void **state)
 {
-	struct fixture *f = *state;
+	struct test_care *f = *state;
 	struct plan_change g1 = new_goal("Eat well");
 	struct plan_change g2 = new_goal("See friends");
 	struct plan_change c;
@@ -581,7 +473,7 @@ test_compare_and_indicators(void **state)
 static void
 test_comments(void **state)
 {
-	struct fixture *f = *state;
+	struct test_care *f = *state;
 	struct plan_change g = new_goal("Garden");
 	struct care_comment c = {0}, *list;
 	size_t n;
@@ -616,12 +508,13 @@ main(void)
 		cmocka_unit_test(test_coproduction_fold),
 		cmocka_unit_test(test_validation),
 		cmocka_unit_test_setup_teardown(test_propose_edit_agree, up,
-						down),
+						test_care_down),
 		cmocka_unit_test_setup_teardown(test_owners_and_removal, up,
-						down),
+						test_care_down),
 		cmocka_unit_test_setup_teardown(test_compare_and_indicators,
-						up, down),
-		cmocka_unit_test_setup_teardown(test_comments, up, down),
+						up, test_care_down),
+		cmocka_unit_test_setup_teardown(test_comments, up,
+						test_care_down),
 	};
 
 	test_init();

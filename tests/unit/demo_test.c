@@ -133,20 +133,7 @@ static const char sql_teams[] =
 
 static struct audit_key key;
 
-static int64_t
-count(struct db *db, const char *sql)
-{
-	struct stmt *st = db_prepare(db, sql);
-	int64_t n = -1;
-
-	assert_non_null(st);
-	if (stmt_row(st))
-		n = stmt_int(st, 0);
-	assert_int_equal(stmt_done(st), ERR_OK);
-	return n;
-}
-
-/* The same, for a statement whose $1 is a time. */
+/* test_count() for a statement whose $1 is a time. */
 static int64_t
 count_at(struct db *db, const char *sql, int64_t t)
 {
@@ -195,38 +182,39 @@ test_counts(void **state)
 	assert_int_equal(sum.patients, 200);
 	assert_int_equal(sum.caregivers, 40);
 	assert_int_equal(sum.grants, 40);
-	assert_int_equal(sum.accounts, count(t.db, sql_accounts));
+	assert_int_equal(sum.accounts, test_count(t.db, sql_accounts));
 
-	assert_int_equal(count(t.db, sql_orgs), 1);
-	assert_int_equal(count(t.db, sql_units), 2);
-	assert_int_equal(count(t.db, sql_patients), 200);
-	assert_int_equal(count(t.db, sql_professionals), sum.professionals);
-	assert_true(count(t.db, sql_disciplines) >= 11);
-	assert_int_equal(count(t.db, sql_caregivers), 40);
-	assert_int_equal(count(t.db, sql_identifiers), 400);
-	assert_int_equal(count(t.db, sql_team_min), 2);
-	assert_int_equal(count(t.db, sql_team_max), 3);
-	assert_int_equal(count(t.db, sql_team_misfit), 0);
-	assert_int_equal(count(t.db, sql_patients_without_account), 0);
-	assert_int_equal(count(t.db, sql_setting), 1);
+	assert_int_equal(test_count(t.db, sql_orgs), 1);
+	assert_int_equal(test_count(t.db, sql_units), 2);
+	assert_int_equal(test_count(t.db, sql_patients), 200);
+	assert_int_equal(test_count(t.db, sql_professionals),
+			 sum.professionals);
+	assert_true(test_count(t.db, sql_disciplines) >= 11);
+	assert_int_equal(test_count(t.db, sql_caregivers), 40);
+	assert_int_equal(test_count(t.db, sql_identifiers), 400);
+	assert_int_equal(test_count(t.db, sql_team_min), 2);
+	assert_int_equal(test_count(t.db, sql_team_max), 3);
+	assert_int_equal(test_count(t.db, sql_team_misfit), 0);
+	assert_int_equal(test_count(t.db, sql_patients_without_account), 0);
+	assert_int_equal(test_count(t.db, sql_setting), 1);
 
 	/* Grants in every state, all given by the patient. */
-	assert_true(count(t.db, sql_grants_revoked) >= 3);
+	assert_true(test_count(t.db, sql_grants_revoked) >= 3);
 	assert_true(count_at(t.db, sql_grants_expired, NOW) >= 3);
 	assert_true(count_at(t.db, sql_grants_limited, NOW) >= 3);
-	assert_true(count(t.db, sql_grants_open) >= 10);
-	assert_int_equal(count(t.db, sql_grants_by_patient), 40);
+	assert_true(test_count(t.db, sql_grants_open) >= 10);
+	assert_int_equal(test_count(t.db, sql_grants_by_patient), 40);
 	assert_int_equal(count_at(t.db, sql_bad_times, NOW), 0);
 
 	/* Variety a newcomer sees in the lists. */
-	assert_true(count(t.db, sql_languages) >= 6);
-	assert_true(count(t.db, sql_lang_en) >= 80);
-	assert_true(count(t.db, sql_lang_es) >= 15);
-	assert_int_equal(count(t.db, sql_genders), 4);
-	assert_true(count(t.db, sql_interpreters) >= 5);
-	assert_true(count(t.db, sql_comm_needs) >= 20);
-	assert_true(count(t.db, sql_access_needs) >= 20);
-	assert_true(count(t.db, sql_accented) >= 5);
+	assert_true(test_count(t.db, sql_languages) >= 6);
+	assert_true(test_count(t.db, sql_lang_en) >= 80);
+	assert_true(test_count(t.db, sql_lang_es) >= 15);
+	assert_int_equal(test_count(t.db, sql_genders), 4);
+	assert_true(test_count(t.db, sql_interpreters) >= 5);
+	assert_true(test_count(t.db, sql_comm_needs) >= 20);
+	assert_true(test_count(t.db, sql_access_needs) >= 20);
+	assert_true(test_count(t.db, sql_accented) >= 5);
 	test_db_close(&t);
 }
 
@@ -431,11 +419,11 @@ test_audit(void **state)
 
 	test_db_open(&t);
 	load(&t, 4, &sum);
-	records = count(t.db, sql_records);
+	records = test_count(t.db, sql_records);
 	assert_true(records > 1000);
 	assert_true(audit_count(t.db) >= records);
 	/* All but the break-glass story are the system's. */
-	assert_true(count(t.db, sql_audit_system) >= records - 1);
+	assert_true(test_count(t.db, sql_audit_system) >= records - 1);
 	test_db_close(&t);
 }
 
@@ -458,20 +446,20 @@ test_not_empty(void **state)
 	/* A second load is refused and changes nothing. */
 	test_db_open(&t);
 	load(&t, 5, &sum);
-	records = count(t.db, sql_records);
+	records = test_count(t.db, sql_records);
 	audits = audit_count(t.db);
 	assert_int_equal(demo_load(t.store, &key, 5, NOW, &sum), ERR_EXISTS);
 	assert_int_equal(sum.patients, 0);
-	assert_int_equal(count(t.db, sql_records), records);
+	assert_int_equal(test_count(t.db, sql_records), records);
 	assert_int_equal(audit_count(t.db), audits);
-	assert_int_equal(count(t.db, sql_orgs), 1);
+	assert_int_equal(test_count(t.db, sql_orgs), 1);
 	test_db_close(&t);
 
 	/* So is a load into any database that has an organisation. */
 	test_db_open(&t);
 	assert_int_equal(store_write(t.store, insert_org, NULL), ERR_OK);
 	assert_int_equal(demo_load(t.store, &key, 5, NOW, NULL), ERR_EXISTS);
-	assert_int_equal(count(t.db, sql_records), 1);
+	assert_int_equal(test_count(t.db, sql_records), 1);
 	assert_int_equal(audit_count(t.db), 0);
 	test_db_close(&t);
 }

@@ -8,13 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth/account.h"
 #include "auth/policy.h"
 #include "core/arena.h"
 #include "core/clock.h"
 #include "core/id.h"
 #include "people/careteam.h"
-#include "people/org.h"
 #include "people/patient.h"
 
 struct fixture {
@@ -23,65 +21,28 @@ struct fixture {
 	int64_t org, other_org, pro, other_pro, carer, p1, p2, p3;
 };
 
-static struct patient
-make_patient(int64_t id, int64_t org, const char *given, const char *family)
-{
-	struct patient p = {0};
-
-	p.id = id;
-	p.org_id = org;
-	p.given_name = (char *)given;
-	p.family_name = (char *)family;
-	p.birth_date = "1975-05-05";
-	p.gender = "female";
-	p.preferred_language = "es";
-	p.created_at = 1;
-	return p;
-}
-
-static enum err
-add_account(struct db *db, int64_t id, int64_t org, const char *name,
-	    enum role role)
-{
-	struct account acc = {0};
-
-	acc.id = id;
-	acc.org_id = org;
-	acc.username = (char *)name;
-	acc.display_name = (char *)name;
-	acc.role = role;
-	acc.password_hash = "x";
-	acc.created_at = 1;
-	return account_insert(db, &acc);
-}
-
 static enum err
 setup_fn(struct db *db, void *arg)
 {
 	struct fixture *f = arg;
-	struct organisation o = {f->org, "Org A", false, 1};
-	struct organisation o2 = {f->other_org, "Org B", false, 1};
-	struct patient p;
 	enum err e = ERR_OK;
 
-	if ((e = org_insert(db, &o)) || (e = org_insert(db, &o2)))
+	if ((e = test_add_org(db, f->org, "Org A")) ||
+	    (e = test_add_org(db, f->other_org, "Org B")))
 		return e;
-	p = make_patient(f->p1, f->org, "José", "Núñez");
-	if ((e = patient_insert(db, &p)))
-		return e;
-	p = make_patient(f->p2, f->org, "Ana", "Nunes");
-	if ((e = patient_insert(db, &p)))
-		return e;
-	p = make_patient(f->p3, f->other_org, "José", "Núñez");
-	if ((e = patient_insert(db, &p)))
+	if ((e = test_add_patient(db, f->p1, f->org, "José", "Núñez")) ||
+	    (e = test_add_patient(db, f->p2, f->org, "Ana", "Nunes")) ||
+	    (e = test_add_patient(db, f->p3, f->other_org, "José", "Núñez")))
 		return e;
 	if ((e = patient_identifier_insert(db, f->org, f->p1, "mrn",
 					   "MRN-000777")))
 		return e;
-	if ((e = add_account(db, f->pro, f->org, "dr.a", ROLE_PROFESSIONAL)) ||
-	    (e = add_account(db, f->other_pro, f->org, "dr.b",
-			     ROLE_PROFESSIONAL)) ||
-	    (e = add_account(db, f->carer, f->org, "carer", ROLE_CAREGIVER)))
+	if ((e = test_add_account(db, f->pro, f->org, "dr.a",
+				  ROLE_PROFESSIONAL, 0)) ||
+	    (e = test_add_account(db, f->other_pro, f->org, "dr.b",
+				  ROLE_PROFESSIONAL, 0)) ||
+	    (e = test_add_account(db, f->carer, f->org, "carer",
+				  ROLE_CAREGIVER, 0)))
 		return e;
 	return team_add(db, f->org, f->p1, f->pro, "Named nurse", 10);
 }
@@ -111,9 +72,7 @@ down(void **state)
 {
 	struct fixture *f = *state;
 
-	test_db_close(&f->t);
-	arena_free(f->a);
-	free(f);
+	test_teardown(&f->t, f->a, f);
 	return 0;
 }
 
@@ -151,7 +110,7 @@ test_search(void **state)
 static void
 test_validation(void **state)
 {
-	struct patient p = make_patient(1, 1, "Ana", "Pérez");
+	struct patient p = test_patient(1, 1, "Ana", "Pérez");
 	struct problems ps = {0};
 	int64_t now;
 

@@ -69,19 +69,6 @@ insert_item(struct db *db, void *arg)
 	return e;
 }
 
-static int64_t
-count_rows(struct db *db, const char *sql)
-{
-	struct stmt *st = db_prepare(db, sql);
-	int64_t n = -1;
-
-	assert_non_null(st);
-	if (stmt_row(st))
-		n = stmt_int(st, 0);
-	assert_int_equal(stmt_done(st), ERR_OK);
-	return n;
-}
-
 static void
 options_for(const struct test_db *t, struct store_options *o, char *path,
 	    size_t pathlen)
@@ -141,7 +128,7 @@ test_migrations_once(void **state)
 
 	test_db_open(&t);
 	assert_true(embedded_migrations() >= 1);
-	assert_int_equal(count_rows(t.db, sql_n), embedded_migrations());
+	assert_int_equal(test_count(t.db, sql_n), embedded_migrations());
 	st = db_prepare(t.db, sql_first);
 	assert_true(stmt_row(st));
 	assert_int_equal(stmt_int(st, 0), 1);
@@ -150,9 +137,9 @@ test_migrations_once(void **state)
 	assert_true(applied > 0);
 	assert_int_equal(stmt_done(st), ERR_OK);
 	/* A row in a migrated table survives the reopen untouched. */
-	assert_int_equal(count_rows(t.db, "SELECT count(*) FROM setting"), 0);
+	assert_int_equal(test_count(t.db, "SELECT count(*) FROM setting"), 0);
 	reopen(&t);
-	assert_int_equal(count_rows(t.db, sql_n), embedded_migrations());
+	assert_int_equal(test_count(t.db, sql_n), embedded_migrations());
 	st = db_prepare(t.db, sql_first);
 	assert_true(stmt_row(st));
 	assert_int_equal(stmt_int(st, 2), applied);
@@ -336,11 +323,11 @@ test_round_trips(void **state)
 	check_item(t.db, 101, "hello", 5, INT64_MAX);
 	check_item(t.db, 102, mb, big, -1);
 	/* The table survived its would-be injection. */
-	assert_int_equal(count_rows(t.db, sql_count), 8);
+	assert_int_equal(test_count(t.db, sql_count), 8);
 	/* A NUL inside text is refused rather than cut short. */
 	it = (struct item){.id = 103, .body = "a\0b", .len = 3};
 	assert_int_equal(store_write(t.store, insert_item, &it), ERR_DB);
-	assert_int_equal(count_rows(t.db, sql_count), 8);
+	assert_int_equal(test_count(t.db, sql_count), 8);
 	free(mb);
 	test_db_close(&t);
 }
@@ -369,7 +356,7 @@ test_exists_and_changes(void **state)
 	stmt_bind_int(st, 1, 1);
 	assert_int_equal(stmt_exec(st), ERR_OK);
 	assert_int_equal(stmt_changes(st), 3);
-	assert_int_equal(count_rows(t.db, sql_count), 4);
+	assert_int_equal(test_count(t.db, sql_count), 4);
 	assert_true(store_db_time_ns(t.store) > 0);
 	test_db_close(&t);
 }
@@ -385,11 +372,11 @@ test_explicit_transactions(void **state)
 	assert_int_equal(db_begin(t.db), ERR_OK);
 	assert_int_equal(insert_item(t.db, &it), ERR_OK);
 	assert_int_equal(db_rollback(t.db), ERR_OK);
-	assert_int_equal(count_rows(t.db, sql_count), 0);
+	assert_int_equal(test_count(t.db, sql_count), 0);
 	assert_int_equal(db_begin(t.db), ERR_OK);
 	assert_int_equal(insert_item(t.db, &it), ERR_OK);
 	assert_int_equal(db_commit(t.db), ERR_OK);
-	assert_int_equal(count_rows(t.db, sql_count), 1);
+	assert_int_equal(test_count(t.db, sql_count), 1);
 	/* A failed statement, then commit: nothing half-done is kept. */
 	assert_int_equal(db_begin(t.db), ERR_OK);
 	it.id = 2;
@@ -400,7 +387,7 @@ test_explicit_transactions(void **state)
 		assert_int_equal(db_commit(t.db), ERR_DB);
 	else
 		assert_int_equal(db_commit(t.db), ERR_OK);
-	assert_int_equal(count_rows(t.db, sql_count), test_on_pg() ? 1 : 2);
+	assert_int_equal(test_count(t.db, sql_count), test_on_pg() ? 1 : 2);
 	test_db_close(&t);
 }
 
@@ -484,7 +471,7 @@ test_batch_isolation(void **state)
 			expected += e == ERR_OK;
 		}
 	}
-	assert_int_equal(count_rows(t.db, sql_count), expected);
+	assert_int_equal(test_count(t.db, sql_count), expected);
 	/* Exactly the successful ids, in order. */
 	st = db_prepare(t.db, sql_ids);
 	for (i = 0; i < 8; i++) {
@@ -522,7 +509,7 @@ test_concurrent_durable(void **state)
 	print_message("store: %s: 4000 writes from 8 threads: %.0f/s\n",
 		      test_on_pg() ? "postgresql" : "sqlite", 4000 / secs);
 	reopen(&t);
-	assert_int_equal(count_rows(t.db, sql_count), 4000);
+	assert_int_equal(test_count(t.db, sql_count), 4000);
 	test_db_close(&t);
 }
 
@@ -594,7 +581,7 @@ test_deferred_writes(void **state)
 		assert_int_equal(atomic_load(&d[i].calls), 1);
 		assert_int_equal(atomic_load(&d[i].failed), 0);
 	}
-	assert_int_equal(count_rows(t.db, sql_count), N);
+	assert_int_equal(test_count(t.db, sql_count), N);
 	print_message("store: %d of %d writes answered before their flush\n",
 		      deferred_count, N);
 	test_db_close(&t);
@@ -633,7 +620,7 @@ test_async_drained_by_close(void **state)
 	}
 	reopen(&t);
 	assert_int_equal(atomic_load(&released), N);
-	assert_int_equal(count_rows(t.db, sql_count), N);
+	assert_int_equal(test_count(t.db, sql_count), N);
 	test_db_close(&t);
 }
 
@@ -678,8 +665,8 @@ test_commit_failure(void **state)
 	}
 	reopen(&t);
 	assert_int_equal(atomic_load(&released), 20);
-	assert_int_equal(count_rows(t.db, sql_count), 20);
-	assert_int_equal(count_rows(t.db, "SELECT count(*) FROM child"), 0);
+	assert_int_equal(test_count(t.db, sql_count), 20);
+	assert_int_equal(test_count(t.db, "SELECT count(*) FROM child"), 0);
 	test_db_close(&t);
 }
 
@@ -701,7 +688,7 @@ test_nested_write_refused(void **state)
 	make_table(t.db);
 	assert_int_equal(store_write(t.store, nested_write, t.store),
 			 ERR_INTERNAL);
-	assert_int_equal(count_rows(t.db, sql_count), 0);
+	assert_int_equal(test_count(t.db, sql_count), 0);
 	test_db_close(&t);
 }
 

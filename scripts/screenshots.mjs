@@ -1,0 +1,48 @@
+// Takes the screenshots in docs/images/ from a fresh demo, in Debian's
+// chromium: `node scripts/screenshots.mjs` after `make`. Pages are
+// captured as a new user sees them, so the docs stay true to the code.
+import { startServer, launchBrowser, newPage, signIn, patientId, query } from '../tests/e2e/lib.mjs';
+
+const out = new URL('../docs/images/', import.meta.url).pathname;
+const server = await startServer();
+const browser = await launchBrowser();
+const pid = patientId(server);
+
+async function shot(user, path, file, opts = {}) {
+  const page = await newPage(browser, { viewport: opts.viewport || { width: 1100, height: 900 } });
+  await signIn(page, server.url, user);
+  await page.goto(server.url + path);
+  if (opts.before) await opts.before(page);
+  await page.screenshot({ path: out + file, fullPage: !!opts.full });
+  await page.context().close();
+}
+
+try {
+  await shot('patient', '/', 'home-patient.png');
+  await shot('patient', `/patients/${pid}/plan`, 'care-plan.png');
+  const goal = query(server, `SELECT CAST(id AS TEXT) AS id FROM care_item WHERE patient_id = ${pid} AND text LIKE 'Walk to the park%'`)[0].id;
+  await shot('patient', `/patients/${pid}/plan/items/${goal}`, 'care-plan-history.png', {
+    before: (p) => p.getByRole('heading', { name: 'History' }).scrollIntoViewIfNeeded(),
+  });
+  // Two people change the same goal: the second sees the merge view.
+  await shot('nurse', `/patients/${pid}/plan/items/${goal}/edit`, 'care-plan-merge.png', {
+    before: async (p) => {
+      const other = await newPage(browser);
+      await signIn(other, server.url, 'patient');
+      await other.goto(`${server.url}/patients/${pid}/plan/items/${goal}/edit`);
+      await other.getByLabel("The goal, in the patient's own words").fill('Walk to the park and back, then to the shops');
+      await other.getByRole('button', { name: 'Save' }).click();
+      await other.context().close();
+      await p.getByLabel("The goal, in the patient's own words").fill('Walk to the park and back with a rest on the bench');
+      await p.getByRole('button', { name: 'Save' }).click();
+      await p.getByRole('heading', { name: 'Someone else changed this while you were editing' }).waitFor();
+    },
+  });
+  await shot('patient', `/patients/${pid}/crisis`, 'crisis-plan.png', { viewport: { width: 390, height: 844 } });
+  await shot('doctor', `/patients/${pid}/notes`, 'notes.png');
+  await shot('patient', `/patients/${pid}/reviews/new`, 'review-conversation.png');
+  console.log(`screenshots written to ${out}`);
+} finally {
+  await browser.close();
+  await server.stop();
+}
