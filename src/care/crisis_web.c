@@ -22,17 +22,28 @@
 #include "core/str.h"
 #include "http/http.h"
 #include "people/patient.h"
+#include "people/org.h"
 #include "people/people_web.h"
 #include "store/store.h"
 #include "web/app.h"
 #include "web/page.h"
 #include "core/banned.h"
 
-/* NEEDSWORK: the emergency number could become an organisation setting;
- * for now it is part of this sentence and its translation. */
-static const char emergency_msgid[] =
-	N_("In an emergency call 999 or go to the nearest emergency "
-	   "department");
+/* The sentence on every crisis plan, with the organisation's number. */
+static const char *
+emergency_text(struct web *w)
+{
+	struct organisation org;
+	const char *number = "999";
+
+	if (org_get(w->ctx.db, w->ctx.a, w->account.org_id, &org) == ERR_OK &&
+	    org.emergency_number && *org.emergency_number)
+		number = org.emergency_number;
+	return arena_printf(w->ctx.a,
+			    tr(w, N_("In an emergency call %s or go to the "
+				     "nearest emergency department")),
+			    number);
+}
 
 /* What the two versioned parts differ in, for the shared history page. */
 struct part {
@@ -675,7 +686,7 @@ add_emergency(struct web *w, json_t *ctx)
 	json_t *o = jobj(ctx, "emergency");
 	json_t *arr = jarr(o, "lines");
 
-	add_line(w, arr, tr(w, emergency_msgid), true);
+	add_line(w, arr, emergency_text(w), true);
 }
 
 /* The plan's sections as "safety" and "preferences" lists of {key,
@@ -918,7 +929,7 @@ make_card(struct web *w, const struct crisis_plan *cp, const char *name,
 	card.printed_label = arena_printf(w->ctx.a, "%s %s",
 					  tr(w, N_("Printed on")),
 					  page_date(w, w->ctx.now));
-	card.footer = tr(w, emergency_msgid);
+	card.footer = emergency_text(w);
 	card.empty_text = tr(w, N_("There is nothing in this crisis plan "
 				   "yet."));
 	card.page_label = tr(w, N_("Page %d of %d"));

@@ -160,6 +160,7 @@ org_page(struct web *w, int status, const struct problems *ps)
 		return e;
 	ctx = page_new(w, N_("Organisation"));
 	jstr(ctx, "org_name", org.name);
+	jstr(ctx, "emergency_number", org.emergency_number);
 	jbool(ctx, "require_2fa", org.require_staff_2fa);
 	arr = jarr(ctx, "unit_list");
 	for (i = 0; i < n; i++) {
@@ -173,6 +174,7 @@ org_page(struct web *w, int status, const struct problems *ps)
 
 		jstr(f, "unit_name", web_field(w, "unit_name"));
 		jstr(f, "org_name", web_field(w, "org_name"));
+		jstr(f, "emergency_number", web_field(w, "emergency_number"));
 		page_problems(w, ctx, ps);
 	}
 	return page_render(w, status, "admin", ctx);
@@ -277,6 +279,45 @@ post_org_name(struct req *req)
 		return org_page(w, 409, &ps);
 	}
 	if (e != ERR_OK)
+		return e;
+	return page_redirect(w, "/admin", "saved");
+}
+
+static enum err
+emergency_fn(struct db *db, void *arg)
+{
+	struct org_job *j = arg;
+
+	return org_set_emergency_number(db, j->org_id, j->name);
+}
+
+/* POST /admin/emergency-number: 303; 400 not a phone number; 403. */
+static enum err
+post_emergency_number(struct req *req)
+{
+	struct web *w = web_of(req);
+	struct write_info wi = {
+		.action = "update",
+		.resource_type = "Organization",
+		.detail = "emergency-number",
+	};
+	struct problems ps = {0};
+	struct org_job j = {0};
+	enum err e;
+
+	if (!admin_allowed(w))
+		return ERR_FORBIDDEN;
+	j.org_id = w->account.org_id;
+	j.name = web_field(w, "emergency_number");
+	wi.resource_id = id_text(w, j.org_id);
+	if (!org_emergency_number_valid(j.name)) {
+		problems_add(&ps, "emergency_number",
+			     N_("Enter the number to call, for example 999, "
+				"112 or 911."));
+		write_refused(&w->ctx, &wi);
+		return org_page(w, 400, &ps);
+	}
+	if ((e = write_commit(&w->ctx, &wi, emergency_fn, &j)) != ERR_OK)
 		return e;
 	return page_redirect(w, "/admin", "saved");
 }
@@ -987,6 +1028,8 @@ static const struct http_route admin_routes[] = {
 	{HTTP_POST, "/admin/units", post_unit, 0, NULL},
 	{HTTP_POST, "/admin/security", post_security, 0, NULL},
 	{HTTP_POST, "/admin/organisation", post_org_name, 0, NULL},
+	{HTTP_POST, "/admin/emergency-number", post_emergency_number, 0,
+	 NULL},
 	{HTTP_GET, "/admin/users", get_users, 0, NULL},
 	{HTTP_GET, "/admin/users/new", get_user_new, 0, NULL},
 	{HTTP_POST, "/admin/users/new", post_user_new, 0, NULL},

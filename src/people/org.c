@@ -13,11 +13,13 @@
 #define LIST_MAX 500
 
 static const char sql_org_get[] =
-	"SELECT id, name, require_staff_2fa, created_at FROM organisation "
-	"WHERE id = $1";
+	"SELECT id, name, require_staff_2fa, created_at, emergency_number "
+	"FROM organisation WHERE id = $1";
 static const char sql_org_list[] =
-	"SELECT id, name, require_staff_2fa, created_at FROM organisation "
-	"ORDER BY name LIMIT 500";
+	"SELECT id, name, require_staff_2fa, created_at, emergency_number "
+	"FROM organisation ORDER BY name LIMIT 500";
+static const char sql_org_emergency[] =
+	"UPDATE organisation SET emergency_number = $2 WHERE id = $1";
 static const char sql_org_insert[] =
 	"INSERT INTO organisation (id, name, require_staff_2fa, created_at) "
 	"VALUES ($1, $2, $3, $4)";
@@ -53,6 +55,7 @@ read_org(struct stmt *st, struct arena *a, void *out)
 	o->name = stmt_text_dup(st, 1, a);
 	o->require_staff_2fa = stmt_int(st, 2) != 0;
 	o->created_at = stmt_int(st, 3);
+	o->emergency_number = stmt_text_dup(st, 4, a);
 }
 
 static void
@@ -163,4 +166,33 @@ unit_insert(struct db *db, const struct unit *u)
 	stmt_bind_str(st, 3, u->name);
 	stmt_bind_int(st, 4, u->created_at);
 	return stmt_exec(st);
+}
+
+bool
+org_emergency_number_valid(const char *number)
+{
+	size_t n = strlen(number), i, digits = 0;
+
+	if (n < 2 || n > ORG_EMERGENCY_MAX)
+		return false;
+	for (i = 0; i < n; i++) {
+		if (number[i] >= '0' && number[i] <= '9')
+			digits++;
+		else if (number[i] != ' ' && number[i] != '+' &&
+			 number[i] != '-')
+			return false;
+	}
+	return digits >= 2;
+}
+
+enum err
+org_set_emergency_number(struct db *db, int64_t id, const char *number)
+{
+	struct stmt *st = db_prepare(db, sql_org_emergency);
+
+	if (!st)
+		return ERR_DB;
+	stmt_bind_int(st, 1, id);
+	stmt_bind_str(st, 2, number);
+	return stmt_exec_one(st);
 }

@@ -21,7 +21,10 @@ struct organisation {
 	char *name;
 	bool require_staff_2fa;
 	int64_t created_at;
+	char *emergency_number;	/* read only here: "999", "112", ... */
 };
+
+#define ORG_EMERGENCY_MAX 20
 
 struct unit {
 	int64_t id;
@@ -46,6 +49,12 @@ enum err unit_list(struct db *db, struct arena *a, int64_t org_id,
 enum err org_insert(struct db *db, const struct organisation *o);
 enum err org_set_require_2fa(struct db *db, int64_t id, bool required);
 enum err org_set_name(struct db *db, int64_t id, const char *name);
+
+/* An emergency number: 2 to 20 characters of digits, spaces, + and -,
+ * with at least two digits. */
+bool org_emergency_number_valid(const char *number);
+enum err org_set_emergency_number(struct db *db, int64_t id,
+				  const char *number);
 enum err unit_insert(struct db *db, const struct unit *u);
 
 #endif

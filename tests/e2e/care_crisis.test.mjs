@@ -397,3 +397,28 @@ test('bad input is refused with a clear answer and changes nothing', async () =>
   before = stored();
   assert.equal(crisisRow().coping, '<script>alert(1)</script> Call 0161 496 0999');
 });
+
+test('the organisation sets its emergency number; crisis plans and the card show it', async () => {
+  const admin = new Client(server.url);
+  await admin.signIn('admin');
+  const csrf = await admin.csrf('/admin');
+  const before = snapshot(server);
+  for (const bad of ['', '9', 'call me', '1'.repeat(21), '<script>']) {
+    const r = await admin.post('/admin/emergency-number', { csrf, emergency_number: bad });
+    assert.equal(r.status, 400, bad);
+    assert.match(r.text_, /Enter the number to call/);
+  }
+  const nurse = new Client(server.url);
+  await nurse.signIn('nurse');
+  const t = await nurse.csrf('/account');
+  assert.equal((await nurse.post('/admin/emergency-number', { csrf: t, emergency_number: '112' })).status, 403);
+  assert.equal(snapshot(server), before, 'nothing changed');
+  assert.equal((await admin.post('/admin/emergency-number', { csrf, emergency_number: '112' })).status, 303);
+  const patient = new Client(server.url);
+  await patient.signIn('patient');
+  const page = await patient.request(`/patients/${pid}/crisis`);
+  assert.match(page.text_, /In an emergency call <a class="tel" href="tel:112">112<\/a> or go to the nearest emergency department/);
+  const card = await patient.request(`/patients/${pid}/crisis/card.pdf`);
+  assert.equal(card.status, 200);
+  assert.equal((await admin.post('/admin/emergency-number', { csrf, emergency_number: '999' })).status, 303);
+});

@@ -13,6 +13,7 @@
 #include "core/clock.h"
 #include "core/id.h"
 #include "people/careteam.h"
+#include "people/org.h"
 #include "people/patient.h"
 
 struct fixture {
@@ -301,11 +302,25 @@ test_team_and_glass(void **state)
 	assert_int_equal(n, 0);
 }
 
+static void
+test_emergency_number(void **state)
+{
+	assert_true(org_emergency_number_valid("999"));
+	assert_true(org_emergency_number_valid("112"));
+	assert_true(org_emergency_number_valid("+44 800-123"));
+	assert_false(org_emergency_number_valid(""));
+	assert_false(org_emergency_number_valid("9"));
+	assert_false(org_emergency_number_valid("call 999"));
+	assert_false(org_emergency_number_valid("+ -"));
+	assert_false(org_emergency_number_valid("123456789012345678901"));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_validation),
+		cmocka_unit_test(test_emergency_number),
 		cmocka_unit_test_setup_teardown(test_search, up, down),
 		cmocka_unit_test_setup_teardown(test_version_conflict, up, down),
 		cmocka_unit_test_setup_teardown(test_grants, up, down),

@@ -305,3 +305,8 @@ CREATE TABLE jargon (
 	plain TEXT NOT NULL,
 	UNIQUE (org_id, lang, term)
 );
+
+-- The number to call in an emergency where the organisation works (999,
+-- 112, 911...), shown on every crisis plan and pocket card.
+ALTER TABLE organisation ADD COLUMN emergency_number TEXT NOT NULL
+	DEFAULT '999';
