@@ -74,3 +74,25 @@ test('administration pages of the care record pass axe-core', async () => {
     await page.context().close();
   }
 });
+
+test('every write to a care record is in the audit chain with its provenance, and the chain verifies', async () => {
+  // The demo writes every part through the same functions as the pages.
+  const types = `('Goal', 'CarePlanActivity', 'CarePlanReview', 'CareComment', 'WhatMatters',
+    'CrisisPlan', 'ProgressNote', 'NoteView', 'NoteAmendment', 'ReviewConversation', 'SharedDecision')`;
+  const writes = query(server, `SELECT resource_type, count(*) AS n FROM audit_event
+    WHERE resource_type IN ${types} AND action != 'read' AND outcome = 'success' GROUP BY 1 ORDER BY 1`);
+  assert.ok(writes.length >= 8, `writes of ${writes.map((w) => w.resource_type).join(', ')}`);
+  const orphans = query(server, `SELECT e.seq, e.resource_type, e.action FROM audit_event e
+    WHERE e.resource_type IN ${types} AND e.action != 'read' AND e.outcome = 'success'
+    AND NOT EXISTS (SELECT 1 FROM provenance p WHERE p.audit_seq = e.seq AND p.resource_type = e.resource_type)`);
+  assert.deepEqual(orphans, [], 'a write without provenance');
+  const voices = query(server, `SELECT DISTINCT voice FROM provenance WHERE resource_type IN ${types} ORDER BY 1`).map((r) => r.voice);
+  assert.deepEqual(voices, ['caregiver', 'patient', 'professional']);
+  // Writes by a person on one side that the other side sees are touchpoints.
+  const sides = query(server, `SELECT DISTINCT initiator_side FROM touchpoint ORDER BY 1`).map((r) => r.initiator_side);
+  assert.deepEqual(sides, ['patient', 'staff']);
+  const { execFileSync } = await import('node:child_process');
+  const { binary } = await import('./lib.mjs');
+  const out = execFileSync(binary, ['verify', '--data', server.dir], { encoding: 'utf8' });
+  assert.match(out, /audit chain ok/);
+});

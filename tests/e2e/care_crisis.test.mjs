@@ -9,6 +9,10 @@
 // page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   startServer, launchBrowser, newPage, signIn, checkA11y, patientId, query, snapshot, Client,
 } from './lib.mjs';
@@ -105,6 +109,32 @@ test('the patient opens the crisis plan from the home page, prints it and downlo
   const pdf = Buffer.from(await res.arrayBuffer());
   assert.equal(pdf.subarray(0, 5).toString('latin1'), '%PDF-');
   assert.ok(pdf.length > 1000);
+  // Rendered by poppler to PNG, the first page is not blank: the
+  // browser decodes the PNG and counts the dark pixels.
+  const dir = mkdtempSync(join(tmpdir(), 'cocare-card-'));
+  writeFileSync(join(dir, 'card.pdf'), pdf);
+  execFileSync('pdftoppm', ['-png', '-r', '60', '-f', '1', '-l', '1', '-singlefile', join(dir, 'card.pdf'), join(dir, 'card')]);
+  const png = readFileSync(join(dir, 'card.png'));
+  rmSync(dir, { recursive: true, force: true });
+  assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
+  const ink = await page.evaluate(async (b64) => {
+    const img = new Image();
+    img.src = 'data:image/png;base64,' + b64;
+    await img.decode();
+    const canvas = document.createElement('canvas');
+    canvas.width = img.width;
+    canvas.height = img.height;
+    const g = canvas.getContext('2d');
+    g.drawImage(img, 0, 0);
+    const px = g.getImageData(0, 0, img.width, img.height).data;
+    let dark = 0;
+    for (let i = 0; i < px.length; i += 4) if (px[i] + px[i + 1] + px[i + 2] < 384) dark++;
+    return { dark, total: px.length / 4 };
+  }, png.toString('base64'));
+  assert.ok(ink.dark > ink.total * 0.005, `the card has text: ${ink.dark} of ${ink.total} pixels dark`);
+  assert.ok(ink.dark < ink.total * 0.5, 'and is not a black page');
+  const text = execFileSync('pdftotext', ['-', '-'], { input: pdf, encoding: 'utf8' });
+  assert.match(text, /López/);
   // Reading the card is an audited read.
   const reads = query(server, `SELECT count(*) AS n FROM audit_event WHERE patient_id = ${pid} AND resource_type = 'CrisisPlan' AND action = 'read'`);
   assert.ok(reads[0].n >= 2);
