@@ -685,6 +685,21 @@ commit_change(struct web *w, int64_t pid, struct plan_change *c)
 	return write_commit(&w->ctx, &wi, plan_write, c);
 }
 
+/* The goal named by the route's :item, which must be a live goal of
+ * patient `pid` (else 404). */
+static enum err
+goal_of_route(struct web *w, int64_t pid, int64_t *goal_id)
+{
+	struct plan_item goal;
+	enum err e;
+
+	if ((e = web_param_id(w, "item", goal_id)) != ERR_OK ||
+	    (e = plan_item_get(w->ctx.db, w->ctx.a, pid, *goal_id, &goal)) !=
+		    ERR_OK)
+		return e;
+	return is_goal(&goal) && !goal.removed ? ERR_OK : ERR_NOT_FOUND;
+}
+
 static enum err
 new_item_page(struct req *req, const char *kind)
 {
@@ -696,16 +711,9 @@ new_item_page(struct req *req, const char *kind)
 	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_CARE_RECORD, ACT_WRITE);
 	it.kind = kind;
 	it.status = strcmp(kind, CARE_GOAL) ? "planned" : "active";
-	if (strcmp(kind, CARE_GOAL)) {
-		struct plan_item goal;
-
-		if ((e = web_param_id(w, "item", &it.goal_id)) != ERR_OK ||
-		    (e = plan_item_get(w->ctx.db, w->ctx.a, pid, it.goal_id,
-				       &goal)) != ERR_OK)
-			return e;
-		if (!is_goal(&goal) || goal.removed)
-			return ERR_NOT_FOUND;
-	}
+	if (strcmp(kind, CARE_GOAL) &&
+	    (e = goal_of_route(w, pid, &it.goal_id)) != ERR_OK)
+		return e;
 	return form_page(w, 200, pid, &it, NULL, NULL);
 }
 
@@ -754,21 +762,15 @@ post_new_item(struct req *req, const char *kind)
 	struct web *w = web_of(req);
 	struct plan_change c = {0};
 	struct problems ps = {0};
-	struct plan_item goal;
 	int64_t pid;
 	enum err e;
 
 	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_CARE_RECORD, ACT_WRITE);
 	c.change = "create";
 	c.item.kind = kind;
-	if (strcmp(kind, CARE_GOAL)) {
-		if ((e = web_param_id(w, "item", &c.item.goal_id)) != ERR_OK ||
-		    (e = plan_item_get(w->ctx.db, w->ctx.a, pid,
-				       c.item.goal_id, &goal)) != ERR_OK)
-			return e;
-		if (!is_goal(&goal) || goal.removed)
-			return ERR_NOT_FOUND;
-	}
+	if (strcmp(kind, CARE_GOAL) &&
+	    (e = goal_of_route(w, pid, &c.item.goal_id)) != ERR_OK)
+		return e;
 	item_from_form(w, &c.item, &ps);
 	plan_item_validate(&c.item, &ps);
 	if (ps.n)
