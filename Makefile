@@ -121,14 +121,17 @@ bench: all
 	bench/run
 
 # libFuzzer over every parser (forms, multipart, paths, cookies, templates,
-# .po files), FUZZ_SECONDS each, from the seeds in tests/fuzz/corpus.
+# .po files, the care record's Markdown, jargon lists, readability, word
+# differences and phone numbers), FUZZ_SECONDS each, from the seeds in
+# tests/fuzz/corpus.
 # Needs clang and libclang-rt-14-dev; not part of `make check`.
 FUZZ_SECONDS ?= 60
 FUZZ_SRCS = $(wildcard src/core/*.c) $(wildcard src/http/*.c) \
-	src/web/template.c src/web/i18n.c
+	src/web/template.c src/web/i18n.c src/care/markdown.c \
+	src/care/plainwords.c src/care/textdiff.c src/care/pocketcard.c
 fuzz: $(BUILD)/gen/embedded.c
 	@mkdir -p build-fuzz
-	@for h in form template; do \
+	@for h in form template care; do \
 		echo "  FUZZ    $$h"; \
 		clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
 			-Isrc $(shell pkg-config --cflags $(PKGS)) \

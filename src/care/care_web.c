@@ -410,3 +410,35 @@ care_date_label(struct web *w, const char *date)
 		return "";
 	return page_date(w, t);
 }
+
+const char *
+care_id_text(struct web *w, int64_t id)
+{
+	return arena_printf(w->ctx.a, "%lld", (long long)id);
+}
+
+void
+care_jform(json_t *o, const char *key, const char *value)
+{
+	json_object_set_new(o, key, json_string(value ? value : ""));
+}
+
+bool
+care_form_version(struct web *w, int64_t *out)
+{
+	return str_to_i64(str_c(web_field(w, "version")), 1, INT32_MAX, out);
+}
+
+enum err
+care_record_ids_or_respond(struct web *w, const char *param, enum action act,
+			   int64_t *pid, int64_t *id, bool *answered)
+{
+	enum err e;
+
+	*answered = false;
+	if ((e = web_param_id(w, "id", pid)) != ERR_OK ||
+	    (e = web_param_id(w, param, id)) != ERR_OK)
+		return e;
+	return patient_access_or_respond(w, *pid, RES_CARE_RECORD, act,
+					 answered);
+}

@@ -15,6 +15,7 @@
 
 #include <jansson.h>
 
+#include "auth/policy.h"
 #include "care/care.h"
 #include "core/err.h"
 
@@ -100,5 +101,27 @@ enum err care_diff_fields(struct web *w, json_t *arr,
 
 /* "22 Nov 2026" for a stored YYYY-MM-DD date; "" stays "". */
 const char *care_date_label(struct web *w, const char *date);
+
+/* An id as text ("123") in the request arena, for audit records. */
+const char *care_id_text(struct web *w, int64_t id);
+
+/* A form value as `key` of `o`, set even when empty ("" for NULL) so the
+ * template never falls back to an outer value of the same name. */
+void care_jform(json_t *o, const char *key, const char *value);
+
+/* The version a form was opened on, its hidden field "version" (1 to
+ * INT32_MAX); false when it is not one. */
+bool care_form_version(struct web *w, int64_t *out);
+
+/*
+ * The ids of a page about one record of a patient,
+ * /patients/:id/.../:<param>: both read from the route (a bad one is
+ * ERR_NOT_FOUND, before any access check), then the care record checked
+ * for `act` with patient_access_or_respond(), which may answer itself
+ * (`*answered` set, ERR_OK).
+ */
+enum err care_record_ids_or_respond(struct web *w, const char *param,
+				    enum action act, int64_t *pid,
+				    int64_t *id, bool *answered);
 
 #endif

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "care/document.h"
 #include "core/err.h"
 #include "core/problem.h"
 
@@ -44,25 +45,15 @@ enum crisis_section {
 /* The first section of the crisis preferences (the advance statement). */
 #define CRISIS_PREFERENCES_FIRST CRISIS_WHAT_HELPS
 
-struct crisis_section_info {
-	const char *key;	/* column, form field and version JSON key */
-	const char *label;	/* msgid, in the patient's voice */
-	const char *hint;	/* msgid */
-	bool phones;		/* lines are people or services to call */
-};
+/* The kind of document (document.h) that the crisis plan is. */
+extern const struct document_kind crisis_document;
 
 /* The section's names and words; never NULL below CRISIS__MAX. */
-const struct crisis_section_info *crisis_section_info(enum crisis_section s);
+const struct document_part *crisis_section_info(enum crisis_section s);
 
 struct crisis_plan {
-	int64_t patient_id;
-	int64_t org_id;
+	struct document doc;		/* version 0: no plan yet */
 	const char *text[CRISIS__MAX];	/* "" when empty, never NULL */
-	int version;			/* 0: no plan yet */
-	int64_t updated_ms;
-	int64_t updated_by;
-	const char *updated_by_name;	/* read only */
-	const char *voice;
 };
 
 /*
@@ -75,11 +66,7 @@ enum err crisis_plan_get(struct db *db, struct arena *a, int64_t patient_id,
 /* True when no section has anything but white space. */
 bool crisis_plan_is_empty(const struct crisis_plan *p);
 
-/*
- * Checks sections before a save: each at most CARE_LONG_MAX
- * characters, no control characters but line breaks and tabs. Problems
- * name the sections' keys. Returns true when there is none.
- */
+/* Checks sections before a save: document_validate(). */
 bool crisis_validate(const char *const text[CRISIS__MAX],
 		     struct problems *out);
 

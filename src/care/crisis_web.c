@@ -3,7 +3,9 @@
  * writing them (a stale form comes back with both versions and what was
  * typed), the patient's confirmation of words written with them, the
  * version history with the difference between any two versions, and the
- * crisis plan's pocket card as a PDF. Domain rules live in matters.c and
+ * crisis plan's pocket card as a PDF. Both are documents (document.h):
+ * one piece of code serves their forms and histories, and a struct part
+ * says what each does its own way. Domain rules live in matters.c and
  * crisis.c; access in the policy.
  */
 #include "care/care_web.h"
@@ -14,6 +16,7 @@
 #include "auth/policy.h"
 #include "auth/write.h"
 #include "care/crisis.h"
+#include "care/document.h"
 #include "care/matters.h"
 #include "care/pocketcard.h"
 #include "care/version.h"
@@ -45,23 +48,47 @@ emergency_text(struct web *w)
 			    number);
 }
 
-/* What the two versioned parts differ in, for the shared history page. */
-struct part {
-	const char *subject;	/* CARE_MATTERS, CARE_CRISIS */
-	const char *path;	/* "matters", "crisis" */
-	const char *title;	/* msgid of the history page */
-	const char *template;
-	const char *res;	/* audit resource type */
-	size_t nfields;
+/* The edit form: what it holds and, after a conflict, what is saved. */
+struct form {
+	int64_t pid;
+	int64_t org_id;			/* the patient's organisation (POST) */
+	int opened;			/* the version the person opened */
+	int version;			/* the form's "version" */
+	const char *text[DOCUMENT_PARTS_MAX];	/* what the form holds */
+	bool ticked;			/* "with the patient" (matters) */
+	struct document stored;		/* as saved now */
+	const char *stored_text[DOCUMENT_PARTS_MAX];
+	bool conflict;			/* show `stored` beside the form */
+	bool clash[DOCUMENT_PARTS_MAX];	/* changed by both (see merge_typed) */
 };
 
-static const struct part matters_part = {
-	CARE_MATTERS, "matters", N_("Changes to what matters to me"),
-	"matters_history", MATTERS_RES, MATTERS__MAX,
-};
-static const struct part crisis_part = {
-	CARE_CRISIS, "crisis", N_("Changes to the crisis plan"),
-	"crisis_history", CRISIS_RES, CRISIS__MAX,
+/* What the two documents do their own way on the pages they share. */
+struct part {
+	const struct document_kind *doc;
+	const char *path;		/* "matters", "crisis" */
+	const char *res;		/* audit resource type */
+	const char *history_title;	/* msgid of the history page */
+	const char *history;		/* its template */
+	const char *edit;		/* the form's template */
+	const char *write_title;	/* msgid of the form when nothing is
+					   written yet */
+	const char *change_title;	/* msgid of the form otherwise */
+	const char *list;		/* the form's list of parts ... */
+	const char *list2;		/* ... and NULL or the list of those
+					   from `split` on */
+	size_t split;
+	bool plain_words;		/* plain words advice beside the form */
+	const char *first_action;	/* provenance action of a first save */
+	const char *detail;		/* of the write's audit */
+	const char *touchpoint;		/* kind of the write's touchpoint */
+	/* Reads and checks the rest of the form (NULL: nothing more). */
+	void (*check)(struct web *w, struct form *f, struct problems *ps);
+	/* Adds to the form page (NULL: nothing more). */
+	void (*form_words)(struct web *w, json_t *ctx, const struct form *f);
+	/* Saves the form through write_commit(): ERR_CONFLICT when someone
+	 * saved in between. */
+	enum err (*save)(struct web *w, struct write_info *wi,
+			 const struct form *f);
 };
 
 static const char *
@@ -171,21 +198,12 @@ add_lines(struct web *w, json_t *o, const char *key, const char *text,
 static struct care_field *
 part_fields(struct web *w, const struct part *p)
 {
-	struct care_field *f = arena_calloc(w->ctx.a, p->nfields, sizeof(*f));
-	size_t i;
+	size_t n = p->doc->nparts, i;
+	struct care_field *f = arena_calloc(w->ctx.a, n, sizeof(*f));
 
-	for (i = 0; f && i < p->nfields; i++) {
-		const struct matters_part_info *m;
-		const struct crisis_section_info *c;
-
-		if (p == &matters_part) {
-			m = matters_part_info((enum matters_part)i);
-			f[i] = (struct care_field){m->key, m->label};
-		} else {
-			c = crisis_section_info((enum crisis_section)i);
-			f[i] = (struct care_field){c->key, c->label};
-		}
-	}
+	for (i = 0; f && i < n; i++)
+		f[i] = (struct care_field){p->doc->parts[i].key,
+					   p->doc->parts[i].label};
 	return f;
 }
 
@@ -277,8 +295,8 @@ history_page(struct web *w, const struct part *p)
 	enum err e;
 
 	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_CARE_RECORD, ACT_READ);
-	if ((e = care_version_list(w->ctx.db, w->ctx.a, p->subject, pid, &v,
-				   &n)) != ERR_OK)
+	if ((e = care_version_list(w->ctx.db, w->ctx.a, p->doc->subject, pid,
+				   &v, &n)) != ERR_OK)
 		return e;
 	from = query_version(w, "from");
 	to = query_version(w, "to");
@@ -290,7 +308,7 @@ history_page(struct web *w, const struct part *p)
 		from = to > 0 ? to - 1 : 0;
 	if (!has_version(v, n, from) || !has_version(v, n, to))
 		return ERR_NOT_FOUND;
-	if (!(ctx = care_page_new(w, pid, p->title, p->path, &e)))
+	if (!(ctx = care_page_new(w, pid, p->history_title, p->path, &e)))
 		return e;
 	jstr(ctx, "base", part_path(w, pid, p->path));
 	jint(ctx, "from", from);
@@ -299,7 +317,7 @@ history_page(struct web *w, const struct part *p)
 		add_version_choices(w, ctx, "from_choices", v, n, from);
 		add_version_choices(w, ctx, "to_choices", v, n, to);
 		arr = jarr(ctx, "differences");
-		e = care_diff_fields(w, arr, part_fields(w, p), p->nfields,
+		e = care_diff_fields(w, arr, part_fields(w, p), p->doc->nparts,
 				     fields_of(v, n, from),
 				     fields_of(v, n, to));
 		if (e != ERR_OK) {
@@ -327,19 +345,7 @@ history_page(struct web *w, const struct part *p)
 		jbool(o, "shown", v[i].version == to);
 	}
 	web_audit_read(w, p->res, id_text(w, pid), pid);
-	return page_render(w, 200, p->template, ctx);
-}
-
-static enum err
-get_matters_history(struct req *req)
-{
-	return history_page(web_of(req), &matters_part);
-}
-
-static enum err
-get_crisis_history(struct req *req)
-{
-	return history_page(web_of(req), &crisis_part);
+	return page_render(w, 200, p->history, ctx);
 }
 
 /* Under "changes" the differences between the version the person
@@ -350,15 +356,15 @@ add_changes_since(struct web *w, json_t *ctx, const struct part *p,
 {
 	struct care_version before, after;
 
-	if (care_version_get(w->ctx.db, w->ctx.a, p->subject, pid, now,
+	if (care_version_get(w->ctx.db, w->ctx.a, p->doc->subject, pid, now,
 			     &after) != ERR_OK)
 		return;
 	if (opened == 0 ||
-	    care_version_get(w->ctx.db, w->ctx.a, p->subject, pid, opened,
+	    care_version_get(w->ctx.db, w->ctx.a, p->doc->subject, pid, opened,
 			     &before) != ERR_OK)
 		before.fields = NULL;
 	care_diff_fields(w, jarr(ctx, "changes"), part_fields(w, p),
-			 p->nfields, before.fields, after.fields);
+			 p->doc->nparts, before.fields, after.fields);
 }
 
 /*
@@ -369,29 +375,169 @@ add_changes_since(struct web *w, json_t *ctx, const struct part *p,
  * Without the version they opened (a bogus number) nothing is merged.
  */
 static void
-merge_typed(struct web *w, const struct part *p, int64_t pid, int opened,
-	    const char **typed, const char *const *stored, bool *clash)
+merge_typed(struct web *w, const struct part *p, struct form *f)
 {
-	struct care_field *f = part_fields(w, p);
 	struct care_version base;
 	size_t i;
 
-	if (!f)
-		return;
-	if (opened == 0)
+	if (f->opened == 0)
 		base.fields = NULL;
-	else if (care_version_get(w->ctx.db, w->ctx.a, p->subject, pid,
-				  opened, &base) != ERR_OK)
+	else if (care_version_get(w->ctx.db, w->ctx.a, p->doc->subject,
+				  f->pid, f->opened, &base) != ERR_OK)
 		return;
-	for (i = 0; i < p->nfields; i++) {
-		const char *was = care_version_field(w->ctx.a, base.fields,
-						     f[i].key);
+	for (i = 0; i < p->doc->nparts; i++) {
+		const char *was = care_version_field(
+			w->ctx.a, base.fields, p->doc->parts[i].key);
+		const char *stored = f->stored_text[i];
 
-		if (!strcmp(typed[i], was))
-			typed[i] = stored[i];
-		else if (strcmp(stored[i], was) && strcmp(stored[i], typed[i]))
-			clash[i] = true;
+		if (!strcmp(f->text[i], was))
+			f->text[i] = stored;
+		else if (strcmp(stored, was) && strcmp(stored, f->text[i]))
+			f->clash[i] = true;
 	}
+}
+
+/* --- the edit form (both parts) ---------------------------------------- */
+
+/* The form with what it holds and, after a conflict, what is saved now
+ * beside it. */
+static enum err
+form_page(struct web *w, const struct part *p, int status,
+	  const struct form *f, const struct problems *ps)
+{
+	json_t *ctx, *list, *list2 = NULL;
+	enum err e;
+	size_t i;
+
+	if (!(ctx = care_page_new(w, f->pid,
+				  f->version ? p->change_title
+					     : p->write_title,
+				  p->path, &e)))
+		return e;
+	if (p->form_words)
+		p->form_words(w, ctx, f);
+	jint(ctx, "version", f->version);
+	list = jarr(ctx, p->list);
+	if (p->list2)
+		list2 = jarr(ctx, p->list2);
+	for (i = 0; i < p->doc->nparts; i++) {
+		const struct document_part *dp = &p->doc->parts[i];
+		json_t *o = jpush(i < p->split ? list : list2);
+
+		jstr(o, "key", dp->key);
+		jstr(o, "label", tr(w, dp->label));
+		jstr(o, "hint", tr(w, dp->hint));
+		jstr(o, "value", f->text[i]);
+		jbool(o, "clash", f->clash[i]);
+		if (ps && problems_for(ps, dp->key))
+			jstr(o, "error", tr(w, problems_for(ps, dp->key)));
+		if (p->plain_words)
+			care_plain_words(w, ctx, dp->label, f->text[i]);
+	}
+	if (f->conflict) {
+		json_t *s = jobj(ctx, "stored"), *arr = jarr(s, "parts");
+
+		jstr(s, "writer", f->stored.updated_by_name);
+		jstr(s, "updated",
+		     page_datetime(w, f->stored.updated_ms / 1000));
+		for (i = 0; i < p->doc->nparts; i++) {
+			json_t *o = jpush(arr);
+
+			jstr(o, "label", tr(w, p->doc->parts[i].label));
+			jbool(o, "empty", !*f->stored_text[i]);
+			add_lines(w, o, "lines", f->stored_text[i], false);
+		}
+		add_changes_since(w, ctx, p, f->pid, f->opened,
+				  f->stored.version);
+		jbool(ctx, "conflict", true);
+	}
+	if (ps)
+		page_problems(w, ctx, ps);
+	return page_render(w, status, p->edit, ctx);
+}
+
+/* 409: the form again on the saved version, merged (see merge_typed). */
+static enum err
+conflict_page(struct web *w, const struct part *p, struct form *f)
+{
+	merge_typed(w, p, f);
+	f->version = f->stored.version;
+	f->conflict = true;
+	return form_page(w, p, 409, f, NULL);
+}
+
+/* GET /patients/:id/{matters,crisis}/edit: 200; 403; 404. */
+static enum err
+get_edit(struct web *w, const struct part *p)
+{
+	struct form f = {0};
+	enum err e;
+
+	PATIENT_PAGE_OR_RESPOND(w, &f.pid, RES_CARE_RECORD, ACT_WRITE);
+	if ((e = document_get(w->ctx.db, w->ctx.a, p->doc, f.pid, &f.stored,
+			      f.text, NULL)) != ERR_OK)
+		return e;
+	f.version = f.stored.version;
+	web_audit_read(w, p->res, id_text(w, f.pid), f.pid);
+	return form_page(w, p, 200, &f, NULL);
+}
+
+/* POST /patients/:id/{matters,crisis}/edit: 303; 400 invalid (the form
+ * keeps what was typed); 403; 404; 409 changed meanwhile (both versions
+ * shown). */
+static enum err
+post_edit(struct web *w, const struct part *p)
+{
+	struct write_info wi = {
+		.action = "update",
+		.resource_type = p->res,
+		.detail = p->detail,
+		.touchpoint_kind = p->touchpoint,
+	};
+	struct problems ps = {0};
+	struct form f = {0};
+	struct patient pat;
+	size_t i;
+	enum err e;
+
+	PATIENT_PAGE_OR_RESPOND(w, &f.pid, RES_CARE_RECORD, ACT_WRITE);
+	if ((e = patient_get(w->ctx.db, w->ctx.a, f.pid, &pat)) != ERR_OK ||
+	    (e = document_get(w->ctx.db, w->ctx.a, p->doc, f.pid, &f.stored,
+			      f.stored_text, NULL)) != ERR_OK)
+		return e;
+	if (!seen_version(w, &f.opened))
+		return ERR_INVALID;
+	f.org_id = pat.org_id;
+	f.version = f.opened;
+	for (i = 0; i < p->doc->nparts; i++)
+		f.text[i] = form_text(w, p->doc->parts[i].key);
+	document_validate(p->doc, f.text, &ps);
+	if (p->check)
+		p->check(w, &f, &ps);
+	if (f.opened == 0 && all_blank(f.text, p->doc->nparts))
+		problems_add(&ps, p->doc->parts[0].key,
+			     N_("Write at least one part before saving."));
+	wi.patient_id = f.pid;
+	wi.resource_id = id_text(w, f.pid);
+	if (f.opened == 0)
+		wi.action = p->first_action;
+	if (ps.n) {
+		write_refused(&w->ctx, &wi);
+		return form_page(w, p, 400, &f, &ps);
+	}
+	if (f.opened != f.stored.version)
+		return conflict_page(w, p, &f);
+	e = p->save(w, &wi, &f);
+	if (e == ERR_CONFLICT) {
+		/* Someone saved between our read and our write. */
+		if (document_get(w->ctx.db, w->ctx.a, p->doc, f.pid, &f.stored,
+				 f.stored_text, NULL) != ERR_OK)
+			return ERR_CONFLICT;
+		return conflict_page(w, p, &f);
+	}
+	if (e != ERR_OK)
+		return e;
+	return page_redirect(w, part_path(w, f.pid, p->path), "saved");
 }
 
 /* --- what matters to me ------------------------------------------------ */
@@ -407,10 +553,10 @@ is_own(struct web *w, int64_t pid)
 static void
 add_matters_state(struct web *w, json_t *ctx, const struct matters *m)
 {
-	jbool(ctx, "exists", m->version > 0);
-	jint(ctx, "version", m->version);
-	jstr(ctx, "updated", page_datetime(w, m->updated_ms / 1000));
-	jstr(ctx, "writer", m->updated_by_name);
+	jbool(ctx, "exists", m->doc.version > 0);
+	jint(ctx, "version", m->doc.version);
+	jstr(ctx, "updated", page_datetime(w, m->doc.updated_ms / 1000));
+	jstr(ctx, "writer", m->doc.updated_by_name);
 	jbool(ctx, "with_patient", m->written_with_patient);
 	jbool(ctx, "awaiting", matters_awaits_confirmation(m));
 	if (m->confirmed_ms)
@@ -442,7 +588,7 @@ matters_page(struct web *w, int64_t pid, int status, bool conflict)
 	add_matters_state(w, ctx, &m);
 	arr = jarr(ctx, "parts");
 	for (i = 0; i < MATTERS__MAX; i++) {
-		const struct matters_part_info *pi =
+		const struct document_part *pi =
 			matters_part_info((enum matters_part)i);
 		json_t *o;
 
@@ -467,172 +613,44 @@ get_matters(struct req *req)
 	return matters_page(w, pid, 200, false);
 }
 
-/*
- * The form, with `typed` (texts, version and the "with the patient"
- * tick) and, after a conflict, `stored` beside it.
- */
-static enum err
-matters_edit_page(struct web *w, int status, int64_t pid,
-		  const struct matters *typed, bool ticked,
-		  const struct matters *stored, int opened,
-		  const bool *clash, const struct problems *ps)
+/* Only ever the patient's words: someone else ticks that they write
+ * with the patient. */
+static void
+check_matters(struct web *w, struct form *f, struct problems *ps)
 {
-	json_t *ctx, *arr;
-	enum err e;
-	int i;
-
-	if (!(ctx = care_page_new(w, pid,
-				  typed->version ? N_("Change what matters to "
-						      "me")
-						 : N_("Write what matters to "
-						      "me"),
-				  "matters", &e)))
-		return e;
-	jbool(ctx, "is_patient", is_own(w, pid));
-	jbool(ctx, "ticked", ticked);
-	jint(ctx, "version", typed->version);
-	arr = jarr(ctx, "parts");
-	for (i = 0; i < MATTERS__MAX; i++) {
-		const struct matters_part_info *pi =
-			matters_part_info((enum matters_part)i);
-		json_t *o = jpush(arr);
-
-		jstr(o, "key", pi->key);
-		jstr(o, "label", tr(w, pi->label));
-		jstr(o, "hint", tr(w, pi->hint));
-		jstr(o, "value", typed->text[i]);
-		jbool(o, "clash", clash && clash[i]);
-		if (ps && problems_for(ps, pi->key))
-			jstr(o, "error", tr(w, problems_for(ps, pi->key)));
-	}
-	if (stored) {
-		json_t *s = jobj(ctx, "stored");
-
-		jstr(s, "writer", stored->updated_by_name);
-		jstr(s, "updated",
-		     page_datetime(w, stored->updated_ms / 1000));
-		arr = jarr(s, "parts");
-		for (i = 0; i < MATTERS__MAX; i++) {
-			json_t *o = jpush(arr);
-
-			jstr(o, "label",
-			     tr(w, matters_part_info((enum matters_part)i)
-					   ->label));
-			jbool(o, "empty", !*stored->text[i]);
-			add_lines(w, o, "lines", stored->text[i], false);
-		}
-		add_changes_since(w, ctx, &matters_part, pid, opened,
-				  stored->version);
-		jbool(ctx, "conflict", true);
-	}
-	if (ps)
-		page_problems(w, ctx, ps);
-	return page_render(w, status, "matters_edit", ctx);
-}
-
-/* 409: the form again on the saved version, merged (see merge_typed). */
-static enum err
-matters_conflict(struct web *w, int64_t pid, struct matters *typed,
-		 bool ticked, const struct matters *stored, int opened)
-{
-	bool clash[MATTERS__MAX] = {0};
-
-	merge_typed(w, &matters_part, pid, opened, typed->text, stored->text,
-		    clash);
-	typed->version = stored->version;
-	return matters_edit_page(w, 409, pid, typed, ticked, stored, opened,
-				 clash, NULL);
-}
-
-/* GET /patients/:id/matters/edit: 200; 403; 404. */
-static enum err
-get_matters_edit(struct req *req)
-{
-	struct web *w = web_of(req);
-	struct matters m;
-	int64_t pid;
-	enum err e;
-
-	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_CARE_RECORD, ACT_WRITE);
-	if ((e = matters_get(w->ctx.db, w->ctx.a, pid, &m)) != ERR_OK)
-		return e;
-	web_audit_read(w, MATTERS_RES, id_text(w, pid), pid);
-	return matters_edit_page(w, 200, pid, &m, false, NULL, 0, NULL, NULL);
-}
-
-/* POST /patients/:id/matters/edit: 303; 400 invalid, or written by
- * someone else without the patient (the form keeps what was typed);
- * 403; 404; 409 changed meanwhile (both versions shown). */
-static enum err
-post_matters_edit(struct req *req)
-{
-	struct web *w = web_of(req);
-	struct write_info wi = {
-		.action = "update",
-		.resource_type = MATTERS_RES,
-		.detail = "what-matters",
-		.touchpoint_kind = "matters-updated",
-	};
-	struct matters_change c = {0};
-	struct problems ps = {0};
-	struct matters stored, typed;
-	struct patient p;
-	bool ticked;
-	int64_t pid;
-	enum err e;
-	int i;
-
-	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_CARE_RECORD, ACT_WRITE);
-	if ((e = patient_get(w->ctx.db, w->ctx.a, pid, &p)) != ERR_OK ||
-	    (e = matters_get(w->ctx.db, w->ctx.a, pid, &stored)) != ERR_OK)
-		return e;
-	if (!seen_version(w, &c.version))
-		return ERR_INVALID;
-	c.by_patient = is_own(w, pid);
-	ticked = http_field(req, "with_patient") != NULL;
-	c.with_patient = !c.by_patient && ticked;
-	typed = stored;
-	typed.version = c.version;
-	for (i = 0; i < MATTERS__MAX; i++)
-		c.text[i] = typed.text[i] = form_text(
-			w, matters_part_info((enum matters_part)i)->key);
-	matters_validate(c.text, &ps);
-	if (!c.by_patient && !c.with_patient)
-		problems_add(&ps, "with_patient",
+	f->ticked = http_field(w->req, "with_patient") != NULL;
+	if (!is_own(w, f->pid) && !f->ticked)
+		problems_add(ps, "with_patient",
 			     N_("What matters to me is only ever in the "
 				"patient's own words. Write it with them and "
 				"tick the box to say so, or ask them to write "
 				"it themselves."));
-	if (c.version == 0 && all_blank(c.text, MATTERS__MAX))
-		problems_add(&ps, "what_matters",
-			     N_("Write at least one part before saving."));
-	wi.patient_id = pid;
-	wi.resource_id = id_text(w, pid);
-	if (ps.n) {
-		write_refused(&w->ctx, &wi);
-		return matters_edit_page(w, 400, pid, &typed, ticked, NULL, 0,
-					 NULL, &ps);
-	}
-	if (c.version != stored.version)
-		return matters_conflict(w, pid, &typed, ticked, &stored,
-					c.version);
-	c.org_id = p.org_id;
-	c.patient_id = pid;
-	c.author_id = w->account.id;
-	c.at_ms = w->ctx.now * 1000;
+}
+
+static void
+matters_form_words(struct web *w, json_t *ctx, const struct form *f)
+{
+	jbool(ctx, "is_patient", is_own(w, f->pid));
+	jbool(ctx, "ticked", f->ticked);
+}
+
+static enum err
+save_matters(struct web *w, struct write_info *wi, const struct form *f)
+{
+	struct matters_change c = {
+		.org_id = f->org_id,
+		.patient_id = f->pid,
+		.author_id = w->account.id,
+		.at_ms = w->ctx.now * 1000,
+		.by_patient = is_own(w, f->pid),
+		.version = f->opened,
+	};
+
+	c.with_patient = !c.by_patient && f->ticked;
+	memcpy(c.text, f->text, sizeof(c.text));
 	/* Someone else writing with the patient speaks in their voice. */
-	wi.voice = c.by_patient ? NULL : "patient";
-	e = write_commit(&w->ctx, &wi, matters_write, &c);
-	if (e == ERR_CONFLICT) {
-		/* Someone saved between our read and our write. */
-		if (matters_get(w->ctx.db, w->ctx.a, pid, &stored) != ERR_OK)
-			return ERR_CONFLICT;
-		return matters_conflict(w, pid, &typed, ticked, &stored,
-					c.version);
-	}
-	if (e != ERR_OK)
-		return e;
-	return page_redirect(w, part_path(w, pid, "matters"), "saved");
+	wi->voice = c.by_patient ? NULL : "patient";
+	return write_commit(&w->ctx, wi, matters_write, &c);
 }
 
 /* POST /patients/:id/matters/confirm: 303; 400 nothing to confirm; 403
@@ -698,7 +716,7 @@ add_sections(struct web *w, json_t *ctx, const struct crisis_plan *cp)
 	int i, empty = 0;
 
 	for (i = 0; i < CRISIS__MAX; i++) {
-		const struct crisis_section_info *si =
+		const struct document_part *si =
 			crisis_section_info((enum crisis_section)i);
 		size_t n;
 		json_t *o;
@@ -736,11 +754,11 @@ crisis_page(struct web *w, int64_t pid, int status, bool too_long)
 	jbool(ctx, "can_edit",
 	      patient_allowed(w, pid, RES_CARE_RECORD, ACT_WRITE));
 	jbool(ctx, "exists", !crisis_plan_is_empty(&cp));
-	jbool(ctx, "started", cp.version > 0);
+	jbool(ctx, "started", cp.doc.version > 0);
 	jbool(ctx, "too_long", too_long);
-	jstr(ctx, "updated", page_datetime(w, cp.updated_ms / 1000));
-	jstr(ctx, "writer", cp.updated_by_name);
-	jstr(ctx, "voice", care_voice_label(w, cp.voice));
+	jstr(ctx, "updated", page_datetime(w, cp.doc.updated_ms / 1000));
+	jstr(ctx, "writer", cp.doc.updated_by_name);
+	jstr(ctx, "voice", care_voice_label(w, cp.doc.voice));
 	add_sections(w, ctx, &cp);
 	add_emergency(w, ctx);
 	web_audit_read(w, CRISIS_RES, id_text(w, pid), pid);
@@ -758,154 +776,19 @@ get_crisis(struct req *req)
 }
 
 static enum err
-crisis_edit_page(struct web *w, int status, int64_t pid,
-		 const struct crisis_plan *typed,
-		 const struct crisis_plan *stored, int opened,
-		 const bool *clash, const struct problems *ps)
+save_crisis(struct web *w, struct write_info *wi, const struct form *f)
 {
-	json_t *ctx, *safety, *prefs;
-	enum err e;
-	int i;
-
-	if (!(ctx = care_page_new(w, pid,
-				  typed->version ? N_("Change the crisis plan")
-						 : N_("Make a crisis plan"),
-				  "crisis", &e)))
-		return e;
-	jint(ctx, "version", typed->version);
-	safety = jarr(ctx, "safety");
-	prefs = jarr(ctx, "preferences");
-	for (i = 0; i < CRISIS__MAX; i++) {
-		const struct crisis_section_info *si =
-			crisis_section_info((enum crisis_section)i);
-		json_t *o = jpush(i < CRISIS_PREFERENCES_FIRST ? safety
-							       : prefs);
-
-		jstr(o, "key", si->key);
-		jstr(o, "label", tr(w, si->label));
-		jstr(o, "hint", tr(w, si->hint));
-		jstr(o, "value", typed->text[i]);
-		jbool(o, "clash", clash && clash[i]);
-		if (ps && problems_for(ps, si->key))
-			jstr(o, "error", tr(w, problems_for(ps, si->key)));
-		care_plain_words(w, ctx, si->label, typed->text[i]);
-	}
-	if (stored) {
-		json_t *s = jobj(ctx, "stored"), *arr = jarr(s, "sections");
-
-		jstr(s, "writer", stored->updated_by_name);
-		jstr(s, "updated",
-		     page_datetime(w, stored->updated_ms / 1000));
-		for (i = 0; i < CRISIS__MAX; i++) {
-			json_t *o = jpush(arr);
-
-			jstr(o, "label",
-			     tr(w, crisis_section_info((enum crisis_section)i)
-					   ->label));
-			jbool(o, "empty", !*stored->text[i]);
-			add_lines(w, o, "lines", stored->text[i], false);
-		}
-		add_changes_since(w, ctx, &crisis_part, pid, opened,
-				  stored->version);
-		jbool(ctx, "conflict", true);
-	}
-	if (ps)
-		page_problems(w, ctx, ps);
-	return page_render(w, status, "crisis_edit", ctx);
-}
-
-/* 409: the form again on the saved version, merged (see merge_typed). */
-static enum err
-crisis_conflict(struct web *w, int64_t pid, struct crisis_plan *typed,
-		const struct crisis_plan *stored, int opened)
-{
-	bool clash[CRISIS__MAX] = {0};
-
-	merge_typed(w, &crisis_part, pid, opened, typed->text, stored->text,
-		    clash);
-	typed->version = stored->version;
-	return crisis_edit_page(w, 409, pid, typed, stored, opened, clash,
-				NULL);
-}
-
-/* GET /patients/:id/crisis/edit: 200; 403; 404. */
-static enum err
-get_crisis_edit(struct req *req)
-{
-	struct web *w = web_of(req);
-	struct crisis_plan cp;
-	int64_t pid;
-	enum err e;
-
-	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_CARE_RECORD, ACT_WRITE);
-	if ((e = crisis_plan_get(w->ctx.db, w->ctx.a, pid, &cp)) != ERR_OK)
-		return e;
-	web_audit_read(w, CRISIS_RES, id_text(w, pid), pid);
-	return crisis_edit_page(w, 200, pid, &cp, NULL, 0, NULL, NULL);
-}
-
-/* POST /patients/:id/crisis/edit: 303; 400 invalid (the form keeps what
- * was typed); 403; 404; 409 changed meanwhile (both versions shown). */
-static enum err
-post_crisis_edit(struct req *req)
-{
-	struct web *w = web_of(req);
-	struct write_info wi = {
-		.action = "update",
-		.resource_type = CRISIS_RES,
-		.detail = "crisis-plan",
-		.touchpoint_kind = "crisis-plan-updated",
+	struct crisis_change c = {
+		.org_id = f->org_id,
+		.patient_id = f->pid,
+		.author_id = w->account.id,
+		.voice = role_voice(w->ctx.actor.role),
+		.at_ms = w->ctx.now * 1000,
+		.version = f->opened,
 	};
-	struct crisis_change c = {0};
-	struct crisis_plan stored, typed;
-	struct problems ps = {0};
-	struct patient p;
-	int64_t pid;
-	enum err e;
-	int i;
 
-	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_CARE_RECORD, ACT_WRITE);
-	if ((e = patient_get(w->ctx.db, w->ctx.a, pid, &p)) != ERR_OK ||
-	    (e = crisis_plan_get(w->ctx.db, w->ctx.a, pid, &stored)) !=
-		    ERR_OK)
-		return e;
-	if (!seen_version(w, &c.version))
-		return ERR_INVALID;
-	typed = stored;
-	typed.version = c.version;
-	for (i = 0; i < CRISIS__MAX; i++)
-		c.text[i] = typed.text[i] = form_text(
-			w, crisis_section_info((enum crisis_section)i)->key);
-	crisis_validate(c.text, &ps);
-	if (c.version == 0 && all_blank(c.text, CRISIS__MAX))
-		problems_add(&ps, "warning_signs",
-			     N_("Write at least one part before saving."));
-	wi.patient_id = pid;
-	wi.resource_id = id_text(w, pid);
-	if (c.version == 0)
-		wi.action = "create";
-	if (ps.n) {
-		write_refused(&w->ctx, &wi);
-		return crisis_edit_page(w, 400, pid, &typed, NULL, 0, NULL,
-					&ps);
-	}
-	if (c.version != stored.version)
-		return crisis_conflict(w, pid, &typed, &stored, c.version);
-	c.org_id = p.org_id;
-	c.patient_id = pid;
-	c.author_id = w->account.id;
-	c.voice = role_voice(w->ctx.actor.role);
-	c.at_ms = w->ctx.now * 1000;
-	e = write_commit(&w->ctx, &wi, crisis_write, &c);
-	if (e == ERR_CONFLICT) {
-		if (crisis_plan_get(w->ctx.db, w->ctx.a, pid, &stored) !=
-		    ERR_OK)
-			return ERR_CONFLICT;
-		return crisis_conflict(w, pid, &typed, &stored, c.version);
-	}
-	if (e != ERR_OK)
-		return e;
-	return page_redirect(w, part_path(w, pid, "crisis"), "saved");
+	memcpy(c.text, f->text, sizeof(c.text));
+	return write_commit(&w->ctx, wi, crisis_write, &c);
 }
 
 /* The card's PDF into *out, *len; pocketcard_pdf()'s errors. */
@@ -973,6 +856,82 @@ get_crisis_card(struct req *req)
 	    ERR_OK)
 		return e;
 	return http_respond_ref(req, 200, "application/pdf", pdf, len);
+}
+
+/* --- the two parts ----------------------------------------------------- */
+
+static const struct part matters_part = {
+	.doc = &matters_document,
+	.path = "matters",
+	.res = MATTERS_RES,
+	.history_title = N_("Changes to what matters to me"),
+	.history = "matters_history",
+	.edit = "matters_edit",
+	.write_title = N_("Write what matters to me"),
+	.change_title = N_("Change what matters to me"),
+	.list = "parts",
+	.split = MATTERS__MAX,
+	.first_action = "update",
+	.detail = "what-matters",
+	.touchpoint = "matters-updated",
+	.check = check_matters,
+	.form_words = matters_form_words,
+	.save = save_matters,
+};
+
+static const struct part crisis_part = {
+	.doc = &crisis_document,
+	.path = "crisis",
+	.res = CRISIS_RES,
+	.history_title = N_("Changes to the crisis plan"),
+	.history = "crisis_history",
+	.edit = "crisis_edit",
+	.write_title = N_("Make a crisis plan"),
+	.change_title = N_("Change the crisis plan"),
+	.list = "safety",
+	.list2 = "preferences",
+	.split = CRISIS_PREFERENCES_FIRST,
+	.plain_words = true,
+	.first_action = "create",
+	.detail = "crisis-plan",
+	.touchpoint = "crisis-plan-updated",
+	.save = save_crisis,
+};
+
+static enum err
+get_matters_edit(struct req *req)
+{
+	return get_edit(web_of(req), &matters_part);
+}
+
+static enum err
+post_matters_edit(struct req *req)
+{
+	return post_edit(web_of(req), &matters_part);
+}
+
+static enum err
+get_matters_history(struct req *req)
+{
+	return history_page(web_of(req), &matters_part);
+}
+
+static enum err
+get_crisis_edit(struct req *req)
+{
+	return get_edit(web_of(req), &crisis_part);
+}
+
+static enum err
+post_crisis_edit(struct req *req)
+{
+	return post_edit(web_of(req), &crisis_part);
+}
+
+static enum err
+get_crisis_history(struct req *req)
+{
+	return history_page(web_of(req), &crisis_part);
 }
 
 static const struct http_route crisis_routes[] = {

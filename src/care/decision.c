@@ -379,28 +379,55 @@ static const char sql_count[] =
 	"SELECT count(*) FROM shared_decision "
 	"WHERE id = $1 AND patient_id = $2";
 
+/* `sql` with $1 and $2 bound; NULL when it does not compile. */
+static struct stmt *
+prepare2(struct db *db, const char *sql, int64_t a1, int64_t a2)
+{
+	struct stmt *st = db_prepare(db, sql);
+
+	if (st) {
+		stmt_bind_int(st, 1, a1);
+		stmt_bind_int(st, 2, a2);
+	}
+	return st;
+}
+
 static enum err
 count_of(struct db *db, const char *sql, int64_t a1, int64_t a2,
 	 int64_t *out)
 {
-	struct stmt *st = db_prepare(db, sql);
+	struct stmt *st = prepare2(db, sql, a1, a2);
 
 	if (!st)
 		return ERR_DB;
-	stmt_bind_int(st, 1, a1);
-	stmt_bind_int(st, 2, a2);
 	*out = stmt_row(st) ? stmt_int(st, 0) : 0;
 	return stmt_done(st);
 }
 
-/* After an UPDATE that changed nothing: gone, or changed meanwhile. */
+/*
+ * Runs a prepared INSERT (`create`; the version is then 1) or versioned
+ * UPDATE (the version goes up by one) of row `id` of `owner`. An UPDATE
+ * that changed nothing is ERR_CONFLICT when `count_sql` ($1 id, $2 owner)
+ * still finds the row, else ERR_NOT_FOUND.
+ */
 static enum err
-missing_or_stale(struct db *db, const char *sql, int64_t id, int64_t owner)
+write_versioned(struct db *db, struct stmt *st, bool create,
+		const char *count_sql, int64_t id, int64_t owner, int *version)
 {
 	int64_t n = 0;
-	enum err e = count_of(db, sql, id, owner, &n);
+	enum err e;
 
-	if (e != ERR_OK)
+	if (create) {
+		if ((e = stmt_exec(st)) == ERR_OK)
+			*version = 1;
+		return e;
+	}
+	if ((e = stmt_exec_one(st)) == ERR_OK) {
+		(*version)++;
+		return ERR_OK;
+	}
+	if (e != ERR_NOT_FOUND ||
+	    (e = count_of(db, count_sql, id, owner, &n)) != ERR_OK)
 		return e;
 	return n ? ERR_CONFLICT : ERR_NOT_FOUND;
 }
@@ -446,14 +473,8 @@ decision_aid_write(struct db *db, void *arg)
 	stmt_bind_int(st, 10, j->author_id);
 	if (!j->create)
 		stmt_bind_int(st, 11, aid->version);
-	if (j->create) {
-		e = stmt_exec(st);
-		aid->version = 1;
-	} else if ((e = stmt_exec_one(st)) == ERR_NOT_FOUND) {
-		e = missing_or_stale(db, sql_aid_count, aid->id, aid->org_id);
-	} else if (e == ERR_OK) {
-		aid->version++;
-	}
+	e = write_versioned(db, st, j->create, sql_aid_count, aid->id,
+			    aid->org_id, &aid->version);
 out:
 	arena_free(a);
 	return e;
@@ -482,25 +503,19 @@ enum err
 decision_aid_get(struct db *db, struct arena *a, int64_t org_id, int64_t id,
 		 struct decision_aid *out)
 {
-	struct stmt *st = db_prepare(db, sql_aid_get);
+	struct stmt *st = prepare2(db, sql_aid_get, id, org_id);
 
-	if (!st)
-		return ERR_DB;
-	stmt_bind_int(st, 1, id);
-	stmt_bind_int(st, 2, org_id);
-	return stmt_get(st, a, read_aid, out);
+	return st ? stmt_get(st, a, read_aid, out) : ERR_DB;
 }
 
 enum err
 decision_aid_list(struct db *db, struct arena *a, int64_t org_id,
 		  bool active_only, struct decision_aid **out, size_t *count)
 {
-	struct stmt *st = db_prepare(db, sql_aid_list);
+	struct stmt *st = prepare2(db, sql_aid_list, org_id, active_only);
 
 	if (!st)
 		return ERR_DB;
-	stmt_bind_int(st, 1, org_id);
-	stmt_bind_int(st, 2, active_only);
 	stmt_bind_int(st, 3, DECISION_AIDS_MAX);
 	return stmt_list(st, a, sizeof(**out), DECISION_AIDS_MAX, read_aid,
 			 out, count);
@@ -674,18 +689,9 @@ decision_write(struct db *db, void *arg)
 	}
 	if ((e = bind_record(db, a, j, &st)) != ERR_OK)
 		goto out;
-	if (j->create) {
-		if ((e = stmt_exec(st)) != ERR_OK)
-			goto out;
-		j->d.version = 1;
-	} else {
-		if ((e = stmt_exec_one(st)) == ERR_NOT_FOUND)
-			e = missing_or_stale(db, sql_count, j->d.id,
-					     j->d.patient_id);
-		if (e != ERR_OK)
-			goto out;
-		j->d.version++;
-	}
+	if ((e = write_versioned(db, st, j->create, sql_count, j->d.id,
+				 j->d.patient_id, &j->d.version)) != ERR_OK)
+		goto out;
 	e = store_version(db, a, j);
 out:
 	arena_free(a);
@@ -725,25 +731,19 @@ enum err
 decision_get(struct db *db, struct arena *a, int64_t patient_id, int64_t id,
 	     struct shared_decision *out)
 {
-	struct stmt *st = db_prepare(db, sql_get);
+	struct stmt *st = prepare2(db, sql_get, id, patient_id);
 
-	if (!st)
-		return ERR_DB;
-	stmt_bind_int(st, 1, id);
-	stmt_bind_int(st, 2, patient_id);
-	return stmt_get(st, a, read_decision, out);
+	return st ? stmt_get(st, a, read_decision, out) : ERR_DB;
 }
 
 enum err
 decision_list(struct db *db, struct arena *a, int64_t patient_id,
 	      struct shared_decision **out, size_t *count)
 {
-	struct stmt *st = db_prepare(db, sql_list);
+	struct stmt *st = prepare2(db, sql_list, patient_id, DECISION_LIST_MAX);
 
 	if (!st)
 		return ERR_DB;
-	stmt_bind_int(st, 1, patient_id);
-	stmt_bind_int(st, 2, DECISION_LIST_MAX);
 	return stmt_list(st, a, sizeof(**out), DECISION_LIST_MAX,
 			 read_decision, out, count);
 }

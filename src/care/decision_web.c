@@ -38,20 +38,6 @@ static const struct care_field decision_fields[] = {
 };
 
 static const char *
-id_text(struct web *w, int64_t id)
-{
-	return arena_printf(w->ctx.a, "%lld", (long long)id);
-}
-
-/* A form value, set even when empty so the template never falls back to
- * an outer value of the same name (the page title for "title"). */
-static void
-jform(json_t *o, const char *key, const char *value)
-{
-	json_object_set_new(o, key, json_string(value ? value : ""));
-}
-
-static const char *
 decision_path(struct web *w, int64_t pid, int64_t did)
 {
 	return arena_printf(w->ctx.a, "/patients/%lld/decisions/%lld",
@@ -205,7 +191,7 @@ add_grid_fields(struct web *w, json_t *ctx, const struct decision_aid *aid,
 
 			jstr(c, "name", name);
 			jstr(c, "option", aid->options[o]);
-			jform(c, "value", aid->cells[q][o]);
+			care_jform(c, "value", aid->cells[q][o]);
 			if (m)
 				jstr(c, "error", tr(w, m));
 		}
@@ -227,10 +213,10 @@ aid_page(struct web *w, int status, const struct decision_aid *typed,
 				      (long long)typed->id)
 		       : "/admin/decision-aids/new");
 	jbool(ctx, "editing", typed->id != 0);
-	jform(f, "title", typed->title);
-	jform(f, "options", options_text);
-	jform(f, "questions", questions_text);
-	jform(f, "source", typed->source);
+	care_jform(f, "title", typed->title);
+	care_jform(f, "options", options_text);
+	care_jform(f, "questions", questions_text);
+	care_jform(f, "source", typed->source);
 	jbool(f, "active", typed->active);
 	jint(f, "version", typed->version);
 	add_grid_fields(w, ctx, typed, ps ? ps : &none);
@@ -318,8 +304,7 @@ post_aid(struct req *req)
 					  w->account.org_id, id, &stored)) !=
 			    ERR_OK)
 			return e;
-		if (!str_to_i64(str_c(web_field(w, "version")), 1, INT32_MAX,
-				&version))
+		if (!care_form_version(w, &version))
 			return ERR_INVALID;
 		wi.action = "update";
 	}
@@ -346,7 +331,7 @@ post_aid(struct req *req)
 	j->create = create;
 	j->author_id = w->account.id;
 	j->at_ms = w->ctx.now * 1000;
-	wi.resource_id = id_text(w, j->aid.id);
+	wi.resource_id = care_id_text(w, j->aid.id);
 	e = write_commit(&w->ctx, &wi, decision_aid_write, j);
 	if (e == ERR_CONFLICT &&
 	    decision_aid_get(w->ctx.db, w->ctx.a, w->account.org_id, id,
@@ -552,8 +537,8 @@ decision_page(struct web *w, int status, int64_t pid,
 	f = jobj(ctx, "form");
 	jid(f, "aid", typed->aid_id);
 	jint(f, "version", typed->version);
-	jform(f, "reasons", typed->reasons);
-	jform(f, "revisit_date", typed->revisit_date);
+	care_jform(f, "reasons", typed->reasons);
+	care_jform(f, "revisit_date", typed->revisit_date);
 	jbool(ctx, "editing", typed->id != 0);
 	add_form_grid(w, ctx, typed);
 	if ((e = care_participants_choices(w, ctx, pid, from_form)) !=
@@ -569,8 +554,8 @@ decision_page(struct web *w, int status, int64_t pid,
 		care_plain_words(w, ctx, N_("Reasons"), typed->reasons);
 	if (ps)
 		page_problems(w, ctx, ps);
-	web_audit_read(w, DECISION_RES, typed->id ? id_text(w, typed->id) : "",
-		       pid);
+	web_audit_read(w, DECISION_RES,
+		       typed->id ? care_id_text(w, typed->id) : "", pid);
 	return page_render(w, status, "decision_form", ctx);
 }
 
@@ -687,7 +672,7 @@ post_decision_new(struct req *req)
 	j->author_id = w->account.id;
 	j->voice = role_voice(w->ctx.actor.role);
 	j->at_ms = w->ctx.now * 1000;
-	wi.resource_id = id_text(w, j->d.id);
+	wi.resource_id = care_id_text(w, j->d.id);
 	if ((e = write_commit(&w->ctx, &wi, decision_write, j)) != ERR_OK)
 		return e;
 	return page_redirect(w, decision_path(w, pid, j->d.id), "saved");
@@ -699,14 +684,9 @@ load_decision(struct web *w, enum action act, int64_t *pid,
 	      struct shared_decision *d, bool *answered)
 {
 	int64_t did;
-	enum err e;
+	enum err e = care_record_ids_or_respond(w, "did", act, pid, &did,
+						answered);
 
-	*answered = false;
-	if ((e = web_param_id(w, "id", pid)) != ERR_OK ||
-	    (e = web_param_id(w, "did", &did)) != ERR_OK)
-		return e;
-	e = patient_access_or_respond(w, *pid, RES_CARE_RECORD, act,
-				      answered);
 	if (e != ERR_OK || *answered)
 		return e;
 	return decision_get(w->ctx.db, w->ctx.a, *pid, did, d);
@@ -792,7 +772,7 @@ get_decision(struct req *req)
 		return e;
 	}
 	care_plain_words(w, ctx, N_("Reasons"), d.reasons);
-	web_audit_read(w, DECISION_RES, id_text(w, d.id), pid);
+	web_audit_read(w, DECISION_RES, care_id_text(w, d.id), pid);
 	return page_render(w, 200, "decision", ctx);
 }
 
@@ -836,8 +816,7 @@ post_decision_edit(struct req *req)
 	e = load_decision(w, ACT_WRITE, &pid, &stored, &answered);
 	if (e != ERR_OK || answered)
 		return e;
-	if (!str_to_i64(str_c(web_field(w, "version")), 1, INT32_MAX,
-			&version))
+	if (!care_form_version(w, &version))
 		return ERR_INVALID;
 	if (!(j = arena_calloc(w->ctx.a, 1, sizeof(*j))))
 		return ERR_NOMEM;
@@ -849,7 +828,7 @@ post_decision_edit(struct req *req)
 	decision_validate(&j->d, &ps);
 	if ((e = participants_from_form(w, pid, &j->d, &ps)) != ERR_OK)
 		return e;
-	wi.resource_id = id_text(w, stored.id);
+	wi.resource_id = care_id_text(w, stored.id);
 	wi.patient_id = pid;
 	if (ps.n) {
 		write_refused(&w->ctx, &wi);

@@ -447,12 +447,18 @@ read_conv(struct stmt *st, struct arena *a, void *out)
 	c->version = (int)stmt_int(st, 12);
 }
 
-/* Puts the rating rows of `st` into the conversations they belong to. */
+/* Puts the rating rows of `sql` (with `arg` as $1) into the
+ * conversations they belong to. */
 static enum err
-read_ratings(struct stmt *st, struct dialog_conversation *c, size_t n)
+read_ratings(struct db *db, const char *sql, int64_t arg,
+	     struct dialog_conversation *c, size_t n)
 {
+	struct stmt *st = db_prepare(db, sql);
 	size_t i;
 
+	if (!st)
+		return ERR_DB;
+	stmt_bind_int(st, 1, arg);
 	while (stmt_row(st)) {
 		int64_t id = stmt_int(st, 0);
 		int area = dialog_area_find(stmt_text(st, 1));
@@ -505,12 +511,8 @@ dialog_get(struct db *db, struct arena *a, int64_t patient_id, int64_t id,
 		return ERR_DB;
 	stmt_bind_int(st, 1, id);
 	stmt_bind_int(st, 2, patient_id);
-	if ((e = stmt_get(st, a, read_conv, out)) != ERR_OK)
-		return e;
-	if (!(st = db_prepare(db, sql_ratings_of)))
-		return ERR_DB;
-	stmt_bind_int(st, 1, id);
-	if ((e = read_ratings(st, out, 1)) != ERR_OK)
+	if ((e = stmt_get(st, a, read_conv, out)) != ERR_OK ||
+	    (e = read_ratings(db, sql_ratings_of, id, out, 1)) != ERR_OK)
 		return e;
 	return read_focus(db, a, out);
 }
@@ -531,8 +533,6 @@ dialog_list(struct db *db, struct arena *a, int64_t patient_id,
 		return e;
 	if (!*count)
 		return ERR_OK;
-	if (!(st = db_prepare(db, sql_ratings_of_patient)))
-		return ERR_DB;
-	stmt_bind_int(st, 1, patient_id);
-	return read_ratings(st, *out, *count);
+	return read_ratings(db, sql_ratings_of_patient, patient_id, *out,
+			    *count);
 }

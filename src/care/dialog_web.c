@@ -34,20 +34,6 @@ static const char *const step_names[4] = {"understanding", "looking_forward",
 					  "options", "agreed"};
 
 static const char *
-id_text(struct web *w, int64_t id)
-{
-	return arena_printf(w->ctx.a, "%lld", (long long)id);
-}
-
-/* A form value, set even when empty so the template never falls back to
- * an outer value of the same name. */
-static void
-jform(json_t *o, const char *key, const char *value)
-{
-	json_object_set_new(o, key, json_string(value ? value : ""));
-}
-
-static const char *
 reviews_path(struct web *w, int64_t pid)
 {
 	return arena_printf(w->ctx.a, "/patients/%lld/reviews",
@@ -228,7 +214,8 @@ add_rating_area(struct web *w, json_t *arr, int i,
 	if (err)
 		jstr(o, "error", tr(w, err));
 	if (last && last->ratings[i].rating >= DIALOG_RATING_MIN) {
-		jstr(o, "last", id_text(w, last->ratings[i].rating));
+		jstr(o, "last", arena_printf(w->ctx.a, "%d",
+						 last->ratings[i].rating));
 		jstr(o, "last_date", date_of(w, last->at_ms));
 	}
 	for (v = DIALOG_RATING_MIN; v <= DIALOG_RATING_MAX; v++) {
@@ -329,7 +316,7 @@ post_review_new(struct req *req)
 	j.author_id = w->account.id;
 	j.voice = role_voice(w->ctx.actor.role);
 	j.at_ms = w->ctx.now * 1000;
-	wi.resource_id = id_text(w, j.id);
+	wi.resource_id = care_id_text(w, j.id);
 	if ((e = write_commit(&w->ctx, &wi, dialog_rate_write, &j)) != ERR_OK)
 		return e;
 	return page_redirect(w, arena_printf(w->ctx.a, "%s/focus",
@@ -530,7 +517,7 @@ add_talk_area(struct web *w, json_t *arr, int area,
 						 step_names[s], code);
 
 		jstr(o, arena_printf(w->ctx.a, "%s_id", step_names[s]), field);
-		jform(o, step_names[s], web_field(w, field));
+		care_jform(o, step_names[s], web_field(w, field));
 		add_field_error(w, o,
 				arena_printf(w->ctx.a, "error_%s",
 					     step_names[s]),
@@ -546,8 +533,8 @@ add_talk_area(struct web *w, json_t *arr, int area,
 		jstr(x, "text_id", tf);
 		jstr(x, "owner_id", of);
 		jstr(x, "due_id", df);
-		jform(x, "text", web_field(w, tf));
-		jform(x, "due", web_field(w, df));
+		care_jform(x, "text", web_field(w, tf));
+		care_jform(x, "due", web_field(w, df));
 		add_owner_select(w, x, oc, noc, web_field(w, of));
 		add_field_error(w, x, "error_text", ps, tf);
 		add_field_error(w, x, "error_owner", ps, of);
@@ -641,7 +628,7 @@ focus_page(struct web *w, int status, int64_t pid,
 	}
 	if (ps->n)
 		page_problems(w, ctx, ps);
-	web_audit_read(w, DIALOG_RES, id_text(w, c->id), pid);
+	web_audit_read(w, DIALOG_RES, care_id_text(w, c->id), pid);
 	return page_render(w, status, "review_focus", ctx);
 }
 
@@ -651,14 +638,9 @@ load_conversation(struct web *w, enum action act, int64_t *pid,
 		  struct dialog_conversation *c, bool *answered)
 {
 	int64_t rid;
-	enum err e;
+	enum err e = care_record_ids_or_respond(w, "rid", act, pid, &rid,
+						answered);
 
-	*answered = false;
-	if ((e = web_param_id(w, "id", pid)) != ERR_OK ||
-	    (e = web_param_id(w, "rid", &rid)) != ERR_OK)
-		return e;
-	e = patient_access_or_respond(w, *pid, RES_CARE_RECORD, act,
-				      answered);
 	if (e != ERR_OK || *answered)
 		return e;
 	return dialog_get(w->ctx.db, w->ctx.a, *pid, rid, c);
@@ -738,10 +720,9 @@ post_review_focus(struct req *req)
 	e = load_conversation(w, ACT_WRITE, &pid, &c, &answered);
 	if (e != ERR_OK || answered)
 		return e;
-	wi.resource_id = id_text(w, c.id);
+	wi.resource_id = care_id_text(w, c.id);
 	wi.patient_id = pid;
-	if (!str_to_i64(str_c(web_field(w, "version")), 1, INT32_MAX,
-			&version))
+	if (!care_form_version(w, &version))
 		return ERR_INVALID;
 	n = chosen_from_form(w, areas, DIALOG_FOCUS_MAX);
 	if (n > DIALOG_FOCUS_MAX) {
@@ -923,7 +904,7 @@ get_review(struct req *req)
 	}
 	add_focus(w, ctx, pid, &c, items, nitems);
 	jstr(ctx, "list_href", reviews_path(w, pid));
-	web_audit_read(w, DIALOG_RES, id_text(w, c.id), pid);
+	web_audit_read(w, DIALOG_RES, care_id_text(w, c.id), pid);
 	return page_render(w, 200, "review", ctx);
 }
 

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "care/document.h"
 #include "core/err.h"
 #include "core/problem.h"
 
@@ -31,24 +32,16 @@ enum matters_part {
 	MATTERS__MAX
 };
 
-struct matters_part_info {
-	const char *key;	/* column, form field and version JSON key */
-	const char *label;	/* msgid, in the patient's voice */
-	const char *hint;	/* msgid */
-};
+/* The kind of document (document.h) that "what matters to me" is. */
+extern const struct document_kind matters_document;
 
 /* The part's names and words; never NULL for a part below MATTERS__MAX. */
-const struct matters_part_info *matters_part_info(enum matters_part p);
+const struct document_part *matters_part_info(enum matters_part p);
 
 struct matters {
-	int64_t patient_id;
-	int64_t org_id;
+	struct document doc;		/* its voice always "patient" once
+					   written */
 	const char *text[MATTERS__MAX];	/* "" when empty, never NULL */
-	int version;			/* 0: nothing written yet */
-	int64_t updated_ms;
-	int64_t updated_by;
-	const char *updated_by_name;	/* read only */
-	const char *voice;		/* always "patient" once written */
 	bool written_with_patient;	/* by someone else, with the patient */
 	int64_t confirmed_ms;		/* when the patient confirmed; 0 not
 					   yet (or never needed) */
@@ -64,11 +57,7 @@ bool matters_awaits_confirmation(const struct matters *m);
 enum err matters_get(struct db *db, struct arena *a, int64_t patient_id,
 		     struct matters *out);
 
-/*
- * Checks texts before a save: each part at most CARE_LONG_MAX
- * characters, no control characters but line breaks and tabs. Problems
- * name the parts' keys. Returns true when there is none.
- */
+/* Checks texts before a save: document_validate(). */
 bool matters_validate(const char *const text[MATTERS__MAX],
 		      struct problems *out);
 

@@ -232,6 +232,22 @@ static const char sql_amendment_answer[] =
 	"answered_ms = $5, answer = $6 "
 	"WHERE id = $1 AND note_id = $2 AND status = 'open'";
 
+/* The first row of `sql` with $1 and $2 bound, read by `read` into
+ * `out`; ERR_NOT_FOUND when there is none. */
+static enum err
+row_get(struct db *db, struct arena *a, const char *sql, int64_t a1,
+	int64_t a2, void (*read)(struct stmt *, struct arena *, void *),
+	void *out)
+{
+	struct stmt *st = db_prepare(db, sql);
+
+	if (!st)
+		return ERR_DB;
+	stmt_bind_int(st, 1, a1);
+	stmt_bind_int(st, 2, a2);
+	return stmt_get(st, a, read, out);
+}
+
 /* --- writing -------------------------------------------------------------- */
 
 /* What the write functions need to know of a stored note. */
@@ -242,28 +258,23 @@ struct note_state {
 	bool shared;
 };
 
+static void
+read_state(struct stmt *st, struct arena *a, void *out)
+{
+	struct note_state *s = out;
+
+	(void)a;
+	s->author_id = stmt_int(st, 0);
+	s->version = (int)stmt_int(st, 1);
+	s->cowritten = stmt_int(st, 2) != 0;
+	s->shared = stmt_int(st, 3) != 0;
+}
+
 static enum err
 state_get(struct db *db, int64_t patient_id, int64_t id,
 	  struct note_state *out)
 {
-	struct stmt *st = db_prepare(db, sql_state);
-	bool found;
-	enum err e;
-
-	if (!st)
-		return ERR_DB;
-	stmt_bind_int(st, 1, id);
-	stmt_bind_int(st, 2, patient_id);
-	found = stmt_row(st);
-	if (found) {
-		out->author_id = stmt_int(st, 0);
-		out->version = (int)stmt_int(st, 1);
-		out->cowritten = stmt_int(st, 2) != 0;
-		out->shared = stmt_int(st, 3) != 0;
-	}
-	if ((e = stmt_done(st)) != ERR_OK)
-		return e;
-	return found ? ERR_OK : ERR_NOT_FOUND;
+	return row_get(db, NULL, sql_state, id, patient_id, read_state, out);
 }
 
 /* Stores version `version` of the note's text. */
@@ -299,6 +310,17 @@ version_store(struct db *db, int64_t org_id, int64_t patient_id,
 	e = care_version_insert(db, &v);
 	json_decref(fields);
 	return e;
+}
+
+/* Stores the note's text after a create or an edit as `version`. */
+static enum err
+write_version(struct db *db, struct note_write *nw, int version,
+	      const char *change)
+{
+	nw->new_version = version;
+	return version_store(db, nw->org_id, nw->patient_id, nw->id, version,
+			     nw->at_ms, nw->author_id, nw->voice, change,
+			     nw->title ? nw->title : "", nw->body, NULL);
 }
 
 static enum err
@@ -367,10 +389,7 @@ note_create(struct db *db, void *arg)
 	if ((e = stmt_exec(st)) != ERR_OK ||
 	    (e = paragraphs_store(db, nw)) != ERR_OK)
 		return e;
-	nw->new_version = 1;
-	return version_store(db, nw->org_id, nw->patient_id, nw->id, 1,
-			     nw->at_ms, nw->author_id, nw->voice, "create",
-			     nw->title ? nw->title : "", nw->body, NULL);
+	return write_version(db, nw, 1, "create");
 }
 
 enum err
@@ -408,11 +427,7 @@ note_edit(struct db *db, void *arg)
 	stmt_bind_int(st, 8, nw->version);
 	if ((e = stmt_exec_one(st)) != ERR_OK)
 		return e == ERR_NOT_FOUND ? ERR_CONFLICT : e;
-	nw->new_version = nw->version + 1;
-	return version_store(db, nw->org_id, nw->patient_id, nw->id,
-			     nw->new_version, nw->at_ms, nw->author_id,
-			     nw->voice, "edit", nw->title ? nw->title : "",
-			     nw->body, NULL);
+	return write_version(db, nw, nw->version + 1, "edit");
 }
 
 /* A text beside a note: only the patient's side writes one, and only on
@@ -434,54 +449,56 @@ beside_check(struct db *db, const struct note_beside *b)
 	return ps.n ? ERR_INVALID : ERR_OK;
 }
 
-enum err
-note_view_add(struct db *db, void *arg)
+/* Stores a text beside a note with `sql`: a view keeps its voice ($6)
+ * before the time and the text, a request does not. */
+static enum err
+beside_write(struct db *db, const struct note_beside *b, const char *sql,
+	     bool with_voice)
 {
-	struct note_beside *b = arg;
 	struct stmt *st;
 	enum err e;
+	int k = 6;
 
 	if ((e = beside_check(db, b)) != ERR_OK)
 		return e;
-	if (!(st = db_prepare(db, sql_insert_view)))
+	if (!(st = db_prepare(db, sql)))
 		return ERR_DB;
 	stmt_bind_int(st, 1, b->id);
 	stmt_bind_int(st, 2, b->org_id);
 	stmt_bind_int(st, 3, b->patient_id);
 	stmt_bind_int(st, 4, b->note_id);
 	stmt_bind_int(st, 5, b->author_id);
-	stmt_bind_str(st, 6, b->voice);
-	stmt_bind_int(st, 7, b->at_ms);
-	stmt_bind_str(st, 8, b->text);
+	if (with_voice)
+		stmt_bind_str(st, k++, b->voice);
+	stmt_bind_int(st, k++, b->at_ms);
+	stmt_bind_str(st, k, b->text);
 	return stmt_exec(st);
+}
+
+enum err
+note_view_add(struct db *db, void *arg)
+{
+	return beside_write(db, arg, sql_insert_view, true);
 }
 
 enum err
 note_amend_request(struct db *db, void *arg)
 {
-	struct note_beside *b = arg;
-	struct stmt *st;
-	enum err e;
+	return beside_write(db, arg, sql_insert_amendment, false);
+}
 
-	if ((e = beside_check(db, b)) != ERR_OK)
-		return e;
-	if (!(st = db_prepare(db, sql_insert_amendment)))
-		return ERR_DB;
-	stmt_bind_int(st, 1, b->id);
-	stmt_bind_int(st, 2, b->org_id);
-	stmt_bind_int(st, 3, b->patient_id);
-	stmt_bind_int(st, 4, b->note_id);
-	stmt_bind_int(st, 5, b->author_id);
-	stmt_bind_int(st, 6, b->at_ms);
-	stmt_bind_str(st, 7, b->text);
-	return stmt_exec(st);
+static void
+read_open(struct stmt *st, struct arena *a, void *out)
+{
+	(void)a;
+	*(bool *)out = is_voice(stmt_text(st, 0), "open");
 }
 
 static enum err
 amendment_is_open(struct db *db, const struct note_answer *na)
 {
 	struct stmt *st = db_prepare(db, sql_amendment_state);
-	bool found, open = false;
+	bool open = false;
 	enum err e;
 
 	if (!st)
@@ -489,13 +506,8 @@ amendment_is_open(struct db *db, const struct note_answer *na)
 	stmt_bind_int(st, 1, na->amendment_id);
 	stmt_bind_int(st, 2, na->note_id);
 	stmt_bind_int(st, 3, na->patient_id);
-	found = stmt_row(st);
-	if (found)
-		open = is_voice(stmt_text(st, 0), "open");
-	if ((e = stmt_done(st)) != ERR_OK)
+	if ((e = stmt_get(st, NULL, read_open, &open)) != ERR_OK)
 		return e;
-	if (!found)
-		return ERR_NOT_FOUND;
 	return open ? ERR_OK : ERR_CONFLICT;
 }
 
@@ -524,24 +536,24 @@ correct_note(struct db *db, struct note_answer *na,
 	return ERR_OK;
 }
 
+static void
+read_title(struct stmt *st, struct arena *a, void *out)
+{
+	*(char **)out = stmt_text_dup(st, 0, a);
+}
+
 /* The note's title after a correction, for its version row. */
 static enum err
 title_get(struct db *db, int64_t note_id, struct arena *a, char **out)
 {
 	struct stmt *st = db_prepare(db, sql_title);
-	bool found;
 	enum err e;
 
 	if (!st)
 		return ERR_DB;
 	stmt_bind_int(st, 1, note_id);
-	found = stmt_row(st);
-	if (found)
-		*out = stmt_text_dup(st, 0, a);
-	if ((e = stmt_done(st)) != ERR_OK)
+	if ((e = stmt_get(st, a, read_title, out)) != ERR_OK)
 		return e;
-	if (!found)
-		return ERR_NOT_FOUND;
 	return *out ? ERR_OK : ERR_NOMEM;
 }
 
@@ -641,14 +653,8 @@ enum err
 note_get(struct db *db, struct arena *a, int64_t patient_id, int64_t id,
 	 bool with_withheld, struct note *out)
 {
-	struct stmt *st = db_prepare(db, with_withheld ? sql_get_all
-						       : sql_get_shared);
-
-	if (!st)
-		return ERR_DB;
-	stmt_bind_int(st, 1, id);
-	stmt_bind_int(st, 2, patient_id);
-	return stmt_get(st, a, read_note, out);
+	return row_get(db, a, with_withheld ? sql_get_all : sql_get_shared, id,
+		       patient_id, read_note, out);
 }
 
 static void
@@ -675,6 +681,22 @@ note_paragraph_list(struct db *db, struct arena *a, int64_t note_id,
 			 read_paragraph, out, count);
 }
 
+/* What is written beside note `note_id` ($1), oldest first, at most
+ * NOTE_THREAD_MAX ($2): rows of `sql` read by `read`. */
+static enum err
+thread_list(struct db *db, struct arena *a, const char *sql, int64_t note_id,
+	    size_t size, void (*read)(struct stmt *, struct arena *, void *),
+	    void *out, size_t *count)
+{
+	struct stmt *st = db_prepare(db, sql);
+
+	if (!st)
+		return ERR_DB;
+	stmt_bind_int(st, 1, note_id);
+	stmt_bind_int(st, 2, NOTE_THREAD_MAX);
+	return stmt_list(st, a, size, NOTE_THREAD_MAX, read, out, count);
+}
+
 static void
 read_view(struct stmt *st, struct arena *a, void *out)
 {
@@ -693,14 +715,8 @@ enum err
 note_view_list(struct db *db, struct arena *a, int64_t note_id,
 	       struct note_view **out, size_t *count)
 {
-	struct stmt *st = db_prepare(db, sql_views);
-
-	if (!st)
-		return ERR_DB;
-	stmt_bind_int(st, 1, note_id);
-	stmt_bind_int(st, 2, NOTE_THREAD_MAX);
-	return stmt_list(st, a, sizeof(**out), NOTE_THREAD_MAX, read_view,
-			 out, count);
+	return thread_list(db, a, sql_views, note_id, sizeof(**out), read_view,
+			   out, count);
 }
 
 static void
@@ -725,25 +741,14 @@ enum err
 note_amendment_list(struct db *db, struct arena *a, int64_t note_id,
 		    struct note_amendment **out, size_t *count)
 {
-	struct stmt *st = db_prepare(db, sql_amendments);
-
-	if (!st)
-		return ERR_DB;
-	stmt_bind_int(st, 1, note_id);
-	stmt_bind_int(st, 2, NOTE_THREAD_MAX);
-	return stmt_list(st, a, sizeof(**out), NOTE_THREAD_MAX,
-			 read_amendment, out, count);
+	return thread_list(db, a, sql_amendments, note_id, sizeof(**out),
+			   read_amendment, out, count);
 }
 
 enum err
 note_amendment_get(struct db *db, struct arena *a, int64_t note_id,
 		   int64_t id, struct note_amendment *out)
 {
-	struct stmt *st = db_prepare(db, sql_amendment_get);
-
-	if (!st)
-		return ERR_DB;
-	stmt_bind_int(st, 1, note_id);
-	stmt_bind_int(st, 2, id);
-	return stmt_get(st, a, read_amendment, out);
+	return row_get(db, a, sql_amendment_get, note_id, id, read_amendment,
+		       out);
 }

@@ -20,7 +20,6 @@
 #include "core/arena.h"
 #include "core/clock.h"
 #include "core/id.h"
-#include "core/str.h"
 #include "http/http.h"
 #include "people/patient.h"
 #include "people/people_web.h"
@@ -36,12 +35,6 @@ static const struct care_field note_fields[] = {
 	{"title", N_("Title")},
 	{"body", N_("Note")},
 };
-
-static const char *
-id_text(struct web *w, int64_t id)
-{
-	return arena_printf(w->ctx.a, "%lld", (long long)id);
-}
 
 static const char *
 notes_path(struct web *w, int64_t pid)
@@ -69,6 +62,20 @@ static bool
 sees_withheld(struct web *w, int64_t pid)
 {
 	return patient_allowed(w, pid, RES_WITHHELD_NOTES, ACT_READ);
+}
+
+/* Whether the signed-in person may withhold a note from the patient. */
+static bool
+may_withhold(struct web *w, int64_t pid)
+{
+	return patient_allowed(w, pid, RES_WITHHELD_NOTES, ACT_WRITE);
+}
+
+/* Markdown as plain text, for headings and plain-words advice. */
+static const char *
+plain_text(struct web *w, const char *md)
+{
+	return markdown_text(w->ctx.a, md, strlen(md));
 }
 
 /* At most `max` characters of `s`, cut on a character boundary, with an
@@ -100,7 +107,7 @@ note_heading(struct web *w, const struct note *n)
 
 	if (n->title && *n->title)
 		return n->title;
-	text = markdown_text(w->ctx.a, n->body, strlen(n->body));
+	text = plain_text(w, n->body);
 	if (text) {
 		while (*text == '\n' || *text == ' ')
 			text++;
@@ -146,6 +153,15 @@ fields_json(struct web *w, const char *title, const char *body)
 	copy = arena_strdup(w->ctx.a, s);
 	free(s);
 	return copy;
+}
+
+/* The differences between two versions' fields (JSON texts) into `arr`. */
+static enum err
+note_diff(struct web *w, json_t *arr, const char *before, const char *after)
+{
+	return care_diff_fields(w, arr, note_fields,
+				sizeof(note_fields) / sizeof(note_fields[0]),
+				before, after);
 }
 
 /*
@@ -231,13 +247,32 @@ struct note_form {
 	int version;
 };
 
+/*
+ * A write of note `id` of patient `pid` (organisation `org_id`) by the
+ * signed-in person, now. With `f`, the note form as sent is read into
+ * `f` and becomes the note's text and sharing.
+ */
 static void
-form_from_request(struct web *w, struct note_form *f)
+write_init(struct web *w, struct note_write *nw, int64_t org_id, int64_t pid,
+	   int64_t id, struct note_form *f)
 {
+	memset(nw, 0, sizeof(*nw));
+	nw->org_id = org_id;
+	nw->patient_id = pid;
+	nw->author_id = w->account.id;
+	nw->voice = role_voice(w->account.role);
+	nw->at_ms = clock_now_ms();
+	nw->id = id;
+	if (!f)
+		return;
 	f->title = web_field(w, "title");
 	f->body = web_field(w, "body");
 	f->shared = strcmp(web_field(w, "share"), "no") != 0;
 	f->reason = f->shared ? "" : web_field(w, "reason");
+	nw->title = f->title;
+	nw->body = f->body;
+	nw->shared = f->shared;
+	nw->withheld_reason = f->reason;
 }
 
 /*
@@ -262,8 +297,7 @@ form_page(struct web *w, int status, int64_t pid, const struct note *stored,
 	jbool(form, "shared", f->shared);
 	jbool(form, "withheld", !f->shared);
 	add_reasons(w, ctx, f->reason);
-	jbool(ctx, "can_withhold",
-	      patient_allowed(w, pid, RES_WITHHELD_NOTES, ACT_WRITE));
+	jbool(ctx, "can_withhold", may_withhold(w, pid));
 	if (stored) {
 		jbool(ctx, "editing", true);
 		jstr(ctx, "action", arena_printf(w->ctx.a, "%s/edit",
@@ -272,8 +306,7 @@ form_page(struct web *w, int status, int64_t pid, const struct note *stored,
 		jstr(ctx, "back", note_path(w, pid, stored->id));
 		jint(form, "version", f->version);
 		care_plain_words(w, ctx, N_("The note as saved"),
-				 markdown_text(w->ctx.a, stored->body,
-					       strlen(stored->body)));
+				 plain_text(w, stored->body));
 	} else {
 		jstr(ctx, "action", arena_printf(w->ctx.a, "%s/new",
 						 notes_path(w, pid)));
@@ -288,10 +321,9 @@ form_page(struct web *w, int status, int64_t pid, const struct note *stored,
 				    trusted_markdown(w, stored->body, 4));
 		jstr(s, "author", stored->author_name);
 		jstr(s, "when", page_datetime(w, stored->updated_ms / 1000));
-		care_diff_fields(w, jarr(ctx, "differences"), note_fields,
-				 sizeof(note_fields) / sizeof(note_fields[0]),
-				 fields_json(w, stored->title, stored->body),
-				 fields_json(w, f->title, f->body));
+		note_diff(w, jarr(ctx, "differences"),
+			  fields_json(w, stored->title, stored->body),
+			  fields_json(w, f->title, f->body));
 	}
 	if (ps)
 		page_problems(w, ctx, ps);
@@ -310,12 +342,15 @@ get_note_new(struct req *req)
 	return form_page(w, 200, pid, NULL, &f, false, NULL);
 }
 
-/* The write_info of a note write: the reason code of a withheld note is
- * the audit detail; a note the patient will see is a touchpoint. */
+/* The write_info of a note write (`action`): the reason code of a
+ * withheld note is the audit detail; a note the patient will see is a
+ * touchpoint. */
 static void
-note_write_info(struct write_info *wi, const struct note_write *nw)
+note_write_info(struct write_info *wi, const struct note_write *nw,
+		const char *action)
 {
 	memset(wi, 0, sizeof(*wi));
+	wi->action = action;
 	wi->resource_type = NOTE_RES_NOTE;
 	wi->patient_id = nw->patient_id;
 	if (nw->shared)
@@ -343,22 +378,9 @@ post_note_new(struct req *req)
 	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_NOTES, ACT_WRITE);
 	if ((e = patient_get(w->ctx.db, w->ctx.a, pid, &p)) != ERR_OK)
 		return e;
-	form_from_request(w, &f);
-	memset(&nw, 0, sizeof(nw));
-	nw.org_id = p.org_id;
-	nw.patient_id = pid;
-	nw.author_id = w->account.id;
-	nw.voice = role_voice(w->account.role);
-	nw.at_ms = clock_now_ms();
-	nw.id = id_new();
-	nw.title = f.title;
-	nw.body = f.body;
-	nw.shared = f.shared;
-	nw.withheld_reason = f.reason;
-	note_write_info(&wi, &nw);
-	wi.action = "create";
-	if (!f.shared &&
-	    !patient_allowed(w, pid, RES_WITHHELD_NOTES, ACT_WRITE)) {
+	write_init(w, &nw, p.org_id, pid, id_new(), &f);
+	note_write_info(&wi, &nw, "create");
+	if (!f.shared && !may_withhold(w, pid)) {
 		write_refused(&w->ctx, &wi);
 		return ERR_FORBIDDEN;
 	}
@@ -367,7 +389,7 @@ post_note_new(struct req *req)
 		write_refused(&w->ctx, &wi);
 		return form_page(w, 400, pid, NULL, &f, false, &ps);
 	}
-	wi.resource_id = id_text(w, nw.id);
+	wi.resource_id = care_id_text(w, nw.id);
 	if ((e = write_commit(&w->ctx, &wi, note_create, &nw)) != ERR_OK)
 		return e;
 	return page_redirect(w, note_path(w, pid, nw.id), "saved");
@@ -464,13 +486,7 @@ post_note_cowrite(struct req *req)
 		para[n].body = web_field(w, pf);
 		n++;
 	}
-	memset(&nw, 0, sizeof(nw));
-	nw.org_id = p.org_id;
-	nw.patient_id = pid;
-	nw.author_id = w->account.id;
-	nw.voice = role_voice(w->account.role);
-	nw.at_ms = clock_now_ms();
-	nw.id = id_new();
+	write_init(w, &nw, p.org_id, pid, id_new(), NULL);
 	nw.title = web_field(w, "title");
 	nw.shared = true;
 	nw.withheld_reason = "";
@@ -486,15 +502,14 @@ post_note_cowrite(struct req *req)
 			     N_("Read the note together and tick the box to "
 				"show the patient agrees. Nothing is saved "
 				"until then."));
-	note_write_info(&wi, &nw);
-	wi.action = "create";
+	note_write_info(&wi, &nw, "create");
 	if (ps.n) {
 		write_refused(&w->ctx, &wi);
 		return cowrite_page(w, 400, pid, true, &ps);
 	}
 	if (!nw.body)
 		return ERR_NOMEM;
-	wi.resource_id = id_text(w, nw.id);
+	wi.resource_id = care_id_text(w, nw.id);
 	if ((e = write_commit(&w->ctx, &wi, note_create, &nw)) != ERR_OK)
 		return e;
 	return page_redirect(w, note_path(w, pid, nw.id), "saved");
@@ -532,12 +547,8 @@ add_versions(struct web *w, json_t *ctx, int64_t nid)
 		jstr(o, "change", change_label(w, v[i].change));
 		/* Newest first: each version against the one before it. */
 		if (i + 1 < n &&
-		    (e = care_diff_fields(w, jarr(o, "differences"),
-					  note_fields,
-					  sizeof(note_fields) /
-						  sizeof(note_fields[0]),
-					  v[i + 1].fields, v[i].fields)) !=
-			    ERR_OK)
+		    (e = note_diff(w, jarr(o, "differences"), v[i + 1].fields,
+				   v[i].fields)) != ERR_OK)
 			return e;
 	}
 	return ERR_OK;
@@ -689,11 +700,10 @@ note_page(struct web *w, int status, int64_t pid, const struct note *n,
 		    ERR_OK ||
 	    (e = add_versions(w, ctx, n->id)) != ERR_OK)
 		goto fail;
-	care_plain_words(w, ctx, N_("This note"),
-			 markdown_text(w->ctx.a, n->body, strlen(n->body)));
+	care_plain_words(w, ctx, N_("This note"), plain_text(w, n->body));
 	if (ps)
 		page_problems(w, ctx, ps);
-	web_audit_read(w, NOTE_RES_NOTE, id_text(w, n->id), pid);
+	web_audit_read(w, NOTE_RES_NOTE, care_id_text(w, n->id), pid);
 	return page_render(w, status, "note", ctx);
 fail:
 	json_decref(ctx);
@@ -739,8 +749,7 @@ static bool
 may_edit(struct web *w, int64_t pid, const struct note *n)
 {
 	return n->author_id == w->account.id && !n->cowritten &&
-	       (n->shared ||
-		patient_allowed(w, pid, RES_WITHHELD_NOTES, ACT_WRITE));
+	       (n->shared || may_withhold(w, pid));
 }
 
 /* GET /patients/:id/notes/:nid/edit: 200; 403 not the author; 404. */
@@ -763,7 +772,7 @@ get_note_edit(struct req *req)
 	f.shared = n.shared;
 	f.reason = n.withheld_reason;
 	f.version = n.version;
-	web_audit_read(w, NOTE_RES_NOTE, id_text(w, n.id), pid);
+	web_audit_read(w, NOTE_RES_NOTE, care_id_text(w, n.id), pid);
 	return form_page(w, 200, pid, &n, &f, false, NULL);
 }
 
@@ -785,29 +794,14 @@ post_note_edit(struct req *req)
 	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_NOTES, ACT_WRITE);
 	if ((e = note_of_request(w, &pid, &n)) != ERR_OK)
 		return e;
-	form_from_request(w, &f);
-	memset(&nw, 0, sizeof(nw));
-	nw.org_id = n.org_id;
-	nw.patient_id = pid;
-	nw.author_id = w->account.id;
-	nw.voice = role_voice(w->account.role);
-	nw.at_ms = clock_now_ms();
-	nw.id = n.id;
-	nw.title = f.title;
-	nw.body = f.body;
-	nw.shared = f.shared;
-	nw.withheld_reason = f.reason;
-	note_write_info(&wi, &nw);
-	wi.action = "update";
-	wi.resource_id = id_text(w, n.id);
-	if (!may_edit(w, pid, &n) ||
-	    (!f.shared &&
-	     !patient_allowed(w, pid, RES_WITHHELD_NOTES, ACT_WRITE))) {
+	write_init(w, &nw, n.org_id, pid, n.id, &f);
+	note_write_info(&wi, &nw, "update");
+	wi.resource_id = care_id_text(w, n.id);
+	if (!may_edit(w, pid, &n) || (!f.shared && !may_withhold(w, pid))) {
 		write_refused(&w->ctx, &wi);
 		return ERR_FORBIDDEN;
 	}
-	if (!str_to_i64(str_c(web_field(w, "version")), 1, INT32_MAX,
-			&version))
+	if (!care_form_version(w, &version))
 		return ERR_INVALID;
 	f.version = (int)version;
 	nw.version = (int)version;
@@ -879,7 +873,7 @@ post_beside(struct req *req, bool request)
 		write_refused(&w->ctx, &wi);
 		return note_page(w, 400, pid, &n, &ps);
 	}
-	wi.resource_id = id_text(w, b.id);
+	wi.resource_id = care_id_text(w, b.id);
 	if ((e = write_commit(&w->ctx, &wi,
 			      request ? note_amend_request : note_view_add,
 			      &b)) != ERR_OK)
@@ -935,14 +929,12 @@ answer_page(struct web *w, int status, int64_t pid, const struct note *n,
 	jint(form, "version", version);
 	if (conflict) {
 		jbool(ctx, "conflict", true);
-		care_diff_fields(w, jarr(ctx, "differences"), note_fields,
-				 sizeof(note_fields) / sizeof(note_fields[0]),
-				 fields_json(w, n->title, n->body),
-				 fields_json(w, n->title,
-					     web_field(w, "body")));
+		note_diff(w, jarr(ctx, "differences"),
+			  fields_json(w, n->title, n->body),
+			  fields_json(w, n->title, web_field(w, "body")));
 	}
 	care_plain_words(w, ctx, N_("The note as saved"),
-			 markdown_text(w->ctx.a, n->body, strlen(n->body)));
+			 plain_text(w, n->body));
 	if (ps)
 		page_problems(w, ctx, ps);
 	return page_render(w, status, "note_answer", ctx);
@@ -968,7 +960,7 @@ answer_context(struct web *w, int64_t *pid, struct note *n,
 		    ERR_OK)
 		return e;
 	if (n->author_id != w->account.id) {
-		wi.resource_id = id_text(w, aid);
+		wi.resource_id = care_id_text(w, aid);
 		wi.patient_id = *pid;
 		write_refused(&w->ctx, &wi);
 		return ERR_FORBIDDEN;
@@ -990,7 +982,7 @@ get_note_answer(struct req *req)
 	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_NOTES, ACT_WRITE);
 	if ((e = answer_context(w, &pid, &n, &m)) != ERR_OK)
 		return e;
-	web_audit_read(w, NOTE_RES_NOTE, id_text(w, n.id), pid);
+	web_audit_read(w, NOTE_RES_NOTE, care_id_text(w, n.id), pid);
 	return answer_page(w, 200, pid, &n, &m, false, false, n.version,
 			   NULL);
 }
@@ -1029,11 +1021,10 @@ post_note_answer(struct req *req)
 	na.accept = !strcmp(choice, "accept");
 	na.answer = web_field(w, "answer");
 	na.body = web_field(w, "body");
-	wi.resource_id = id_text(w, m.id);
+	wi.resource_id = care_id_text(w, m.id);
 	wi.patient_id = pid;
 	wi.detail = na.accept ? "accepted" : "explained";
-	if (!str_to_i64(str_c(web_field(w, "version")), 1, INT32_MAX,
-			&version))
+	if (!care_form_version(w, &version))
 		return ERR_INVALID;
 	na.version = (int)version;
 	if (!na.accept && strcmp(choice, "explain"))

@@ -403,7 +403,9 @@ plainwords_readability(const char *text, const char *lang,
 				letters = false;
 			}
 		}
-		i += k;
+		/* Always move on, even where a word scanner disagrees with
+		 * decode() about a malformed byte. */
+		i += k ? k : 1;
 	}
 	if (cur)
 		sentences++;

@@ -22,6 +22,14 @@ struct audit_key;
 struct db;
 
 #define DEMO_CARE_TEAM_MAX 3
+
+/* In a loader step: returns the error of `x` unless it is ERR_OK. */
+#define DEMO_TRY(x)                                                        \
+	do {                                                               \
+		enum err e_ = (x);                                         \
+		if (e_ != ERR_OK)                                          \
+			return e_;                                         \
+	} while (0)
 #define DEMO_CARE_DAY 86400
 
 /* A demo patient with the people around them. */

@@ -118,6 +118,29 @@ static const struct demo_aid knee_aid = {
 	"osteoarthritis. " CAUTION,
 };
 
+/* The aid `src` as stored with id `id` (version 1, offered). */
+static void
+load_aid(const struct demo_aid *src, int64_t id, struct decision_aid *aid)
+{
+	size_t q, o;
+
+	memset(aid, 0, sizeof(*aid));
+	aid->id = id;
+	aid->title = src->title;
+	aid->noptions = 4;
+	aid->nquestions = 5;
+	for (o = 0; o < 4; o++)
+		aid->options[o] = src->options[o];
+	for (q = 0; q < 5; q++) {
+		aid->questions[q] = src->questions[q];
+		for (o = 0; o < 4; o++)
+			aid->cells[q][o] = src->cells[q][o];
+	}
+	aid->source = src->source;
+	aid->active = true;
+	aid->version = 1;
+}
+
 /* Stores an aid as cocare itself; its id in `*id`. */
 static enum err
 add_aid(struct demo_care *d, const struct demo_aid *src, int64_t *id)
@@ -129,23 +152,10 @@ add_aid(struct demo_care *d, const struct demo_aid *src, int64_t *id)
 		.detail = "decision-aid",
 	};
 	struct ctx *c = demo_care_as(d, 0, ROLE_SYSTEM, NULL, 200, 0);
-	size_t q, o;
 
 	memset(&j, 0, sizeof(j));
-	j.aid.id = *id = id_new();
+	load_aid(src, *id = id_new(), &j.aid);
 	j.aid.org_id = d->org_id;
-	j.aid.title = src->title;
-	j.aid.noptions = 4;
-	j.aid.nquestions = 5;
-	for (o = 0; o < 4; o++)
-		j.aid.options[o] = src->options[o];
-	for (q = 0; q < 5; q++) {
-		j.aid.questions[q] = src->questions[q];
-		for (o = 0; o < 4; o++)
-			j.aid.cells[q][o] = src->cells[q][o];
-	}
-	j.aid.source = src->source;
-	j.aid.active = true;
 	j.create = true;
 	j.at_ms = c->now * 1000;
 	wi.resource_id = arena_printf(d->a, "%lld", (long long)*id);
@@ -201,26 +211,25 @@ write_decision(struct demo_care *d, struct ctx *c,
 	return write_within(d->db, c, &wi, decision_write, j);
 }
 
+/* A new decision of `p` on aid `aid` (`src`), with the first three
+ * options considered, `p` and their first team member taking part and a
+ * date to look at it again in `revisit_days`. */
 static void
-load_aid(const struct demo_aid *src, int64_t id, struct decision_aid *aid)
+decision_init(struct demo_care *d, const struct demo_care_patient *p,
+	      const struct demo_aid *src, int64_t aid, int revisit_days,
+	      struct decision_job *j)
 {
-	size_t q, o;
-
-	memset(aid, 0, sizeof(*aid));
-	aid->id = id;
-	aid->title = src->title;
-	aid->noptions = 4;
-	aid->nquestions = 5;
-	for (o = 0; o < 4; o++)
-		aid->options[o] = src->options[o];
-	for (q = 0; q < 5; q++) {
-		aid->questions[q] = src->questions[q];
-		for (o = 0; o < 4; o++)
-			aid->cells[q][o] = src->cells[q][o];
-	}
-	aid->source = src->source;
-	aid->active = true;
-	aid->version = 1;
+	memset(j, 0, sizeof(*j));
+	load_aid(src, aid, &j->d.aid);
+	j->d.id = id_new();
+	j->d.org_id = d->org_id;
+	j->d.patient_id = p->id;
+	j->d.aid_id = aid;
+	j->d.considered[0] = j->d.considered[1] = j->d.considered[2] = true;
+	j->d.participants = participants(d, p, p->team[0], p->team_names[0]);
+	j->d.revisit_date = clock_date(d->a, d->now + (int64_t)revisit_days *
+							      DEMO_CARE_DAY);
+	j->create = true;
 }
 
 /* María chooses talking therapy with her doctor; three weeks later she
@@ -234,20 +243,11 @@ maria(struct demo_care *d, const struct demo_care_patient *p, int64_t aid)
 
 	if (p->nteam < 1)
 		return ERR_OK;
-	memset(&j, 0, sizeof(j));
-	load_aid(&mood_aid, aid, &j.d.aid);
-	j.d.id = id_new();
-	j.d.org_id = d->org_id;
-	j.d.patient_id = p->id;
-	j.d.aid_id = aid;
+	decision_init(d, p, &mood_aid, aid, 30, &j);
 	j.d.matters[1] = j.d.matters[2] = true;
-	j.d.considered[0] = j.d.considered[1] = j.d.considered[2] = true;
 	j.d.choice = 0;
 	j.d.reasons = "I would like to try talking first, and I am worried "
 		      "about putting on weight with tablets.";
-	j.d.participants = participants(d, p, p->team[0], p->team_names[0]);
-	j.d.revisit_date = clock_date(d->a, d->now + 30 * DEMO_CARE_DAY);
-	j.create = true;
 	c = demo_care_as(d, p->team[0], ROLE_PROFESSIONAL, p, 40, 0);
 	if ((e = write_decision(d, c, p, &j)) != ERR_OK || !p->account_id)
 		return e;
@@ -270,19 +270,10 @@ undecided(struct demo_care *d, const struct demo_care_patient *p,
 
 	if (p->nteam < 1)
 		return ERR_OK;
-	memset(&j, 0, sizeof(j));
-	load_aid(&knee_aid, aid, &j.d.aid);
-	j.d.id = id_new();
-	j.d.org_id = d->org_id;
-	j.d.patient_id = p->id;
-	j.d.aid_id = aid;
+	decision_init(d, p, &knee_aid, aid, 14, &j);
 	j.d.matters[0] = j.d.matters[3] = true;
-	j.d.considered[0] = j.d.considered[1] = j.d.considered[2] = true;
 	j.d.choice = DECISION_UNDECIDED;
 	j.d.reasons = "Wants to talk it over with family first.";
-	j.d.participants = participants(d, p, p->team[0], p->team_names[0]);
-	j.d.revisit_date = clock_date(d->a, d->now + 14 * DEMO_CARE_DAY);
-	j.create = true;
 	c = demo_care_as(d, p->team[0], ROLE_PROFESSIONAL, p, 6, 0);
 	return write_decision(d, c, p, &j);
 }

@@ -18,12 +18,33 @@
 #define RICH_NOTES 5	/* patients with several notes, María first */
 #define LIGHT_NOTES 12	/* patients after them with one or two */
 
-#define TRY(x)                                                             \
-	do {                                                               \
-		enum err e_ = (x);                                         \
-		if (e_ != ERR_OK)                                          \
-			return e_;                                         \
-	} while (0)
+/* Stores note `nw`, filled but for who and when, as written by team
+ * member `t` of `p`, `days_ago`, with a new id; audited as the note
+ * pages do it. */
+static enum err
+note_store(struct demo_care *d, const struct demo_care_patient *p, size_t t,
+	   int days_ago, struct note_write *nw)
+{
+	struct ctx *c = demo_care_as(d, p->team[t], ROLE_PROFESSIONAL, p,
+				     days_ago, 0);
+	struct write_info wi = {
+		.action = "create",
+		.resource_type = NOTE_RES_NOTE,
+		.patient_id = p->id,
+		.detail = nw->shared ? (nw->cowritten ? "cowritten" : NULL)
+				     : nw->withheld_reason,
+		.touchpoint_kind = nw->shared ? "note-shared" : NULL,
+	};
+
+	nw->org_id = d->org_id;
+	nw->patient_id = p->id;
+	nw->author_id = p->team[t];
+	nw->voice = "professional";
+	nw->at_ms = c->now * 1000;
+	nw->id = id_new();
+	wi.resource_id = arena_printf(d->a, "%lld", (long long)nw->id);
+	return write_within(d->db, c, &wi, note_create, nw);
+}
 
 /* A note by team member `t` of `p`, `days_ago`; shared unless `reason`
  * is given. `out` keeps the id and version for later steps. */
@@ -32,29 +53,12 @@ note(struct demo_care *d, const struct demo_care_patient *p, size_t t,
      int days_ago, const char *title, const char *body, const char *reason,
      struct note_write *out)
 {
-	struct ctx *c = demo_care_as(d, p->team[t], ROLE_PROFESSIONAL, p,
-				     days_ago, 0);
-	struct write_info wi = {
-		.action = "create",
-		.resource_type = NOTE_RES_NOTE,
-		.patient_id = p->id,
-		.detail = reason,
-		.touchpoint_kind = reason ? NULL : "note-shared",
-	};
-
 	memset(out, 0, sizeof(*out));
-	out->org_id = d->org_id;
-	out->patient_id = p->id;
-	out->author_id = p->team[t];
-	out->voice = "professional";
-	out->at_ms = c->now * 1000;
-	out->id = id_new();
 	out->title = title;
 	out->body = body;
 	out->shared = reason == NULL;
 	out->withheld_reason = reason ? reason : "";
-	wi.resource_id = arena_printf(d->a, "%lld", (long long)out->id);
-	TRY(write_within(d->db, c, &wi, note_create, out));
+	DEMO_TRY(note_store(d, p, t, days_ago, out));
 	out->version = out->new_version;
 	return ERR_OK;
 }
@@ -85,8 +89,8 @@ beside(struct demo_care *d, const struct demo_care_patient *p, int days_ago,
 	};
 
 	wi.resource_id = arena_printf(d->a, "%lld", (long long)b.id);
-	TRY(write_within(d->db, c, &wi,
-			 request ? note_amend_request : note_view_add, &b));
+	DEMO_TRY(write_within(d->db, c, &wi,
+			      request ? note_amend_request : note_view_add, &b));
 	if (id)
 		*id = b.id;
 	return ERR_OK;
@@ -121,7 +125,7 @@ answer(struct demo_care *d, const struct demo_care_patient *p, int days_ago,
 	};
 
 	wi.resource_id = arena_printf(d->a, "%lld", (long long)aid);
-	TRY(write_within(d->db, c, &wi, note_amend_answer, &na));
+	DEMO_TRY(write_within(d->db, c, &wi, note_amend_answer, &na));
 	if (body)
 		n->version = na.new_version;
 	return ERR_OK;
@@ -150,15 +154,6 @@ cowritten(struct demo_care *d, const struct demo_care_patient *p, size_t t,
 				 "visit. **No change to her medicines.**"},
 	};
 	struct note_paragraph para[sizeof(said) / sizeof(said[0])];
-	struct ctx *c = demo_care_as(d, p->team[t], ROLE_PROFESSIONAL, p,
-				     days_ago, 0);
-	struct write_info wi = {
-		.action = "create",
-		.resource_type = NOTE_RES_NOTE,
-		.patient_id = p->id,
-		.detail = "cowritten",
-		.touchpoint_kind = "note-shared",
-	};
 	struct note_write nw;
 	size_t i;
 
@@ -169,12 +164,6 @@ cowritten(struct demo_care *d, const struct demo_care_patient *p, size_t t,
 		para[i].body = said[i].text;
 	}
 	memset(&nw, 0, sizeof(nw));
-	nw.org_id = d->org_id;
-	nw.patient_id = p->id;
-	nw.author_id = p->team[t];
-	nw.voice = "professional";
-	nw.at_ms = c->now * 1000;
-	nw.id = id_new();
 	nw.title = "Home visit: evenings and feeling alone";
 	nw.shared = true;
 	nw.withheld_reason = "";
@@ -184,8 +173,7 @@ cowritten(struct demo_care *d, const struct demo_care_patient *p, size_t t,
 	nw.nparagraphs = i;
 	if (!(nw.body = note_join_paragraphs(d->a, para, i)))
 		return ERR_NOMEM;
-	wi.resource_id = arena_printf(d->a, "%lld", (long long)nw.id);
-	return write_within(d->db, c, &wi, note_create, &nw);
+	return note_store(d, p, t, days_ago, &nw);
 }
 
 /* María López: the demo patient login, with the doctor and the nurse. */
@@ -196,59 +184,59 @@ maria(struct demo_care *d, const struct demo_care_patient *p)
 	struct note_write n;
 	int64_t aid;
 
-	TRY(note(d, p, 0, 150, "First appointment",
-		 "María came because she **wakes up three or four times a "
-		 "night** and feels tired all day.\n\n"
-		 "We talked about:\n\n"
-		 "- what a good night looks like for her\n"
-		 "- her evening routine\n"
-		 "- her medicines, which she sometimes takes late\n\n"
-		 "Plan: keep a sleep diary for two weeks and meet again.",
-		 NULL, &n));
-	TRY(note(d, p, nurse, 118, "Sleep diary",
-		 "We went through the sleep diary together. She sleeps "
-		 "about five hours on most nights and falls asleep more "
-		 "easily when she takes the evening tablet earlier.\n\n"
-		 "She will try taking it at 8 pm for a month.",
-		 NULL, &n));
-	TRY(note(d, p, 0, 80, "Knee pain and walking",
-		 "María's right knee hurts after about ten minutes of "
-		 "walking. No swelling today.\n\n"
-		 "I asked the physiotherapy team to see her. Walking is "
-		 "still good for her: shorter walks on bad days are fine.",
-		 NULL, &n));
-	TRY(beside(d, p, 78, &n, true,
-		   "It is my left knee, not my right one. Please correct it "
-		   "so the physiotherapist looks at the right knee.",
-		   &aid));
-	TRY(answer(d, p, 77, &n, aid,
-		   "Thank you, you are right. I have corrected the note and "
-		   "told the physiotherapy team.",
-		   "María's left knee hurts after about ten minutes of "
-		   "walking. No swelling today.\n\n"
-		   "I asked the physiotherapy team to see her. Walking is "
-		   "still good for her: shorter walks on bad days are "
-		   "fine."));
-	TRY(cowritten(d, p, nurse, 40));
-	TRY(note(d, p, 0, 20, "Medicines review",
-		 "We reviewed all her medicines with the pharmacist's "
-		 "advice. She feels foggy in the mornings.\n\n"
-		 "1. Stop the allergy tablet she takes at night.\n"
-		 "2. Keep the other medicines as they are.\n"
-		 "3. Check again in six weeks how clear-headed she feels.\n\n"
-		 "More about medicines and sleep: "
-		 "[NHS advice](https://www.nhs.uk/live-well/sleep-and-"
-		 "tiredness/)",
-		 NULL, &n));
-	TRY(beside(d, p, 18, &n, false,
-		   "I am glad we stopped the night tablet. Two weeks on, my "
-		   "mornings are clearer, but I still wake up once or twice.",
-		   NULL));
-	TRY(note(d, p, nurse, 5, "Phone call",
-		 "Short call to see how things are going. She says she "
-		 "sleeps about seven hours now and walks to the park twice "
-		 "a week.",
-		 NULL, &n));
+	DEMO_TRY(note(d, p, 0, 150, "First appointment",
+		      "María came because she **wakes up three or four times a "
+		      "night** and feels tired all day.\n\n"
+		      "We talked about:\n\n"
+		      "- what a good night looks like for her\n"
+		      "- her evening routine\n"
+		      "- her medicines, which she sometimes takes late\n\n"
+		      "Plan: keep a sleep diary for two weeks and meet again.",
+		      NULL, &n));
+	DEMO_TRY(note(d, p, nurse, 118, "Sleep diary",
+		      "We went through the sleep diary together. She sleeps "
+		      "about five hours on most nights and falls asleep more "
+		      "easily when she takes the evening tablet earlier.\n\n"
+		      "She will try taking it at 8 pm for a month.",
+		      NULL, &n));
+	DEMO_TRY(note(d, p, 0, 80, "Knee pain and walking",
+		      "María's right knee hurts after about ten minutes of "
+		      "walking. No swelling today.\n\n"
+		      "I asked the physiotherapy team to see her. Walking is "
+		      "still good for her: shorter walks on bad days are fine.",
+		      NULL, &n));
+	DEMO_TRY(beside(d, p, 78, &n, true,
+		        "It is my left knee, not my right one. Please correct it "
+		        "so the physiotherapist looks at the right knee.",
+		        &aid));
+	DEMO_TRY(answer(d, p, 77, &n, aid,
+		        "Thank you, you are right. I have corrected the note and "
+		        "told the physiotherapy team.",
+		        "María's left knee hurts after about ten minutes of "
+		        "walking. No swelling today.\n\n"
+		        "I asked the physiotherapy team to see her. Walking is "
+		        "still good for her: shorter walks on bad days are "
+		        "fine."));
+	DEMO_TRY(cowritten(d, p, nurse, 40));
+	DEMO_TRY(note(d, p, 0, 20, "Medicines review",
+		      "We reviewed all her medicines with the pharmacist's "
+		      "advice. She feels foggy in the mornings.\n\n"
+		      "1. Stop the allergy tablet she takes at night.\n"
+		      "2. Keep the other medicines as they are.\n"
+		      "3. Check again in six weeks how clear-headed she feels.\n\n"
+		      "More about medicines and sleep: "
+		      "[NHS advice](https://www.nhs.uk/live-well/sleep-and-"
+		      "tiredness/)",
+		      NULL, &n));
+	DEMO_TRY(beside(d, p, 18, &n, false,
+		        "I am glad we stopped the night tablet. Two weeks on, my "
+		        "mornings are clearer, but I still wake up once or twice.",
+		        NULL));
+	DEMO_TRY(note(d, p, nurse, 5, "Phone call",
+		      "Short call to see how things are going. She says she "
+		      "sleeps about seven hours now and walks to the park twice "
+		      "a week.",
+		      NULL, &n));
 	return beside(d, p, 2, &n, true,
 		      "I said I sleep about six hours, not seven. Seven is "
 		      "what I am hoping for.",
@@ -263,48 +251,48 @@ rich(struct demo_care *d, const struct demo_care_patient *p, size_t i)
 	struct note_write n;
 	int64_t aid;
 
-	TRY(note(d, p, 0, 120 - (int)i * 7, "Getting to know each other",
-		 arena_printf(d->a,
-			      "First meeting with %s. We talked about what "
-			      "matters most right now and what has helped "
-			      "before.\n\nWe agreed to meet every month and "
-			      "to write the care plan together.",
-			      p->given_name),
-		 NULL, &n));
-	TRY(note(d, p, other, 75 - (int)i * 5, "Check-in",
-		 arena_printf(d->a,
-			      "%s says the last weeks were **mixed**: better "
-			      "sleep, but more worry about money.\n\n"
-			      "- Gave the number of the advice service\n"
-			      "- Next check-in in four weeks",
-			      p->given_name),
-		 NULL, &n));
+	DEMO_TRY(note(d, p, 0, 120 - (int)i * 7, "Getting to know each other",
+		      arena_printf(d->a,
+			           "First meeting with %s. We talked about what "
+			           "matters most right now and what has helped "
+			           "before.\n\nWe agreed to meet every month and "
+			           "to write the care plan together.",
+			           p->given_name),
+		      NULL, &n));
+	DEMO_TRY(note(d, p, other, 75 - (int)i * 5, "Check-in",
+		      arena_printf(d->a,
+			           "%s says the last weeks were **mixed**: better "
+			           "sleep, but more worry about money.\n\n"
+			           "- Gave the number of the advice service\n"
+			           "- Next check-in in four weeks",
+			           p->given_name),
+		      NULL, &n));
 	if (i == 1)
-		TRY(note(d, p, 0, 60, "Call from a relative",
-			 "A relative phoned with worries about the family "
-			 "situation. What they said is about them, so it is "
-			 "kept in this note only and not shared.",
-			 "third-party", &n));
-	TRY(note(d, p, 0, 30 - (int)i * 3, "Review",
-		 arena_printf(d->a,
-			      "We looked at the plan together. %s feels the "
-			      "walking goal is going well and wants to keep "
-			      "it.",
-			      p->given_name),
-		 NULL, &n));
+		DEMO_TRY(note(d, p, 0, 60, "Call from a relative",
+			      "A relative phoned with worries about the family "
+			      "situation. What they said is about them, so it is "
+			      "kept in this note only and not shared.",
+			      "third-party", &n));
+	DEMO_TRY(note(d, p, 0, 30 - (int)i * 3, "Review",
+		      arena_printf(d->a,
+			           "We looked at the plan together. %s feels the "
+			           "walking goal is going well and wants to keep "
+			           "it.",
+			           p->given_name),
+		      NULL, &n));
 	/* A question answered with an explanation, where the patient has a
 	 * login to ask it. */
 	if (i == 2 && p->account_id) {
-		TRY(beside(d, p, 20, &n, true,
-			   "I do not think I said the walking goal is going "
-			   "well. Some weeks I did not walk at all.",
-			   &aid));
-		TRY(answer(d, p, 19, &n, aid,
-			   "You are right that some weeks were hard. I wrote "
-			   "what you said at the end of the visit, so I have "
-			   "kept the note, and your request stays beside it "
-			   "for everyone to read.",
-			   NULL));
+		DEMO_TRY(beside(d, p, 20, &n, true,
+			        "I do not think I said the walking goal is going "
+			        "well. Some weeks I did not walk at all.",
+			        &aid));
+		DEMO_TRY(answer(d, p, 19, &n, aid,
+			        "You are right that some weeks were hard. I wrote "
+			        "what you said at the end of the visit, so I have "
+			        "kept the note, and your request stays beside it "
+			        "for everyone to read.",
+			        NULL));
 	}
 	return ERR_OK;
 }
@@ -315,12 +303,12 @@ light(struct demo_care *d, const struct demo_care_patient *p, size_t i)
 {
 	struct note_write n;
 
-	TRY(note(d, p, 0, 40 + (int)(i % 20), "Check-in",
-		 arena_printf(d->a,
-			      "%s is doing about the same as last time. We "
-			      "agreed to keep the plan as it is.",
-			      p->given_name),
-		 NULL, &n));
+	DEMO_TRY(note(d, p, 0, 40 + (int)(i % 20), "Check-in",
+		      arena_printf(d->a,
+			           "%s is doing about the same as last time. We "
+			           "agreed to keep the plan as it is.",
+			           p->given_name),
+		      NULL, &n));
 	if (i % 2)
 		return ERR_OK;
 	return note(d, p, p->nteam > 1 ? 1 : 0, 10 + (int)(i % 7),
@@ -343,11 +331,11 @@ demo_care_notes(struct demo_care *d)
 		if (p->nteam == 0)
 			continue;
 		if (i == 0 && p->account_id)
-			TRY(maria(d, p));
+			DEMO_TRY(maria(d, p));
 		else if (i < RICH_NOTES)
-			TRY(rich(d, p, i));
+			DEMO_TRY(rich(d, p, i));
 		else
-			TRY(light(d, p, i));
+			DEMO_TRY(light(d, p, i));
 	}
 	return ERR_OK;
 }

@@ -240,13 +240,6 @@ date_in(struct demo_care *d, int days)
 			    day);
 }
 
-#define TRY(x)                                                             \
-	do {                                                               \
-		enum err e_ = (x);                                         \
-		if (e_ != ERR_OK)                                          \
-			return e_;                                         \
-	} while (0)
-
 /* María's plan: every state, several voices, a review. */
 static enum err
 rich_plan(struct demo_care *d, const struct demo_care_patient *p)
@@ -254,66 +247,66 @@ rich_plan(struct demo_care *d, const struct demo_care_patient *p)
 	struct plan_change g1, g2, g3, g4, a;
 	bool carer = p->caregiver_id != 0;
 
-	TRY(goal(d, p, BY_PATIENT, 120, "Sleep through the night more often",
-		 "Improve sleep; fewer night-time awakenings",
-		 "Sleeping 6 hours or more on 5 nights a week",
-		 date_in(d, 60), &g1));
-	TRY(step(d, p, BY_DOCTOR, 118, &g1, "agree", NULL));
-	TRY(action(d, p, BY_NURSE, 118, &g1, "Keep a sleep diary for two weeks",
-		   BY_PATIENT, date_in(d, -100), "planned", &a));
-	TRY(step(d, p, BY_PATIENT, 117, &a, "agree", NULL));
-	TRY(step(d, p, BY_PATIENT, 100, &a, "status", "done"));
-	TRY(action(d, p, BY_DOCTOR, 95, &g1,
-		   "Take the evening tablet at 8 pm instead of at bedtime",
-		   BY_PATIENT, date_in(d, 14), "in_progress", &a));
-	TRY(step(d, p, BY_PATIENT, 94, &a, "agree", NULL));
-	TRY(action(d, p, BY_PATIENT, 40, &g1,
-		   "Listen to the relaxation recording before bed",
-		   BY_PATIENT, "", "in_progress", &a));
-	TRY(step(d, p, BY_NURSE, 39, &a, "agree", NULL));
+	DEMO_TRY(goal(d, p, BY_PATIENT, 120, "Sleep through the night more often",
+		      "Improve sleep; fewer night-time awakenings",
+		      "Sleeping 6 hours or more on 5 nights a week",
+		      date_in(d, 60), &g1));
+	DEMO_TRY(step(d, p, BY_DOCTOR, 118, &g1, "agree", NULL));
+	DEMO_TRY(action(d, p, BY_NURSE, 118, &g1, "Keep a sleep diary for two weeks",
+		        BY_PATIENT, date_in(d, -100), "planned", &a));
+	DEMO_TRY(step(d, p, BY_PATIENT, 117, &a, "agree", NULL));
+	DEMO_TRY(step(d, p, BY_PATIENT, 100, &a, "status", "done"));
+	DEMO_TRY(action(d, p, BY_DOCTOR, 95, &g1,
+		        "Take the evening tablet at 8 pm instead of at bedtime",
+		        BY_PATIENT, date_in(d, 14), "in_progress", &a));
+	DEMO_TRY(step(d, p, BY_PATIENT, 94, &a, "agree", NULL));
+	DEMO_TRY(action(d, p, BY_PATIENT, 40, &g1,
+		        "Listen to the relaxation recording before bed",
+		        BY_PATIENT, "", "in_progress", &a));
+	DEMO_TRY(step(d, p, BY_NURSE, 39, &a, "agree", NULL));
 
-	TRY(goal(d, p, BY_NURSE, 90, "Walk further without getting out of breath",
-		 "Increase exercise tolerance",
-		 "Walking 20 minutes, 3 times a week", date_in(d, 90), &g2));
-	TRY(step(d, p, BY_PATIENT, 85, &g2, "edit",
-		 "Walk to the park and back without stopping"));
-	TRY(step(d, p, BY_NURSE, 80, &g2, "agree", NULL));
-	TRY(comment(d, p, BY_PATIENT, 84, &g2,
-		    "The park is 15 minutes away, so that is 30 minutes in "
-		    "all. Some days my knee hurts."));
-	TRY(comment(d, p, BY_NURSE, 80, &g2,
-		    "That sounds right. On bad knee days, half way and back "
-		    "still counts."));
-	TRY(action(d, p, BY_NURSE, 80, &g2, "Physiotherapy assessment for the knee",
-		   BY_NURSE, date_in(d, 21), "planned", &a));
-	TRY(step(d, p, BY_PATIENT, 79, &a, "agree", NULL));
+	DEMO_TRY(goal(d, p, BY_NURSE, 90, "Walk further without getting out of breath",
+		      "Increase exercise tolerance",
+		      "Walking 20 minutes, 3 times a week", date_in(d, 90), &g2));
+	DEMO_TRY(step(d, p, BY_PATIENT, 85, &g2, "edit",
+		      "Walk to the park and back without stopping"));
+	DEMO_TRY(step(d, p, BY_NURSE, 80, &g2, "agree", NULL));
+	DEMO_TRY(comment(d, p, BY_PATIENT, 84, &g2,
+		         "The park is 15 minutes away, so that is 30 minutes in "
+		         "all. Some days my knee hurts."));
+	DEMO_TRY(comment(d, p, BY_NURSE, 80, &g2,
+		         "That sounds right. On bad knee days, half way and back "
+		         "still counts."));
+	DEMO_TRY(action(d, p, BY_NURSE, 80, &g2, "Physiotherapy assessment for the knee",
+		        BY_NURSE, date_in(d, 21), "planned", &a));
+	DEMO_TRY(step(d, p, BY_PATIENT, 79, &a, "agree", NULL));
 	if (carer) {
-		TRY(action(d, p, BY_PATIENT, 20, &g2,
-			   "Walk together on Sunday mornings", BY_CAREGIVER,
-			   "", "planned", &a));
+		DEMO_TRY(action(d, p, BY_PATIENT, 20, &g2,
+			        "Walk together on Sunday mornings", BY_CAREGIVER,
+			        "", "planned", &a));
 	}
 
-	TRY(review(d, p, 60,
-		   "Sleep is a little better. We agreed to keep the sleep "
-		   "plan and add the walking goal."));
+	DEMO_TRY(review(d, p, 60,
+		        "Sleep is a little better. We agreed to keep the sleep "
+		        "plan and add the walking goal."));
 
-	TRY(goal(d, p, BY_PATIENT, 30, "Feel less alone in the evenings", "",
-		 "Talking to someone most evenings", "", &g3));
-	TRY(step(d, p, BY_DOCTOR, 28, &g3, "agree", NULL));
-	TRY(action(d, p, BY_DOCTOR, 28, &g3,
-		   "Join the Tuesday afternoon community group", BY_PATIENT,
-		   date_in(d, 7), "planned", &a));
-	TRY(step(d, p, BY_PATIENT, 26, &a, "dispute",
-		 "On Tuesdays I look after my grandson. Another day would "
-		 "work."));
+	DEMO_TRY(goal(d, p, BY_PATIENT, 30, "Feel less alone in the evenings", "",
+		      "Talking to someone most evenings", "", &g3));
+	DEMO_TRY(step(d, p, BY_DOCTOR, 28, &g3, "agree", NULL));
+	DEMO_TRY(action(d, p, BY_DOCTOR, 28, &g3,
+		        "Join the Tuesday afternoon community group", BY_PATIENT,
+		        date_in(d, 7), "planned", &a));
+	DEMO_TRY(step(d, p, BY_PATIENT, 26, &a, "dispute",
+		      "On Tuesdays I look after my grandson. Another day would "
+		      "work."));
 
-	TRY(goal(d, p, BY_DOCTOR, 10,
-		 "Take my medicines without feeling foggy",
-		 "Review polypharmacy; reduce anticholinergic burden",
-		 "Feeling clear-headed in the mornings", date_in(d, 45), &g4));
-	TRY(action(d, p, BY_DOCTOR, 10, &g4,
-		   "Medicines review with the pharmacist", BY_DOCTOR,
-		   date_in(d, 10), "planned", &a));
+	DEMO_TRY(goal(d, p, BY_DOCTOR, 10,
+		      "Take my medicines without feeling foggy",
+		      "Review polypharmacy; reduce anticholinergic burden",
+		      "Feeling clear-headed in the mornings", date_in(d, 45), &g4));
+	DEMO_TRY(action(d, p, BY_DOCTOR, 10, &g4,
+		        "Medicines review with the pharmacist", BY_DOCTOR,
+		        date_in(d, 10), "planned", &a));
 	return ERR_OK;
 }
 
@@ -338,26 +331,26 @@ simple_plan(struct demo_care *d, const struct demo_care_patient *p, int k)
 	struct plan_change g, a;
 	enum demo_who by = k % 3 == 0 ? BY_PATIENT : BY_DOCTOR;
 
-	TRY(goal(d, p, by, 50 + k, goals[k % 5][0], "", goals[k % 5][1],
-		 date_in(d, 60 + k), &g));
+	DEMO_TRY(goal(d, p, by, 50 + k, goals[k % 5][0], "", goals[k % 5][1],
+		      date_in(d, 60 + k), &g));
 	if (k % 4 != 3)
-		TRY(step(d, p, by == BY_PATIENT ? BY_DOCTOR : BY_PATIENT,
-			 48 + k, &g, "agree", NULL));
-	TRY(action(d, p, k % 2 ? BY_PATIENT : BY_NURSE, 40, &g,
-		   actions[k % 5], k % 2 ? BY_PATIENT : BY_NURSE,
-		   date_in(d, 10 + k), "planned", &a));
+		DEMO_TRY(step(d, p, by == BY_PATIENT ? BY_DOCTOR : BY_PATIENT,
+			      48 + k, &g, "agree", NULL));
+	DEMO_TRY(action(d, p, k % 2 ? BY_PATIENT : BY_NURSE, 40, &g,
+		        actions[k % 5], k % 2 ? BY_PATIENT : BY_NURSE,
+		        date_in(d, 10 + k), "planned", &a));
 	if (k % 5 == 1)
-		TRY(step(d, p, BY_NURSE, 35, &a, "dispute",
-			 "Not yet: the assessment comes first."));
+		DEMO_TRY(step(d, p, BY_NURSE, 35, &a, "dispute",
+			      "Not yet: the assessment comes first."));
 	if (who_present(p, BY_CAREGIVER)) {
-		TRY(action(d, p, BY_CAREGIVER, 20, &g,
-			   "Drive to the appointments on Thursdays",
-			   BY_CAREGIVER, "", "planned", &a));
+		DEMO_TRY(action(d, p, BY_CAREGIVER, 20, &g,
+			        "Drive to the appointments on Thursdays",
+			        BY_CAREGIVER, "", "planned", &a));
 		if (k % 2)
-			TRY(step(d, p, BY_PATIENT, 19, &a, "agree", NULL));
+			DEMO_TRY(step(d, p, BY_PATIENT, 19, &a, "agree", NULL));
 	}
 	if (k % 3 == 1)
-		TRY(review(d, p, 30, "Plan looked at together."));
+		DEMO_TRY(review(d, p, 30, "Plan looked at together."));
 	return ERR_OK;
 }
 
@@ -371,7 +364,7 @@ demo_care_plan(struct demo_care *d)
 
 		if (p->nteam == 0)
 			continue;
-		TRY(i == 0 ? rich_plan(d, p) : simple_plan(d, p, (int)i));
+		DEMO_TRY(i == 0 ? rich_plan(d, p) : simple_plan(d, p, (int)i));
 	}
 	return ERR_OK;
 }

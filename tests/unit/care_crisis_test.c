@@ -129,18 +129,31 @@ count(struct test_care *f, const char *sql)
 	return test_count_of(f->t.db, sql, f->patient);
 }
 
+/* Commits `arg` with `fn` as `who`, as the pages do: `wi` says what and
+ * is completed with the patient's record. */
+static enum err
+commit_as(struct test_care *f, int64_t who, enum role role,
+	  struct write_info *wi, enum err (*fn)(struct db *, void *),
+	  void *arg)
+{
+	char id[24];
+
+	act_as(f, who, role);
+	snprintf(id, sizeof(id), "%lld", (long long)f->patient);
+	wi->resource_id = id;
+	wi->patient_id = f->patient;
+	return write_commit(&f->ctx, wi, fn, arg);
+}
+
 /* One crisis plan change by `who` through write_commit, as the page
  * makes it. */
 static enum err
 crisis_as(struct test_care *f, int64_t who, enum role role, int version,
 	  const char *section_text, enum crisis_section s, int *new_version)
 {
-	char id[24];
 	struct write_info wi = {
 		.action = "update",
 		.resource_type = CRISIS_RES,
-		.resource_id = id,
-		.patient_id = f->patient,
 		.detail = "crisis-plan",
 		.touchpoint_kind = "crisis-plan-updated",
 	};
@@ -149,8 +162,6 @@ crisis_as(struct test_care *f, int64_t who, enum role role, int version,
 	enum err e;
 	int i;
 
-	act_as(f, who, role);
-	snprintf(id, sizeof(id), "%lld", (long long)f->patient);
 	assert_int_equal(crisis_plan_get(f->t.db, f->a, f->patient, &now),
 			 ERR_OK);
 	for (i = 0; i < CRISIS__MAX; i++)
@@ -162,7 +173,7 @@ crisis_as(struct test_care *f, int64_t who, enum role role, int version,
 	c.voice = role_voice(role);
 	c.at_ms = clock_now_ms();
 	c.version = version;
-	e = write_commit(&f->ctx, &wi, crisis_write, &c);
+	e = commit_as(f, who, role, &wi, crisis_write, &c);
 	if (new_version)
 		*new_version = c.new_version;
 	return e;
@@ -180,7 +191,7 @@ test_crisis_versions_and_conflict(void **state)
 
 	assert_int_equal(crisis_plan_get(f->t.db, f->a, f->patient, &cp),
 			 ERR_OK);
-	assert_int_equal(cp.version, 0);
+	assert_int_equal(cp.doc.version, 0);
 	assert_true(crisis_plan_is_empty(&cp));
 	assert_string_equal(cp.text[CRISIS_COPING], "");
 
@@ -209,13 +220,13 @@ test_crisis_versions_and_conflict(void **state)
 
 	assert_int_equal(crisis_plan_get(f->t.db, f->a, f->patient, &cp),
 			 ERR_OK);
-	assert_int_equal(cp.version, 2);
+	assert_int_equal(cp.doc.version, 2);
 	assert_false(crisis_plan_is_empty(&cp));
 	assert_string_equal(cp.text[CRISIS_COPING], "Walk\nMusic");
 	assert_string_equal(cp.text[CRISIS_PROFESSIONALS],
 			    "Crisis line: 0800 555 0199");
-	assert_string_equal(cp.voice, "patient");
-	assert_string_equal(cp.updated_by_name, "ana");
+	assert_string_equal(cp.doc.voice, "patient");
+	assert_string_equal(cp.doc.updated_by_name, "ana");
 
 	assert_int_equal(care_version_list(f->t.db, f->a, CARE_CRISIS,
 					   f->patient, &v, &n),
@@ -249,19 +260,14 @@ static enum err
 matters_as(struct test_care *f, int64_t who, enum role role, bool with,
 	   int version, const char *what, struct matters_change *out)
 {
-	char id[24];
 	struct write_info wi = {
 		.action = "update",
 		.resource_type = MATTERS_RES,
-		.resource_id = id,
-		.patient_id = f->patient,
 		.detail = "what-matters",
 		.touchpoint_kind = "matters-updated",
 		.voice = role == ROLE_PATIENT ? NULL : "patient",
 	};
 
-	act_as(f, who, role);
-	snprintf(id, sizeof(id), "%lld", (long long)f->patient);
 	memset(out, 0, sizeof(*out));
 	out->org_id = f->org;
 	out->patient_id = f->patient;
@@ -272,32 +278,27 @@ matters_as(struct test_care *f, int64_t who, enum role role, bool with,
 	out->version = version;
 	out->text[MATTERS_WHAT] = what;
 	out->text[MATTERS_GOOD_DAY] = "Sun and a walk";
-	return write_commit(&f->ctx, &wi, matters_write, out);
+	return commit_as(f, who, role, &wi, matters_write, out);
 }
 
 static enum err
 confirm_as(struct test_care *f, int64_t who, enum role role, int version)
 {
-	char id[24];
 	struct write_info wi = {
 		.action = "update",
 		.resource_type = MATTERS_RES,
-		.resource_id = id,
-		.patient_id = f->patient,
 		.detail = "matters-confirmed",
 		.touchpoint_kind = "matters-confirmed",
 	};
 	struct matters_confirm c = {0};
 
-	act_as(f, who, role);
-	snprintf(id, sizeof(id), "%lld", (long long)f->patient);
 	c.org_id = f->org;
 	c.patient_id = f->patient;
 	c.author_id = who;
 	c.at_ms = clock_now_ms();
 	c.by_patient = role == ROLE_PATIENT;
 	c.version = version;
-	return write_commit(&f->ctx, &wi, matters_confirm, &c);
+	return commit_as(f, who, role, &wi, matters_confirm, &c);
 }
 
 static void
@@ -312,7 +313,7 @@ test_matters_only_patient_words(void **state)
 				    "Their medication", &c),
 			 ERR_INVALID);
 	assert_int_equal(matters_get(f->t.db, f->a, f->patient, &m), ERR_OK);
-	assert_int_equal(m.version, 0);
+	assert_int_equal(m.doc.version, 0);
 	assert_false(matters_awaits_confirmation(&m));
 	assert_int_equal(count(f, "SELECT count(*) FROM care_version WHERE "
 				  "patient_id = $1"),
@@ -339,12 +340,12 @@ test_matters_with_patient_and_confirm(void **state)
 			 ERR_OK);
 	assert_int_equal(c.new_version, 1);
 	assert_int_equal(matters_get(f->t.db, f->a, f->patient, &m), ERR_OK);
-	assert_int_equal(m.version, 1);
-	assert_string_equal(m.voice, "patient");
+	assert_int_equal(m.doc.version, 1);
+	assert_string_equal(m.doc.voice, "patient");
 	assert_true(m.written_with_patient);
 	assert_int_equal(m.confirmed_ms, 0);
 	assert_true(matters_awaits_confirmation(&m));
-	assert_string_equal(m.updated_by_name, "dr");
+	assert_string_equal(m.doc.updated_by_name, "dr");
 	assert_string_equal(m.text[MATTERS_WHAT], "My grandchildren");
 	assert_string_equal(m.text[MATTERS_STRENGTHS], "");
 	/* The professional's write is in the patient's voice. */
@@ -361,11 +362,12 @@ test_matters_with_patient_and_confirm(void **state)
 	assert_int_equal(confirm_as(f, f->patient_acc, ROLE_PATIENT, 1),
 			 ERR_OK);
 	assert_int_equal(matters_get(f->t.db, f->a, f->patient, &m), ERR_OK);
-	assert_int_equal(m.version, 2);
+	assert_int_equal(m.doc.version, 2);
 	assert_true(m.confirmed_ms > 0);
 	assert_false(matters_awaits_confirmation(&m));
 	assert_true(m.written_with_patient);
-	assert_string_equal(m.updated_by_name, "dr");	/* still their pen */
+	/* Still their pen. */
+	assert_string_equal(m.doc.updated_by_name, "dr");
 	/* Confirmed already: nothing waits. */
 	assert_int_equal(confirm_as(f, f->patient_acc, ROLE_PATIENT, 2),
 			 ERR_INVALID);
@@ -382,7 +384,7 @@ test_matters_with_patient_and_confirm(void **state)
 				    "My grandchildren and my dog", &c),
 			 ERR_OK);
 	assert_int_equal(matters_get(f->t.db, f->a, f->patient, &m), ERR_OK);
-	assert_int_equal(m.version, 3);
+	assert_int_equal(m.doc.version, 3);
 	assert_false(m.written_with_patient);
 	assert_true(m.confirmed_ms > 0);
 	assert_false(matters_awaits_confirmation(&m));

@@ -233,6 +233,37 @@ act_as(struct test_care *f, int64_t who, enum role role)
 	test_act_as(&f->ctx, f->org, f->patient, who, role);
 }
 
+/* Runs `fn` on `arg` through write_commit() as `who`, audited with `wi`
+ * naming record `id`. */
+static enum err
+commit_as(struct test_care *f, int64_t who, enum role role,
+	  struct write_info *wi, int64_t id,
+	  enum err (*fn)(struct db *, void *), void *arg)
+{
+	char text[24];
+
+	act_as(f, who, role);
+	snprintf(text, sizeof(text), "%lld", (long long)id);
+	wi->resource_id = text;
+	return write_commit(&f->ctx, wi, fn, arg);
+}
+
+/* A write of review conversation `id` (`action`) as `who`. */
+static enum err
+dialog_commit(struct test_care *f, int64_t who, enum role role,
+	      const char *action, int64_t id,
+	      enum err (*fn)(struct db *, void *), void *arg)
+{
+	struct write_info wi = {
+		.action = action,
+		.resource_type = DIALOG_RES,
+		.patient_id = f->patient,
+		.touchpoint_kind = "review-conversation",
+	};
+
+	return commit_as(f, who, role, &wi, id, fn, arg);
+}
+
 static const char sql_count_items[] =
 	"SELECT count(*) FROM care_item WHERE patient_id = $1";
 static const char sql_count_focus[] =
@@ -262,16 +293,7 @@ static int64_t
 rate(struct test_care *f, int64_t who, enum role role, int v, enum err want)
 {
 	struct dialog_rate_job j;
-	char id[24];
-	struct write_info wi = {
-		.action = "create",
-		.resource_type = DIALOG_RES,
-		.resource_id = id,
-		.patient_id = f->patient,
-		.touchpoint_kind = "review-conversation",
-	};
 
-	act_as(f, who, role);
 	memset(&j, 0, sizeof(j));
 	j.id = id_new();
 	j.org_id = f->org;
@@ -281,8 +303,8 @@ rate(struct test_care *f, int64_t who, enum role role, int v, enum err want)
 	j.at_ms = clock_now_ms();
 	all_ratings(j.ratings, v);
 	j.ratings[0].more_help = true;
-	snprintf(id, sizeof(id), "%lld", (long long)j.id);
-	assert_int_equal(write_commit(&f->ctx, &wi, dialog_rate_write, &j),
+	assert_int_equal(dialog_commit(f, who, role, "create", j.id,
+				       dialog_rate_write, &j),
 			 want);
 	return j.id;
 }
@@ -334,18 +356,8 @@ static enum err
 talk(struct test_care *f, struct dialog_focus_job *j, int64_t who,
      enum role role)
 {
-	char id[24];
-	struct write_info wi = {
-		.action = "update",
-		.resource_type = DIALOG_RES,
-		.resource_id = id,
-		.patient_id = f->patient,
-		.touchpoint_kind = "review-conversation",
-	};
-
-	act_as(f, who, role);
-	snprintf(id, sizeof(id), "%lld", (long long)j->conversation_id);
-	return write_commit(&f->ctx, &wi, dialog_focus_write, j);
+	return dialog_commit(f, who, role, "update", j->conversation_id,
+			     dialog_focus_write, j);
 }
 
 static void
@@ -470,6 +482,22 @@ assert_nothing_stored(struct test_care *f, int64_t conv)
 	assert_int_equal(c.version, 1);
 }
 
+/* The patient's focus on conversation `conv`: their first area, with an
+ * action of their own. */
+static void
+patient_focus(struct test_care *f, struct dialog_focus_job *j, int64_t conv)
+{
+	focus_init(f, j, conv, f->patient_acc, ROLE_PATIENT);
+	add_area(j, "mental_health", "A");
+	add_action(j, "Mine", "patient", 0);
+}
+
+static enum err
+patient_talk(struct test_care *f, struct dialog_focus_job *j)
+{
+	return talk(f, j, f->patient_acc, ROLE_PATIENT);
+}
+
 static void
 test_refusals_roll_back(void **state)
 {
@@ -484,46 +512,36 @@ test_refusals_roll_back(void **state)
 	add_area(&j, "job", "B");
 	add_area(&j, "family", "C");
 	j.nfocus = 4;
-	assert_int_equal(talk(f, &j, f->patient_acc, ROLE_PATIENT),
-			 ERR_INVALID);
+	assert_int_equal(patient_talk(f, &j), ERR_INVALID);
 	assert_nothing_stored(f, conv);
 	/* An owner not on the care team, in the second area. */
-	focus_init(f, &j, conv, f->patient_acc, ROLE_PATIENT);
-	add_area(&j, "mental_health", "A");
-	add_action(&j, "Mine", "patient", 0);
+	patient_focus(f, &j, conv);
 	add_area(&j, "job", "B");
 	add_action(&j, "Theirs", "professional", f->other_pro);
 	assert_false(dialog_owner_ok(f->t.db, f->patient, "professional",
 				     f->other_pro, clock_now()));
 	assert_true(dialog_owner_ok(f->t.db, f->patient, "professional",
 				    f->pro, clock_now()));
-	assert_int_equal(talk(f, &j, f->patient_acc, ROLE_PATIENT),
-			 ERR_INVALID);
+	assert_int_equal(patient_talk(f, &j), ERR_INVALID);
 	assert_nothing_stored(f, conv);
 	/* A caregiver without a grant; the patient with an account id. */
 	j.focus[1].actions[0].owner_kind = "caregiver";
 	j.focus[1].actions[0].owner_id = f->stranger_carer;
-	assert_int_equal(talk(f, &j, f->patient_acc, ROLE_PATIENT),
-			 ERR_INVALID);
+	assert_int_equal(patient_talk(f, &j), ERR_INVALID);
 	j.focus[1].actions[0].owner_kind = "patient";
 	j.focus[1].actions[0].owner_id = f->patient_acc;
-	assert_int_equal(talk(f, &j, f->patient_acc, ROLE_PATIENT),
-			 ERR_INVALID);
+	assert_int_equal(patient_talk(f, &j), ERR_INVALID);
 	assert_nothing_stored(f, conv);
 	/* A failure after the first area's goal and actions are written
 	 * (the same area twice) undoes them too. */
-	focus_init(f, &j, conv, f->patient_acc, ROLE_PATIENT);
-	add_area(&j, "mental_health", "A");
-	add_action(&j, "Mine", "patient", 0);
+	patient_focus(f, &j, conv);
 	add_area(&j, "mental_health", "A again");
-	assert_int_not_equal(talk(f, &j, f->patient_acc, ROLE_PATIENT), ERR_OK);
+	assert_int_not_equal(patient_talk(f, &j), ERR_OK);
 	assert_nothing_stored(f, conv);
 	assert_int_equal(count(f, sql_count_touch, f->patient), touch);
 	/* And then the right one goes through, in the patient's voice. */
-	focus_init(f, &j, conv, f->patient_acc, ROLE_PATIENT);
-	add_area(&j, "mental_health", "A");
-	add_action(&j, "Mine", "patient", 0);
-	assert_int_equal(talk(f, &j, f->patient_acc, ROLE_PATIENT), ERR_OK);
+	patient_focus(f, &j, conv);
+	assert_int_equal(patient_talk(f, &j), ERR_OK);
 	assert_int_equal(count(f, sql_count_items, f->patient), 2);
 	assert_int_equal(count(f, sql_count_touch, f->patient), touch + 1);
 }
@@ -533,38 +551,32 @@ test_refusals_roll_back(void **state)
 static enum err
 aid_write(struct test_care *f, struct decision_aid_job *j)
 {
-	char id[24];
 	struct write_info wi = {
 		.action = j->create ? "create" : "update",
 		.resource_type = DECISION_AID_RES,
-		.resource_id = id,
 	};
 
-	act_as(f, f->pro, ROLE_ADMINISTRATOR);
-	snprintf(id, sizeof(id), "%lld", (long long)j->aid.id);
 	j->author_id = f->pro;
 	j->at_ms = clock_now_ms();
-	return write_commit(&f->ctx, &wi, decision_aid_write, j);
+	return commit_as(f, f->pro, ROLE_ADMINISTRATOR, &wi, j->aid.id,
+			 decision_aid_write, j);
 }
 
 static enum err
 decision_save(struct test_care *f, struct decision_job *j)
 {
-	char id[24];
 	struct write_info wi = {
 		.action = j->create ? "create" : "update",
 		.resource_type = DECISION_RES,
-		.resource_id = id,
 		.patient_id = f->patient,
 		.touchpoint_kind = "shared-decision",
 	};
 
-	act_as(f, f->pro, ROLE_PROFESSIONAL);
-	snprintf(id, sizeof(id), "%lld", (long long)j->d.id);
 	j->author_id = f->pro;
 	j->voice = "professional";
 	j->at_ms = clock_now_ms();
-	return write_commit(&f->ctx, &wi, decision_write, j);
+	return commit_as(f, f->pro, ROLE_PROFESSIONAL, &wi, j->d.id,
+			 decision_write, j);
 }
 
 static void

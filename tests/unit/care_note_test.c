@@ -8,7 +8,6 @@
  */
 #include "support.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "care/note.h"
@@ -16,59 +15,15 @@
 #include "core/arena.h"
 #include "core/id.h"
 
-struct fixture {
-	struct test_db t;
-	struct arena *a;
-	int64_t org, patient, pat_account, pro, other_pro;
-};
-
-static enum err
-setup_fn(struct db *db, void *arg)
-{
-	struct fixture *f = arg;
-	enum err e;
-
-	if ((e = test_add_org(db, f->org, "Org A")) ||
-	    (e = test_add_patient(db, f->patient, f->org, "María", "López")))
-		return e;
-	if ((e = test_add_account(db, f->pro, f->org, "dr.a",
-				  ROLE_PROFESSIONAL, 0)) ||
-	    (e = test_add_account(db, f->other_pro, f->org, "dr.b",
-				  ROLE_PROFESSIONAL, 0)))
-		return e;
-	return test_add_account(db, f->pat_account, f->org, "maria",
-				ROLE_PATIENT, f->patient);
-}
-
 static int
 up(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	test_db_open(&f->t);
-	f->a = arena_new(1 << 22);
-	f->org = id_new();
-	f->patient = id_new();
-	f->pat_account = id_new();
-	f->pro = id_new();
-	f->other_pro = id_new();
-	assert_int_equal(store_write(f->t.store, setup_fn, f), ERR_OK);
-	*state = f;
-	return 0;
-}
-
-static int
-down(void **state)
-{
-	struct fixture *f = *state;
-
-	test_teardown(&f->t, f->a, f);
-	return 0;
+	return test_care_up(state, TEST_CARE_CARER);
 }
 
 /* A note by the fixture's professional, ready for note_create(). */
 static struct note_write
-new_note(struct fixture *f, const char *body, bool shared,
+new_note(struct test_care *f, const char *body, bool shared,
 	 const char *reason)
 {
 	struct note_write nw;
@@ -87,8 +42,22 @@ new_note(struct fixture *f, const char *body, bool shared,
 	return nw;
 }
 
+/* Runs a write function in a transaction of its own. */
+static enum err
+put(struct test_care *f, enum err (*fn)(struct db *, void *), void *arg)
+{
+	return store_write(f->t.store, fn, arg);
+}
+
+/* Note `id` as the patient sees it. */
+static enum err
+shared_note(struct test_care *f, int64_t id, struct note *out)
+{
+	return note_get(f->t.db, f->a, f->patient, id, false, out);
+}
+
 static int64_t
-count(struct fixture *f, const char *sql)
+count(struct test_care *f, const char *sql)
 {
 	return test_count(f->t.db, sql);
 }
@@ -102,7 +71,7 @@ static const char sql_amendments[] = "SELECT COUNT(*) FROM note_amendment";
 
 /* A string of `n` letters in the test arena. */
 static char *
-letters(struct fixture *f, size_t n)
+letters(struct test_care *f, size_t n)
 {
 	char *s = arena_alloc(f->a, n + 1);
 
@@ -120,7 +89,7 @@ has_problem(const struct problems *ps, const char *field)
 static void
 test_validation(void **state)
 {
-	struct fixture *f = *state;
+	struct test_care *f = *state;
 	struct problems ps;
 	struct note_paragraph para[2] = {
 		{1, "patient", 1, "What I said."},
@@ -198,7 +167,7 @@ test_validation(void **state)
 static void
 test_refused_store_nothing(void **state)
 {
-	struct fixture *f = *state;
+	struct test_care *f = *state;
 	const char *bad[] = {
 		"<script>alert('x')</script>",
 		"Safe text and <img src=x onerror=alert(1)>",
@@ -211,23 +180,19 @@ test_refused_store_nothing(void **state)
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		nw = new_note(f, bad[i], true, "");
-		assert_int_equal(store_write(f->t.store, note_create, &nw),
-				 ERR_INVALID);
+		assert_int_equal(put(f, note_create, &nw), ERR_INVALID);
 	}
 	nw = new_note(f, "Text", false, "");	/* withheld, no reason */
-	assert_int_equal(store_write(f->t.store, note_create, &nw),
-			 ERR_INVALID);
+	assert_int_equal(put(f, note_create, &nw), ERR_INVALID);
 	nw = new_note(f, "Text", false, "gossip");
-	assert_int_equal(store_write(f->t.store, note_create, &nw),
-			 ERR_INVALID);
+	assert_int_equal(put(f, note_create, &nw), ERR_INVALID);
 	nw = new_note(f, letters(f, 20001), true, "");
-	assert_int_equal(store_write(f->t.store, note_create, &nw),
-			 ERR_INVALID);
+	assert_int_equal(put(f, note_create, &nw), ERR_INVALID);
 	assert_int_equal(count(f, sql_notes), 0);
 	assert_int_equal(count(f, sql_versions), 0);
 
 	nw = new_note(f, "Fine **text**", true, "");
-	assert_int_equal(store_write(f->t.store, note_create, &nw), ERR_OK);
+	assert_int_equal(put(f, note_create, &nw), ERR_OK);
 	assert_int_equal(count(f, sql_notes), 1);
 	assert_int_equal(count(f, sql_versions), 1);
 }
@@ -235,51 +200,45 @@ test_refused_store_nothing(void **state)
 static void
 test_version_conflict(void **state)
 {
-	struct fixture *f = *state;
+	struct test_care *f = *state;
 	struct note_write nw = new_note(f, "First text", true, "");
 	struct note_write ed;
 	struct note n;
 
-	assert_int_equal(store_write(f->t.store, note_create, &nw), ERR_OK);
+	assert_int_equal(put(f, note_create, &nw), ERR_OK);
 	ed = nw;
 	ed.version = 1;
 	ed.body = "Second text";
 	ed.at_ms = 2000;
-	assert_int_equal(store_write(f->t.store, note_edit, &ed), ERR_OK);
+	assert_int_equal(put(f, note_edit, &ed), ERR_OK);
 	assert_int_equal(ed.new_version, 2);
 	/* The same stale form again: refused, the second text stays. */
 	ed.body = "Third text";
-	assert_int_equal(store_write(f->t.store, note_edit, &ed),
-			 ERR_CONFLICT);
+	assert_int_equal(put(f, note_edit, &ed), ERR_CONFLICT);
 	/* Only the author edits; an unsafe edit is refused. */
 	ed.version = 2;
 	ed.author_id = f->other_pro;
-	assert_int_equal(store_write(f->t.store, note_edit, &ed),
-			 ERR_FORBIDDEN);
+	assert_int_equal(put(f, note_edit, &ed), ERR_FORBIDDEN);
 	ed.author_id = f->pro;
 	ed.body = "<script>x</script>";
-	assert_int_equal(store_write(f->t.store, note_edit, &ed),
-			 ERR_INVALID);
+	assert_int_equal(put(f, note_edit, &ed), ERR_INVALID);
 	ed.id = id_new();
 	ed.body = "Text";
-	assert_int_equal(store_write(f->t.store, note_edit, &ed),
-			 ERR_NOT_FOUND);
-	assert_int_equal(note_get(f->t.db, f->a, f->patient, nw.id, false,
-				  &n),
-			 ERR_OK);
+	assert_int_equal(put(f, note_edit, &ed), ERR_NOT_FOUND);
+	assert_int_equal(shared_note(f, nw.id, &n), ERR_OK);
 	assert_string_equal(n.body, "Second text");
 	assert_int_equal(n.version, 2);
 	assert_int_equal(count(f, sql_versions), 2);
 }
 
 static struct note_beside
-beside(struct fixture *f, int64_t note_id, const char *text)
+beside(struct test_care *f, int64_t note_id, const char *text)
 {
 	struct note_beside b = {
 		.org_id = f->org,
 		.patient_id = f->patient,
 		.note_id = note_id,
-		.author_id = f->pat_account,
+		.author_id = f->patient_acc,
 		.voice = "patient",
 		.at_ms = 3000,
 		.text = text,
@@ -290,7 +249,7 @@ beside(struct fixture *f, int64_t note_id, const char *text)
 }
 
 static struct note_answer
-answer(struct fixture *f, const struct note_write *nw, int64_t aid,
+answer(struct test_care *f, const struct note_write *nw, int64_t aid,
        bool accept, const char *text, const char *body)
 {
 	struct note_answer na = {
@@ -313,7 +272,7 @@ answer(struct fixture *f, const struct note_write *nw, int64_t aid,
 static void
 test_amendment_accept(void **state)
 {
-	struct fixture *f = *state;
+	struct test_care *f = *state;
 	struct note_write nw = new_note(f, "The right knee hurts.", true, "");
 	struct note_beside req;
 	struct note_answer na;
@@ -322,19 +281,15 @@ test_amendment_accept(void **state)
 	struct note n;
 	size_t k;
 
-	assert_int_equal(store_write(f->t.store, note_create, &nw), ERR_OK);
+	assert_int_equal(put(f, note_create, &nw), ERR_OK);
 	req = beside(f, nw.id, "It is my left knee.");
-	assert_int_equal(store_write(f->t.store, note_amend_request, &req),
-			 ERR_OK);
+	assert_int_equal(put(f, note_amend_request, &req), ERR_OK);
 	na = answer(f, &nw, req.id, true, "Corrected, thank you.",
 		    "The left knee hurts.");
-	assert_int_equal(store_write(f->t.store, note_amend_answer, &na),
-			 ERR_OK);
+	assert_int_equal(put(f, note_amend_answer, &na), ERR_OK);
 	assert_int_equal(na.new_version, 2);
 
-	assert_int_equal(note_get(f->t.db, f->a, f->patient, nw.id, false,
-				  &n),
-			 ERR_OK);
+	assert_int_equal(shared_note(f, nw.id, &n), ERR_OK);
 	assert_string_equal(n.body, "The left knee hurts.");
 	assert_string_equal(n.title, "Visit");	/* kept */
 	assert_int_equal(n.version, 2);
@@ -361,15 +316,14 @@ test_amendment_accept(void **state)
 	assert_string_equal(m[0].answer, "Corrected, thank you.");
 	assert_int_equal(m[0].answered_by, f->pro);
 	na.version = 2;
-	assert_int_equal(store_write(f->t.store, note_amend_answer, &na),
-			 ERR_CONFLICT);
+	assert_int_equal(put(f, note_amend_answer, &na), ERR_CONFLICT);
 	assert_int_equal(count(f, sql_versions), 2);
 }
 
 static void
 test_amendment_rules(void **state)
 {
-	struct fixture *f = *state;
+	struct test_care *f = *state;
 	struct note_write nw = new_note(f, "Sleeps seven hours.", true, "");
 	struct note_write ed;
 	struct note_beside req;
@@ -377,31 +331,26 @@ test_amendment_rules(void **state)
 	struct note_amendment m;
 	struct note n;
 
-	assert_int_equal(store_write(f->t.store, note_create, &nw), ERR_OK);
+	assert_int_equal(put(f, note_create, &nw), ERR_OK);
 	req = beside(f, nw.id, "I said six hours.");
-	assert_int_equal(store_write(f->t.store, note_amend_request, &req),
-			 ERR_OK);
+	assert_int_equal(put(f, note_amend_request, &req), ERR_OK);
 
 	/* Only the note's author answers. */
 	na = answer(f, &nw, req.id, true, "", "Sleeps six hours.");
 	na.answered_by = f->other_pro;
-	assert_int_equal(store_write(f->t.store, note_amend_answer, &na),
-			 ERR_FORBIDDEN);
+	assert_int_equal(put(f, note_amend_answer, &na), ERR_FORBIDDEN);
 	/* An explanation needs words; an unsafe correction is refused. */
 	na = answer(f, &nw, req.id, false, "", NULL);
-	assert_int_equal(store_write(f->t.store, note_amend_answer, &na),
-			 ERR_INVALID);
+	assert_int_equal(put(f, note_amend_answer, &na), ERR_INVALID);
 	na = answer(f, &nw, req.id, true, "", "<script>x</script>");
-	assert_int_equal(store_write(f->t.store, note_amend_answer, &na),
-			 ERR_INVALID);
+	assert_int_equal(put(f, note_amend_answer, &na), ERR_INVALID);
 	/* The note changed since the author opened the request. */
 	ed = nw;
 	ed.version = 1;
 	ed.body = "Sleeps seven hours, she says.";
-	assert_int_equal(store_write(f->t.store, note_edit, &ed), ERR_OK);
+	assert_int_equal(put(f, note_edit, &ed), ERR_OK);
 	na = answer(f, &nw, req.id, true, "", "Sleeps six hours.");
-	assert_int_equal(store_write(f->t.store, note_amend_answer, &na),
-			 ERR_CONFLICT);
+	assert_int_equal(put(f, note_amend_answer, &na), ERR_CONFLICT);
 	assert_int_equal(note_amendment_get(f->t.db, f->a, nw.id, req.id, &m),
 			 ERR_OK);
 	assert_string_equal(m.status, "open");
@@ -410,27 +359,23 @@ test_amendment_rules(void **state)
 	/* Explained: the note stays as it is. */
 	na = answer(f, &nw, req.id, false, "I wrote what you said then.",
 		    NULL);
-	assert_int_equal(store_write(f->t.store, note_amend_answer, &na),
-			 ERR_OK);
+	assert_int_equal(put(f, note_amend_answer, &na), ERR_OK);
 	assert_int_equal(note_amendment_get(f->t.db, f->a, nw.id, req.id, &m),
 			 ERR_OK);
 	assert_string_equal(m.status, "explained");
 	assert_string_equal(m.answer, "I wrote what you said then.");
-	assert_int_equal(note_get(f->t.db, f->a, f->patient, nw.id, false,
-				  &n),
-			 ERR_OK);
+	assert_int_equal(shared_note(f, nw.id, &n), ERR_OK);
 	assert_int_equal(n.version, 2);
 	assert_int_equal(n.open_requests, 0);
 	/* A request id of another note is not found. */
 	na = answer(f, &nw, id_new(), false, "Text", NULL);
-	assert_int_equal(store_write(f->t.store, note_amend_answer, &na),
-			 ERR_NOT_FOUND);
+	assert_int_equal(put(f, note_amend_answer, &na), ERR_NOT_FOUND);
 }
 
 static void
 test_cowritten(void **state)
 {
-	struct fixture *f = *state;
+	struct test_care *f = *state;
 	struct note_paragraph para[3] = {
 		{1, "patient", 0, "Evenings are hard."},
 		{3, "professional", 0, "We agreed to find a group."},
@@ -448,19 +393,17 @@ test_cowritten(void **state)
 	assert_string_equal(nw.body, "Evenings are hard.\n\nWe agreed to "
 				     "find a group.\n\nNot on Tuesdays.");
 	/* Not confirmed by the patient: nothing is stored. */
-	assert_int_equal(store_write(f->t.store, note_create, &nw),
-			 ERR_INVALID);
+	assert_int_equal(put(f, note_create, &nw), ERR_INVALID);
 	nw.patient_confirmed = true;
 	nw.shared = false;
 	nw.withheld_reason = "legal";
-	assert_int_equal(store_write(f->t.store, note_create, &nw),
-			 ERR_INVALID);
+	assert_int_equal(put(f, note_create, &nw), ERR_INVALID);
 	assert_int_equal(count(f, sql_notes), 0);
 	assert_int_equal(count(f, sql_paragraphs), 0);
 
 	nw.shared = true;
 	nw.withheld_reason = "";
-	assert_int_equal(store_write(f->t.store, note_create, &nw), ERR_OK);
+	assert_int_equal(put(f, note_create, &nw), ERR_OK);
 	assert_int_equal(note_paragraph_list(f->t.db, f->a, nw.id, &p, &k),
 			 ERR_OK);
 	assert_int_equal(k, 3);
@@ -469,21 +412,18 @@ test_cowritten(void **state)
 	assert_string_equal(p[1].voice, "professional");
 	assert_int_equal(p[1].position, 3);
 	assert_string_equal(p[2].voice, "patient");
-	assert_int_equal(note_get(f->t.db, f->a, f->patient, nw.id, false,
-				  &n),
-			 ERR_OK);
+	assert_int_equal(shared_note(f, nw.id, &n), ERR_OK);
 	assert_true(n.cowritten);
 	/* Confirmed by the patient, so never changed by the author alone. */
 	nw.version = 1;
 	nw.body = "Changed alone.";
-	assert_int_equal(store_write(f->t.store, note_edit, &nw),
-			 ERR_INVALID);
+	assert_int_equal(put(f, note_edit, &nw), ERR_INVALID);
 }
 
 static void
 test_withheld(void **state)
 {
-	struct fixture *f = *state;
+	struct test_care *f = *state;
 	struct note_write shared = new_note(f, "For María.", true, "");
 	struct note_write held = new_note(f, "About her brother.", false,
 					  "third-party");
@@ -493,9 +433,8 @@ test_withheld(void **state)
 	size_t k;
 
 	held.at_ms = 5000;	/* newest */
-	assert_int_equal(store_write(f->t.store, note_create, &shared),
-			 ERR_OK);
-	assert_int_equal(store_write(f->t.store, note_create, &held), ERR_OK);
+	assert_int_equal(put(f, note_create, &shared), ERR_OK);
+	assert_int_equal(put(f, note_create, &held), ERR_OK);
 
 	/* The patient's view never has it. */
 	assert_int_equal(note_list(f->t.db, f->a, f->patient, false, 50,
@@ -504,9 +443,7 @@ test_withheld(void **state)
 	assert_int_equal(k, 1);
 	assert_int_equal(list[0].id, shared.id);
 	assert_true(list[0].shared);
-	assert_int_equal(note_get(f->t.db, f->a, f->patient, held.id, false,
-				  &n),
-			 ERR_NOT_FOUND);
+	assert_int_equal(shared_note(f, held.id, &n), ERR_NOT_FOUND);
 	/* Staff see it, newest first, with its reason. */
 	assert_int_equal(note_list(f->t.db, f->a, f->patient, true, 50, &list,
 				   &k),
@@ -518,42 +455,34 @@ test_withheld(void **state)
 	/* Nothing is written beside a withheld note, and only by the
 	 * patient's side. */
 	b = beside(f, held.id, "My view");
-	assert_int_equal(store_write(f->t.store, note_view_add, &b),
-			 ERR_NOT_FOUND);
-	assert_int_equal(store_write(f->t.store, note_amend_request, &b),
-			 ERR_NOT_FOUND);
+	assert_int_equal(put(f, note_view_add, &b), ERR_NOT_FOUND);
+	assert_int_equal(put(f, note_amend_request, &b), ERR_NOT_FOUND);
 	b = beside(f, shared.id, "My view");
 	b.voice = "professional";
-	assert_int_equal(store_write(f->t.store, note_view_add, &b),
-			 ERR_FORBIDDEN);
+	assert_int_equal(put(f, note_view_add, &b), ERR_FORBIDDEN);
 	b.voice = "patient";
 	b.text = "";
-	assert_int_equal(store_write(f->t.store, note_view_add, &b),
-			 ERR_INVALID);
+	assert_int_equal(put(f, note_view_add, &b), ERR_INVALID);
 	assert_int_equal(count(f, sql_views), 0);
 	assert_int_equal(count(f, sql_amendments), 0);
 	b.text = "I agree with this note.";
-	assert_int_equal(store_write(f->t.store, note_view_add, &b), ERR_OK);
-	assert_int_equal(note_get(f->t.db, f->a, f->patient, shared.id, false,
-				  &n),
-			 ERR_OK);
+	assert_int_equal(put(f, note_view_add, &b), ERR_OK);
+	assert_int_equal(shared_note(f, shared.id, &n), ERR_OK);
 	assert_int_equal(n.views, 1);
 }
 
 int
 main(void)
 {
+#define TEST(fn) cmocka_unit_test_setup_teardown(fn, up, test_care_down)
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_validation, up, down),
-		cmocka_unit_test_setup_teardown(test_refused_store_nothing, up,
-						down),
-		cmocka_unit_test_setup_teardown(test_version_conflict, up,
-						down),
-		cmocka_unit_test_setup_teardown(test_amendment_accept, up,
-						down),
-		cmocka_unit_test_setup_teardown(test_amendment_rules, up, down),
-		cmocka_unit_test_setup_teardown(test_cowritten, up, down),
-		cmocka_unit_test_setup_teardown(test_withheld, up, down),
+		TEST(test_validation),
+		TEST(test_refused_store_nothing),
+		TEST(test_version_conflict),
+		TEST(test_amendment_accept),
+		TEST(test_amendment_rules),
+		TEST(test_cowritten),
+		TEST(test_withheld),
 	};
 
 	test_init();

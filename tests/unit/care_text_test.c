@@ -714,11 +714,28 @@ test_markdown_text(void **state)
 	arena_free(a);
 }
 
+/* Found by the fuzzer (tests/fuzz/care_fuzz.c): malformed UTF-8 that one
+ * scanner read as a letter and another as nothing made the count loop
+ * stand still. Pages pass only valid UTF-8, but the count must end. */
+static void
+test_readability_malformed(void **state)
+{
+	static const char text[] = "Thethtam e. Ca0+\x02" "e \x98" "a\xc2\xb5"
+				   "g!\xf5\xf5\xb5\xf5" "e \x98" "a\x02" "Th"
+				   "\xff\xc0\xb5\xff";
+	struct readability r;
+
+	assert_true(plainwords_readability(text, "en", &r));
+	assert_true(r.words >= 3);
+	assert_true(plainwords_readability(text, "es", &r));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_diff_basic),
+		cmocka_unit_test(test_readability_malformed),
 		cmocka_unit_test(test_diff_rebuild),
 		cmocka_unit_test(test_diff_limits),
 		cmocka_unit_test(test_diff_html),
