@@ -16,6 +16,7 @@
 #include "store/store.h"
 #include "web/app.h"
 #include "web/page.h"
+#include "care/worklist.h"
 #include "core/banned.h"
 
 #define RECENT_DAYS 30
@@ -185,6 +186,52 @@ home_caregiver(struct web *w, json_t *ctx)
 	return ERR_OK;
 }
 
+#define WORK_MAX 5
+
+/* What waits for the professional in their patients' care records. */
+static enum err
+add_work(struct web *w, json_t *ctx)
+{
+	static const char *const what[] = {
+		[WORK_AGREE] = N_("The patient agreed; the care team has not "
+				  "yet"),
+		[WORK_DISPUTED] = N_("Someone disagrees"),
+		[WORK_CORRECTION] = N_("A correction to your note is asked "
+				       "for"),
+	};
+	struct work_item *items;
+	json_t *arr = jarr(ctx, "work");
+	size_t n, i;
+	enum err e;
+
+	if ((e = worklist_for(w->ctx.db, w->ctx.a, w->account.id, WORK_MAX,
+			      &items, &n)) != ERR_OK)
+		return e;
+	for (i = 0; i < n; i++) {
+		json_t *o = jpush(arr);
+		const char *id = arena_printf(w->ctx.a, "%lld",
+					      (long long)items[i].subject_id);
+
+		jstr(o, "what", tr(w, what[items[i].kind]));
+		jstr(o, "patient", items[i].patient_name);
+		jstr(o, "text", *items[i].text ? items[i].text
+					       : tr(w, N_("Note")));
+		jstr(o, "when", page_date(w, items[i].at_ms / 1000));
+		jstr(o, "href",
+		     arena_printf(w->ctx.a, "/patients/%lld/%s/%s",
+				  (long long)items[i].patient_id,
+				  items[i].kind == WORK_CORRECTION
+					  ? "notes"
+					  : "plan/items",
+				  id));
+		web_audit_read(w, items[i].kind == WORK_CORRECTION
+					  ? "ProgressNote"
+					  : "CarePlan",
+			       id, items[i].patient_id);
+	}
+	return ERR_OK;
+}
+
 static const char sql_my_patients[] =
 	"SELECT count(*) FROM care_team_member WHERE account_id = $1";
 
@@ -220,7 +267,7 @@ home_professional(struct web *w, json_t *ctx)
 		jstr(o, "birth_date", p[i].birth_date);
 		jbool(o, "interpreter", p[i].interpreter_needed);
 	}
-	return ERR_OK;
+	return add_work(w, ctx);
 }
 
 static const char sql_org_counts[] =

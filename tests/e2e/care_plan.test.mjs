@@ -56,7 +56,10 @@ test('a goal proposed by the doctor, agreed and reworded by the patient', async 
   assert.ok(await history.locator('ins').filter({ hasText: 'twice' }).count() >= 1, 'added words are marked');
   await checkA11y(patient, 'goal history (patient)');
 
-  await doctor.reload();
+  // The doctor's home page lists it as waiting for the care team.
+  await doctor.goto(server.url + '/');
+  const waiting = doctor.getByRole('region', { name: 'Waiting for you in care plans and notes' });
+  await waiting.getByRole('link', { name: 'Swim twice a week with my friend Rosa' }).click();
   await doctor.getByRole('button', { name: 'I agree' }).click();
   await doctor.getByText('Agreed by both').first().waitFor();
   // Plain-words advice for professionals marks jargon.

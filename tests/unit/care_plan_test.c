@@ -15,6 +15,7 @@
 #include "care/coproduction.h"
 #include "care/plan.h"
 #include "care/version.h"
+#include "care/worklist.h"
 #include "core/arena.h"
 #include "core/clock.h"
 #include "core/id.h"
@@ -500,6 +501,47 @@ test_comments(void **state)
 	assert_string_equal(list[0].author_name, "dr");
 }
 
+/* The professional's home lists what waits for them. */
+static void
+test_worklist(void **state)
+{
+	struct test_care *f = *state;
+	struct plan_change g = new_goal("Garden again");
+	struct plan_change h = new_goal("Sleep");
+	struct plan_change c;
+	struct work_item *w;
+	size_t n;
+
+	assert_int_equal(worklist_for(f->t.db, f->a, f->pro, 5, &w, &n),
+			 ERR_OK);
+	assert_int_equal(n, 0);
+	/* The patient's own goal waits for the team; so does a dispute. */
+	assert_int_equal(write_as(f, f->patient_acc, ROLE_PATIENT, &g),
+			 ERR_OK);
+	assert_int_equal(write_as(f, f->pro, ROLE_PROFESSIONAL, &h), ERR_OK);
+	c = later(f, h.new_id, 1, "dispute");
+	c.comment = "Not now";
+	assert_int_equal(write_as(f, f->patient_acc, ROLE_PATIENT, &c),
+			 ERR_OK);
+	assert_int_equal(worklist_for(f->t.db, f->a, f->pro, 5, &w, &n),
+			 ERR_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(w[0].kind, WORK_DISPUTED);
+	assert_string_equal(w[0].text, "Sleep");
+	assert_int_equal(w[1].kind, WORK_AGREE);
+	assert_int_equal(w[1].subject_id, g.new_id);
+	assert_string_equal(w[1].patient_name, "Ana Ruiz");
+	/* Agreed by the team: no longer waiting. Not on the team: nothing. */
+	c = later(f, g.new_id, 1, "agree");
+	assert_int_equal(write_as(f, f->pro, ROLE_PROFESSIONAL, &c), ERR_OK);
+	assert_int_equal(worklist_for(f->t.db, f->a, f->pro, 5, &w, &n),
+			 ERR_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(worklist_for(f->t.db, f->a, f->other_pro, 5, &w, &n),
+			 ERR_OK);
+	assert_int_equal(n, 0);
+}
+
 int
 main(void)
 {
@@ -514,6 +556,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_compare_and_indicators,
 						up, test_care_down),
 		cmocka_unit_test_setup_teardown(test_comments, up,
+						test_care_down),
+		cmocka_unit_test_setup_teardown(test_worklist, up,
 						test_care_down),
 	};
 
