@@ -27,7 +27,7 @@ TEST_SUPPORT := $(BUILD)/tests/support.o
 
 STATIC_SRC := $(sort $(shell find static -type f))
 STATIC_GZ := $(STATIC_SRC:%=$(BUILD)/gz/%.gz)
-EMBED_SRCS := $(sort $(shell find templates po lists src/store/migrations \
+EMBED_SRCS := $(sort $(shell find templates po lists instruments src/store/migrations \
 	-type f ! -name '*~')) $(STATIC_SRC)
 
 .PHONY: all check unit unit-pg unit-asan e2e deps demo bench clean fuzz
@@ -117,21 +117,32 @@ demo: deps
 	else ./cocare demo --data demo-data; fi
 	./cocare serve --data demo-data --listen 127.0.0.1:8080
 
-bench: all
+bench: all $(BUILD)/bench/csv_import
 	bench/run
+
+# The readings import benchmark: the same parser and store as the page.
+$(BUILD)/bench/csv_import: bench/csv_import.c $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  LINK    $@"
+	@$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
 
 # libFuzzer over every parser (forms, multipart, paths, cookies, templates,
 # .po files, the care record's Markdown, jargon lists, readability, word
-# differences and phone numbers), FUZZ_SECONDS each, from the seeds in
+# differences and phone numbers, questionnaires and their answers, readings
+# CSV files, typed readings and series thinning), FUZZ_SECONDS each, from
+# the seeds in
 # tests/fuzz/corpus.
 # Needs clang and libclang-rt-14-dev; not part of `make check`.
 FUZZ_SECONDS ?= 60
 FUZZ_SRCS = $(wildcard src/core/*.c) $(wildcard src/http/*.c) \
 	src/web/template.c src/web/i18n.c src/care/markdown.c \
-	src/care/plainwords.c src/care/textdiff.c src/care/pocketcard.c
+	src/care/plainwords.c src/care/textdiff.c src/care/pocketcard.c \
+	src/measures/questionnaire.c src/measures/scoring.c \
+	src/measures/reading.c src/measures/readings_csv.c \
+	src/measures/downsample.c
 fuzz: $(BUILD)/gen/embedded.c
 	@mkdir -p build-fuzz
-	@for h in form template care; do \
+	@for h in form template care measures; do \
 		echo "  FUZZ    $$h"; \
 		clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
 			-Isrc $(shell pkg-config --cflags $(PKGS)) \

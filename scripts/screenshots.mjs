@@ -41,6 +41,29 @@ try {
   await shot('patient', `/patients/${pid}/crisis`, 'crisis-plan.png', { viewport: { width: 390, height: 844 } });
   await shot('doctor', `/patients/${pid}/notes`, 'notes.png');
   await shot('patient', `/patients/${pid}/reviews/new`, 'review-conversation.png');
+  await shot('patient', `/patients/${pid}/measures`, 'dashboard.png');
+  // A PHQ-9 question on a phone: the one due on María's home page.
+  await shot('patient', '/', 'questionnaire-phone.png', {
+    viewport: { width: 390, height: 844 },
+    before: async (p) => {
+      await p.getByRole('button', { name: /Answer: / }).first().click();
+      await p.waitForLoadState('domcontentloaded');
+    },
+  });
+  // The import preview of a small file with two bad rows.
+  const day = (n) => new Date(Date.now() - n * 86400e3).toISOString().slice(0, 10);
+  const csv = ['date,time,measure,value,unit', `${day(3)},08:30,blood-pressure,131/84,mmHg`,
+    `${day(3)},08:31,heart rate,71,`, `${day(2)},07:50,weight,"81,4",kg`,
+    `${day(2)},08:10,blood-pressure,900/80,mmHg`, `${day(1)},25:00,weight,81.2,kg`,
+    `${day(1)},08:15,blood-pressure,128/82,mmHg`].join('\n');
+  await shot('patient', `/patients/${pid}/readings/import`, 'readings-import.png', {
+    full: true,
+    before: async (p) => {
+      await p.locator('#file').setInputFiles({ name: 'my-readings.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+      await p.getByRole('button', { name: 'Check the file' }).click();
+      await p.waitForLoadState('domcontentloaded');
+    },
+  });
   console.log(`screenshots written to ${out}`);
 } finally {
   await browser.close();

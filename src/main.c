@@ -1,7 +1,8 @@
 /*
- * cocare command line: serve, init, demo, user, backup, verify. Each verb
- * reads the configuration (defaults, --config file, COCARE_* environment,
- * flags), opens the database (applying migrations) and does one thing.
+ * cocare command line: serve, init, demo, user, backup, verify, score.
+ * Each verb reads the configuration (defaults, --config file, COCARE_*
+ * environment, flags), opens the database (applying migrations; not
+ * score) and does one thing.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -28,6 +29,7 @@
 #include "core/str.h"
 #include "demo/demo.h"
 #include "http/http.h"
+#include "measures/score_cli.h"
 #include "people/org.h"
 #include "store/store.h"
 #include "web/app.h"
@@ -48,6 +50,7 @@ static const char usage_text[] =
 	"  user      add, passwd, disable, enable or list accounts\n"
 	"  backup    copy the database to FILE while cocare runs\n"
 	"  verify    check the database and the audit chain\n"
+	"  score     score questionnaire responses (FHIR JSON)\n"
 	"\n"
 	"Options for every verb:\n"
 	"  --config FILE   read settings from FILE (key = value lines)\n"
@@ -896,6 +899,38 @@ cmd_verify(struct cli *c)
 	return 0;
 }
 
+static const char score_help[] =
+	"usage: cocare score [--instruments DIR]\n"
+	"                    [--questionnaire FILE [--as ID]]... [FILE]...\n"
+	"\n"
+	"Scores FHIR QuestionnaireResponses by the instrument library's\n"
+	"published rules. Reads one JSON document, or NDJSON (one per line),\n"
+	"from each FILE or from standard input ('-' or no FILE); each\n"
+	"response's 'questionnaire' names a library instrument (url or\n"
+	"url|version) or a --questionnaire file. Prints one JSON line per\n"
+	"response: response id, line, questionnaire, instrument, scores\n"
+	"(value, band, label, or the reason it was not computed), flags, and\n"
+	"an error for a response that does not fit its questionnaire.\n"
+	"Stored totals in responses are ignored. No database is needed.\n"
+	"\n"
+	"  --questionnaire FILE  also load this questionnaire, written\n"
+	"                        elsewhere; it is scored by the library\n"
+	"                        instrument with the same LOINC code or url\n"
+	"  --as ID               score the questionnaire before it as library\n"
+	"                        instrument ID (phq-9, gad-7, ...)\n"
+	"  --instruments DIR     add the instrument files in DIR to the\n"
+	"                        library (to try new ones)\n"
+	"\n"
+	"Exits 0 when every response was scored, 1 when one was refused (the\n"
+	"others are still scored) or a file could not be read, 2 for a bad\n"
+	"command line or questionnaire. A document may be up to 1 MiB.\n";
+
+static int
+cmd_score(struct cli *c)
+{
+	return score_cli(c->argc, c->argv);
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(struct cli *);
@@ -904,6 +939,7 @@ static const struct {
 	{"serve", cmd_serve, serve_help},   {"init", cmd_init, init_help},
 	{"demo", cmd_demo, demo_help},	    {"user", cmd_user, user_help},
 	{"backup", cmd_backup, backup_help}, {"verify", cmd_verify, verify_help},
+	{"score", cmd_score, score_help},
 };
 
 int

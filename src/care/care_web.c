@@ -41,6 +41,10 @@ static const struct {
 	{"notes", "notes", N_("Notes"), RES_NOTES},
 	{"reviews", "reviews", N_("Review conversations"), RES_CARE_RECORD},
 	{"decisions", "decisions", N_("Decisions"), RES_CARE_RECORD},
+	{"measures", "measures", N_("Together dashboard"), RES_MEASURES},
+	{"questionnaires", "questionnaires", N_("Questionnaires"),
+	 RES_MEASURES},
+	{"readings", "readings", N_("Readings"), RES_MEASURES},
 };
 
 const char *

@@ -36,7 +36,8 @@ enum err jargon_web_routes(struct http_router *r);	/* jargon_web.c */
  * access): page_new() with the title plus "patient_id", "patient_name",
  * "own" (the patient's own record) and "care_nav", the links to the parts
  * of the record the person may read, `section` ("matters", "plan",
- * "crisis", "notes", "reviews", "decisions") marked current; templates
+ * "crisis", "notes", "reviews", "decisions", "measures",
+ * "questionnaires", "readings") marked current; templates
  * show it with {{>care_nav}}. NULL with *e set on failure.
  */
 json_t *care_page_new(struct web *w, int64_t pid, const char *title_msgid,

@@ -1,6 +1,7 @@
 /*
  * The demo's care records: plans, "what matters to me", crisis plans,
- * notes, review conversations and decisions at different stages, written
+ * notes, review conversations, decisions, questionnaires and readings
+ * at different stages, written
  * by different voices (patients, caregivers, professionals, and
  * professionals writing with the patient). Each part of the care module
  * contributes one function; every record is written the way the pages
@@ -82,6 +83,7 @@ enum err demo_care_crisis(struct demo_care *d);
 enum err demo_care_notes(struct demo_care *d);
 enum err demo_care_dialog(struct demo_care *d);
 enum err demo_care_decisions(struct demo_care *d);
+enum err demo_care_measures(struct demo_care *d);	/* demo_measures.c */
 
 /*
  * Loads every part for the demo organisation `org_id` inside the

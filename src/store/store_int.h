@@ -46,6 +46,7 @@ struct stmt {
 	char *sql;		/* malloc'd copy of the caller's text */
 	enum err err;		/* sticky binding or column error */
 	int64_t changes;	/* rows changed by the last completed run */
+	uint64_t t0;		/* when the run's first step began; 0 before */
 };
 
 struct store_ops {

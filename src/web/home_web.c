@@ -17,6 +17,8 @@
 #include "web/app.h"
 #include "web/page.h"
 #include "care/worklist.h"
+#include "measures/alert.h"
+#include "measures/measures_web.h"
 #include "core/banned.h"
 
 #define RECENT_DAYS 30
@@ -98,7 +100,8 @@ home_patient(struct web *w, json_t *ctx)
 		return e;
 	jstr(ctx, "given_name", p.given_name);
 	jid(ctx, "patient_id", pid);
-	if ((e = add_crisis_link(w, ctx, pid)) != ERR_OK)
+	if ((e = add_crisis_link(w, ctx, pid)) != ERR_OK ||
+	    (e = measures_home_due(w, ctx, pid)) != ERR_OK)
 		return e;
 	add_team(w, ctx, pid);
 	if (!(st = db_prepare(w->ctx.db, sql_others_looked)))
@@ -267,6 +270,18 @@ home_professional(struct web *w, json_t *ctx)
 		jstr(o, "birth_date", p[i].birth_date);
 		jbool(o, "interpreter", p[i].interpreter_needed);
 	}
+	if ((e = alert_queue_count(w->ctx.db, w->account.id, &total)) !=
+	    ERR_OK)
+		return e;
+	jbool(ctx, "has_alerts", total > 0);
+	jstr(ctx, "alerts_text",
+	     arena_printf(w->ctx.a,
+			  trn(w, "%lld alert from questionnaires and readings "
+				 "is waiting.",
+			      "%lld alerts from questionnaires and readings "
+			      "are waiting.",
+			      (unsigned long)total),
+			  (long long)total));
 	return add_work(w, ctx);
 }
 

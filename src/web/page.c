@@ -45,6 +45,14 @@ static const struct {
 	{"unit-added", N_("The unit is added.")},
 	{"glass-broken", N_("Emergency access is open for four hours. The "
 			    "patient and the privacy officer can see it.")},
+	{"answers-saved", N_("Your answers are saved. Carry on whenever you "
+			     "like: they are waiting for you here.")},
+	{"questionnaire-sent", N_("The questionnaire is sent. It shows on "
+				  "the patient's home page when it is due.")},
+	{"questionnaire-stopped", N_("The questionnaire will not be asked "
+				     "again.")},
+	{"instrument-added", N_("The questionnaire is added. Care teams can "
+				"send it now.")},
 };
 
 struct nav_item {
@@ -63,7 +71,9 @@ static const struct nav_item nav_patient[] = {
 static const struct nav_item nav_professional[] = {
 	{"/", N_("Home")},
 	{"/patients", N_("My patients")},
+	{"/alerts", N_("Alerts")},
 	{"/panel", N_("Co-production")},
+	{"/instruments", N_("Questionnaires")},
 	{"/account", N_("My account")},
 	{NULL, NULL},
 };
@@ -175,11 +185,16 @@ static const char *const month_es[] = {"ene", "feb", "mar", "abr",
 				       "may", "jun", "jul", "ago",
 				       "sept", "oct", "nov", "dic"};
 
+const char *const *
+page_months(struct web *w)
+{
+	return strcmp(w->lang, "es") == 0 ? month_es : month_en;
+}
+
 static const char *
 format_date(struct web *w, int64_t t, bool with_time)
 {
-	const char *const *months = strcmp(w->lang, "es") == 0 ? month_es
-							       : month_en;
+	const char *const *months = page_months(w);
 	time_t tt = (time_t)t;
 	struct tm tm;
 

@@ -55,6 +55,9 @@ json_t *jobj(json_t *o, const char *key);
 /* A new object appended to array `arr`; borrowed. */
 json_t *jpush(json_t *arr);
 
+/* The twelve short month names of the page's language ("Jan", "ene"). */
+const char *const *page_months(struct web *w);
+
 /* A date for people, "22 Nov 2026", in the page's language. */
 const char *page_date(struct web *w, int64_t t);
 /* A date and time, "22 Nov 2026, 14:05" (UTC). */

@@ -6,6 +6,7 @@
 
 #include "auth/auth_web.h"
 #include "care/care_web.h"
+#include "measures/measures_web.h"
 #include "people/people_web.h"
 #include "web/home_web.h"
 #include "core/banned.h"
@@ -18,6 +19,8 @@ app_routes(struct http_router *r)
 		patient_web_routes, admin_web_routes,   plan_web_routes,
 		crisis_web_routes,  note_web_routes,    dialog_web_routes,
 		decision_web_routes, jargon_web_routes,
+		questionnaire_web_routes, dashboard_web_routes,
+		instrument_web_routes, reading_web_routes, alert_web_routes,
 	};
 	size_t i;
 	enum err e;
