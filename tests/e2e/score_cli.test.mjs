@@ -173,3 +173,46 @@ test('--questionnaire refusals and --help', () => {
   assert.equal(r.status, 0);
   assert.match(r.stdout, /usage: cocare score/);
 });
+
+// The instruments' published worked examples (tests/data/scoring-cases.json,
+// each citing its rule), as FHIR responses to the library's own files,
+// scored in one run of `cocare score`.
+test('the library instruments score their published worked examples', async () => {
+  const { readFileSync } = await import('node:fs');
+  const cases = JSON.parse(readFileSync(join(root, 'tests', 'data', 'scoring-cases.json'), 'utf8'));
+  const files = {};
+  const load = (id) => (files[id] ||= JSON.parse(readFileSync(join(root, 'instruments', `${id}.json`), 'utf8')));
+  // The answer to one item as FHIR: the option with that code, else a number.
+  const answer = (item, value) => {
+    const opt = (item.answerOption || []).find((o) => o.valueCoding && o.valueCoding.code === String(value));
+    if (opt) return { valueCoding: { system: opt.valueCoding.system, code: opt.valueCoding.code } };
+    return item.type === 'decimal' ? { valueDecimal: Number(value) } : { valueInteger: Number(value) };
+  };
+  // Items nested as the questionnaire nests them, answered ones only.
+  const nest = (items, answers) => items.flatMap((it) => {
+    const inner = nest(it.item || [], answers);
+    if (it.linkId in answers) return [{ linkId: it.linkId, answer: [answer(it, answers[it.linkId])] }];
+    return inner.length ? [{ linkId: it.linkId, item: inner }] : [];
+  });
+  const ndjson = cases.map((c, i) => JSON.stringify({
+    resourceType: 'QuestionnaireResponse', id: `case-${i}`, status: 'completed',
+    questionnaire: load(c.instrument).url, item: nest(load(c.instrument).item, c.answers),
+  })).join('\n') + '\n';
+  const r = score([], ndjson);
+  assert.equal(r.status, 0, r.stderr);
+  const out = lines(r.stdout);
+  assert.equal(out.length, cases.length);
+  cases.forEach((c, i) => {
+    const got = out[i];
+    assert.equal(got.response, `case-${i}`);
+    assert.equal(got.instrument, c.instrument, c.cite);
+    for (const [name, value] of Object.entries(c.expect.scores)) {
+      const s = got.scores[name];
+      if (value === null) assert.equal(s.value, null, `${c.cite}: ${name} not computed`);
+      else assert.ok(Math.abs(s.value - value) < 0.01, `${c.cite}: ${name} = ${s.value}, expected ${value}`);
+    }
+    for (const [name, band] of Object.entries(c.expect.bands || {}))
+      assert.equal(got.scores[name].band, band, `${c.cite}: band of ${name}`);
+    assert.deepEqual((got.flags || []).map((f) => f.code).sort(), [...(c.expect.flags || [])].sort(), c.cite);
+  });
+});
