@@ -439,19 +439,18 @@ charts_html(struct web *w, int64_t pid, bool plan_visible)
 	return html;
 }
 
-/* GET /patients/:id/measures[?view=together]: 200; 403; 404. */
+/* The dashboard of patient `pid` (access checked); with `ps`, the agenda
+ * form comes back with the problems and `typed` as typed. */
 static enum err
-get_dashboard(struct req *req)
+dashboard_page(struct web *w, int status, int64_t pid,
+	       const struct problems *ps, const char *typed)
 {
-	struct web *w = web_of(req);
 	const char *key, *token;
 	bool can_write, together, plan_visible;
 	json_t *ctx;
 	char *charts;
-	int64_t pid;
 	enum err e;
 
-	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_MEASURES, ACT_READ);
 	if (!(ctx = care_page_new(w, pid, N_("Together dashboard"),
 				  "measures", &e)))
 		return e;
@@ -484,8 +483,23 @@ get_dashboard(struct req *req)
 					   charts);
 	}
 	json_object_set_new(ctx, "charts", tpl_trusted_html(charts));
+	if (ps) {
+		care_jform(ctx, "agenda_text", typed);
+		page_problems(w, ctx, ps);
+	}
 	web_audit_read(w, "MeasuresDashboard", "", pid);
-	return page_render(w, 200, "dashboard", ctx);
+	return page_render(w, status, "dashboard", ctx);
+}
+
+/* GET /patients/:id/measures[?view=together]: 200; 403; 404. */
+static enum err
+get_dashboard(struct req *req)
+{
+	struct web *w = web_of(req);
+	int64_t pid;
+
+	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_MEASURES, ACT_READ);
+	return dashboard_page(w, 200, pid, NULL, NULL);
 }
 
 /* POST /patients/:id/agenda ("agenda": the text): 303 to the dashboard;
@@ -511,18 +525,8 @@ post_agenda(struct req *req)
 	j->item.text = web_field(w, "agenda");
 	wi.patient_id = pid;
 	if (!agenda_text_ok(&ps, j->item.text)) {
-		json_t *ctx;
-
 		write_refused(&w->ctx, &wi);
-		if (!(ctx = care_page_new(w, pid, N_("Together dashboard"),
-					  "measures", &e)))
-			return e;
-		jbool(ctx, "can_write", true);
-		care_jform(ctx, "agenda_text", j->item.text);
-		if ((e = add_agenda(w, ctx, pid, true)) != ERR_OK)
-			return e;
-		page_problems(w, ctx, &ps);
-		return page_render(w, 400, "dashboard", ctx);
+		return dashboard_page(w, 400, pid, &ps, j->item.text);
 	}
 	j->org_id = w->account.org_id;
 	j->item.id = id_new();
