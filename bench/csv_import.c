@@ -6,7 +6,8 @@
  * in one write (reading_import(), as the import page's confirm does).
  * Reports the time of each step and the process's peak resident memory.
  * Usage: csv_import DATABASE PATIENT_ID [ROWS]; run by bench/run on a
- * fresh demo database.
+ * fresh demo database. `csv_import --write FILE [ROWS]` only writes the
+ * file, for the run through the import page.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/arena.h"
 #include "core/clock.h"
@@ -146,6 +148,33 @@ parse_file(const char *path, int64_t now, struct count *c, size_t *used,
 	return (double)start / 1e6;
 }
 
+/* Writes the benchmark's file of `rows` rows; its size, or -1. */
+static long
+write_file(const char *path, size_t rows, int64_t now)
+{
+	unsigned seed = 42;
+	char line[128];
+	size_t i;
+	long bytes;
+	FILE *f = fopen(path, "wb");
+
+	if (!f) {
+		perror(path);
+		return -1;
+	}
+	fputs("\xef\xbb\xbf" "date,time,measure,value,unit\n", f);
+	/* Every 200th row is written twice: a repeat to spot. */
+	for (i = 0; i < rows; i++) {
+		format_row(line, sizeof(line), i, now, &seed);
+		fputs(line, f);
+		if (i % 200 == 199 && ++i < rows)
+			fputs(line, f);
+	}
+	bytes = ftell(f);
+	fclose(f);
+	return bytes;
+}
+
 /* The patient's organisation, for the rows. */
 static int64_t
 org_of(struct store *st, int64_t patient_id)
@@ -181,34 +210,30 @@ main(int argc, char **argv)
 	int64_t now = clock_now(), pid;
 	double parse_ms, store_ms;
 	uint64_t start;
-	size_t i, used = 0;
+	size_t rows, used = 0;
 	long bytes;
-	unsigned seed = 42;
-	char line[128];
-	FILE *f;
 	int fd;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: csv_import DATABASE PATIENT_ID [ROWS]\n");
+		fprintf(stderr, "usage: csv_import DATABASE PATIENT_ID [ROWS]\n"
+				"       csv_import --write FILE [ROWS]\n");
 		return 2;
+	}
+	if (!strcmp(argv[1], "--write")) {
+		size_t n = argc > 3 ? (size_t)strtoul(argv[3], NULL, 10) : 100000;
+
+		return write_file(argv[2], n, now) < 0;
 	}
 	so.sqlite_path = argv[1];
 	pid = strtoll(argv[2], NULL, 10);
-	if ((fd = mkstemp(path)) < 0 || !(f = fdopen(fd, "wb"))) {
+	rows = argc > 3 ? (size_t)strtoul(argv[3], NULL, 10) : 100000;
+	if ((fd = mkstemp(path)) < 0) {
 		perror(path);
 		return 1;
 	}
-	size_t rows = argc > 3 ? (size_t)strtoul(argv[3], NULL, 10) : 100000;
-	fputs("\xef\xbb\xbf" "date,time,measure,value,unit\n", f);
-	/* Every 200th row is written twice: a repeat to spot. */
-	for (i = 0; i < rows; i++) {
-		format_row(line, sizeof(line), i, now, &seed);
-		fputs(line, f);
-		if (i % 200 == 199 && ++i < rows)
-			fputs(line, f);
-	}
-	bytes = ftell(f);
-	fclose(f);
+	close(fd);
+	if ((bytes = write_file(path, rows, now)) < 0)
+		return 1;
 	if (store_open(&so, &st) != ERR_OK) {
 		fprintf(stderr, "csv_import: cannot open %s\n", argv[1]);
 		return 1;

@@ -10,6 +10,7 @@
 
 #include "core/arena.h"
 #include "core/buf.h"
+#include "core/clock.h"
 #include "core/id.h"
 #include "measures/alert.h"
 #include "measures/measure_version.h"
@@ -237,6 +238,8 @@ reading_add(struct db *db, void *arg)
 			    &j->outside, &j->alerted);
 }
 
+static enum err upload_delete(struct db *db, int64_t id, int64_t patient_id);
+
 enum err
 reading_import(struct db *db, void *arg)
 {
@@ -250,6 +253,9 @@ reading_import(struct db *db, void *arg)
 	j->imported = j->skipped = j->alerted = 0;
 	if (j->n > READING_IMPORT_ROWS_MAX)
 		return ERR_INVALID;
+	if (j->upload_id && (e = upload_delete(db, j->upload_id,
+					       j->patient_id)) != ERR_OK)
+		return e;
 	for (i = 0; i < j->n; i++) {
 		r = j->rows[i];
 		r.org_id = j->org_id;
@@ -279,6 +285,90 @@ reading_import(struct db *db, void *arg)
 		j->alerted += alerted;
 	}
 	return j->imported ? measure_version_bump(db, j->patient_id) : ERR_OK;
+}
+
+/* --- files between preview and confirmation -------------------------------- */
+
+static const char sql_upload_insert[] =
+	"INSERT INTO reading_upload (id, org_id, patient_id, account_id, "
+	"filename, body, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+
+static const char sql_upload_expire[] =
+	"DELETE FROM reading_upload WHERE created_ms < $1";
+
+static const char sql_upload_delete[] =
+	"DELETE FROM reading_upload WHERE id = $1 AND patient_id = $2";
+
+static const char sql_upload_get[] =
+	"SELECT id, org_id, patient_id, account_id, filename, body, "
+	"created_ms FROM reading_upload WHERE id = $1 AND patient_id = $2 "
+	"AND account_id = $3 AND created_ms >= $4";
+
+enum err
+reading_upload_stage(struct db *db, void *arg)
+{
+	struct reading_upload *u = arg;
+	struct stmt *st = db_prepare(db, sql_upload_expire);
+	enum err e;
+
+	if (!st)
+		return ERR_DB;
+	stmt_bind_int(st, 1, u->created_ms - READING_UPLOAD_KEEP_MS);
+	if ((e = stmt_exec(st)) != ERR_OK)
+		return e;
+	if (!(st = db_prepare(db, sql_upload_insert)))
+		return ERR_DB;
+	stmt_bind_int(st, 1, u->id);
+	stmt_bind_int(st, 2, u->org_id);
+	stmt_bind_int(st, 3, u->patient_id);
+	stmt_bind_int(st, 4, u->account_id);
+	stmt_bind_str(st, 5, u->filename);
+	stmt_bind_text(st, 6, u->body, u->len);
+	stmt_bind_int(st, 7, u->created_ms);
+	return stmt_exec(st);
+}
+
+static enum err
+upload_delete(struct db *db, int64_t id, int64_t patient_id)
+{
+	struct stmt *st = db_prepare(db, sql_upload_delete);
+
+	if (!st)
+		return ERR_DB;
+	stmt_bind_int(st, 1, id);
+	stmt_bind_int(st, 2, patient_id);
+	return stmt_exec_one(st);
+}
+
+static void
+read_upload(struct stmt *st, struct arena *a, void *out)
+{
+	struct reading_upload *u = out;
+
+	u->id = stmt_int(st, 0);
+	u->org_id = stmt_int(st, 1);
+	u->patient_id = stmt_int(st, 2);
+	u->account_id = stmt_int(st, 3);
+	u->filename = stmt_text_dup(st, 4, a);
+	u->body = stmt_text_dup(st, 5, a);
+	u->len = u->body ? strlen(u->body) : 0;
+	u->created_ms = stmt_int(st, 6);
+}
+
+enum err
+reading_upload_get(struct db *db, struct arena *a, int64_t id,
+		   int64_t patient_id, int64_t account_id,
+		   struct reading_upload *out)
+{
+	struct stmt *st = db_prepare(db, sql_upload_get);
+
+	if (!st)
+		return ERR_DB;
+	stmt_bind_int(st, 1, id);
+	stmt_bind_int(st, 2, patient_id);
+	stmt_bind_int(st, 3, account_id);
+	stmt_bind_int(st, 4, clock_now_ms() - READING_UPLOAD_KEEP_MS);
+	return stmt_get(st, a, read_upload, out);
 }
 
 /* --- reading back --------------------------------------------------------- */

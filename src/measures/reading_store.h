@@ -110,14 +110,46 @@ struct reading_import_job {
 	const char *source;
 	int64_t entered_by;
 	int64_t at_ms;
+	int64_t upload_id;		/* the staged file to delete with the
+					   import (reading_upload_stage), or 0 */
 	size_t imported;		/* out */
 	size_t skipped;			/* out */
 	size_t alerted;			/* out */
 };
 
 /* ERR_INVALID when there are more than READING_IMPORT_ROWS_MAX rows or
- * one is not storable (nothing is stored then). */
+ * one is not storable, ERR_NOT_FOUND when the staged file is gone
+ * (confirmed already): nothing is stored then. */
 enum err reading_import(struct db *db, void *arg);
+
+/*
+ * A file between its preview and its confirmation, kept in the database
+ * so that any process can finish the import. Its readings are stored
+ * only by the confirming reading_import(), which deletes it.
+ */
+#define READING_UPLOAD_RES "ReadingUpload"	/* provenance type */
+#define READING_UPLOAD_KEEP_MS (24LL * 3600 * 1000)	/* then deleted */
+
+struct reading_upload {
+	int64_t id;
+	int64_t org_id;
+	int64_t patient_id;
+	int64_t account_id;	/* only they may confirm it */
+	const char *filename;
+	const char *body;	/* valid UTF-8 without NUL bytes */
+	size_t len;
+	int64_t created_ms;
+};
+
+/* write_commit() function: stores `struct reading_upload *` and deletes
+ * files left unconfirmed for READING_UPLOAD_KEEP_MS. */
+enum err reading_upload_stage(struct db *db, void *arg);
+
+/* Upload `id` of the patient made by `account_id`, not yet confirmed;
+ * ERR_NOT_FOUND otherwise. */
+enum err reading_upload_get(struct db *db, struct arena *a, int64_t id,
+			    int64_t patient_id, int64_t account_id,
+			    struct reading_upload *out);
 
 /* The stored reading with the same patient, kind, time and values as
  * `r` (after ERR_EXISTS); ERR_NOT_FOUND when there is none. */

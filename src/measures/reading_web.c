@@ -13,7 +13,6 @@
 
 #include <string.h>
 
-#include <sodium.h>
 
 #include "auth/policy.h"
 #include "auth/write.h"
@@ -40,13 +39,10 @@
 #include "core/banned.h"
 
 #define READINGS_SHOWN 10		/* rows of a table before "show all" */
-#define IMPORT_BYTES_MAX (512u << 10)	/* a CSV file to import */
-#define IMPORT_ROWS_MAX 10000		/* its readings: the file travels
-					   back in the confirm form */
+#define IMPORT_BYTES_MAX (8u << 20)	/* a CSV file to import */
+#define IMPORT_ROWS_MAX 100000		/* its readings */
 #define IMPORT_PREVIEW_ROWS 20		/* good rows the preview shows */
 #define IMPORT_PROBLEMS_SHOWN 200	/* problems listed in the preview */
-#define IMPORT_CHUNK 60000		/* base64 characters a hidden field;
-					   under the 64 KiB field limit */
 
 /* ===================== shared helpers ===================================== */
 
@@ -841,8 +837,14 @@ import_parse(struct web *w, int64_t pid, const char *data, size_t len,
 	memset(im, 0, sizeof(*im));
 	im->w = w;
 	if (len > IMPORT_BYTES_MAX) {
-		im->fatal = N_("The file is larger than 512 KB. Split it into "
+		im->fatal = N_("The file is larger than 8 MB. Split it into "
 			       "smaller files and import them one by one.");
+		return ERR_OK;
+	}
+	/* Kept as text between preview and confirm: no NUL bytes. */
+	if (memchr(data, '\0', len)) {
+		im->fatal = N_("This is not a text file. Choose the CSV file "
+			       "your spreadsheet or device saved.");
 		return ERR_OK;
 	}
 	memset(&o, 0, sizeof(o));
@@ -855,9 +857,9 @@ import_parse(struct web *w, int64_t pid, const char *data, size_t len,
 	o.ud = im;
 	e = readings_csv_parse(w->ctx.a, &o, data, len, &im->totals);
 	if (im->too_many) {
-		im->fatal = N_("The file has more than 10,000 readings. Split "
-			       "it into smaller files and import them one by "
-			       "one.");
+		im->fatal = N_("The file has more than 100,000 readings. "
+			       "Split it into smaller files and import them "
+			       "one by one.");
 		return ERR_OK;
 	}
 	if (e == ERR_NOMEM || e == ERR_DB || e == ERR_INTERNAL)
@@ -870,56 +872,39 @@ import_parse(struct web *w, int64_t pid, const char *data, size_t len,
 	return mark_stored(w, pid, im);
 }
 
-/* The file as base64 in hidden fields of at most IMPORT_CHUNK
- * characters each. */
+/* Keeps the previewed file until it is confirmed (reading_store.h);
+ * its id goes in the confirmation form. */
 static enum err
-add_chunks(struct web *w, json_t *ctx, const unsigned char *data, size_t len)
+stage_upload(struct web *w, int64_t pid, json_t *ctx, const char *filename,
+	     const unsigned char *data, size_t len)
 {
-	const int variant = sodium_base64_VARIANT_ORIGINAL;
-	size_t b64len = sodium_base64_ENCODED_LEN(len, variant);
-	char *b64 = arena_alloc_uninit(w->ctx.a, b64len);
-	json_t *arr = jarr(ctx, "chunks");
-	size_t off, total;
+	struct write_info wi = {
+		.action = "create",
+		.resource_type = READING_UPLOAD_RES,
+		.patient_id = pid,
+		.detail = "reading-upload",
+	};
+	struct reading_upload *u;
+	struct patient p;
+	enum err e;
 
-	if (!b64)
+	if ((e = patient_get(w->ctx.db, w->ctx.a, pid, &p)) != ERR_OK)
+		return e;
+	if (!(u = arena_calloc(w->ctx.a, 1, sizeof(*u))))
 		return ERR_NOMEM;
-	sodium_bin2base64(b64, b64len, data, len, variant);
-	total = strlen(b64);
-	for (off = 0; off < total; off += IMPORT_CHUNK) {
-		size_t n = total - off < IMPORT_CHUNK ? total - off
-						      : IMPORT_CHUNK;
-
-		jstr(jpush(arr), "data", arena_strndup(w->ctx.a, b64 + off, n));
-	}
-	return arena_failed(w->ctx.a) ? ERR_NOMEM : ERR_OK;
-}
-
-/* The file carried by the confirmation form (fields "csv", in order). */
-static enum err
-file_from_chunks(struct web *w, unsigned char **out, size_t *len)
-{
-	const struct http_field *f;
-	size_t nf, i, total = 0, binlen = 0;
-	struct buf b;
-	unsigned char *bin;
-
-	f = http_fields(w->req, &nf);
-	buf_init(&b, w->ctx.a, IMPORT_BYTES_MAX * 2);
-	for (i = 0; i < nf; i++)
-		if (!strcmp(f[i].name, "csv")) {
-			if (!buf_add(&b, f[i].value, f[i].len))
-				return ERR_TOO_LARGE;
-			total += f[i].len;
-		}
-	if (!total)
-		return ERR_INVALID;
-	if (!(bin = arena_alloc_uninit(w->ctx.a, total)))
-		return ERR_NOMEM;
-	if (sodium_base642bin(bin, total, b.p, total, NULL, &binlen, NULL,
-			      sodium_base64_VARIANT_ORIGINAL) != 0)
-		return ERR_INVALID;
-	*out = bin;
-	*len = binlen;
+	u->id = id_new();
+	u->org_id = p.org_id;
+	u->patient_id = pid;
+	u->account_id = w->account.id;
+	u->filename = filename ? filename : "";
+	u->body = (const char *)data;
+	u->len = len;
+	u->created_ms = w->ctx.now * 1000;
+	wi.resource_id = arena_printf(w->ctx.a, "%lld", (long long)u->id);
+	if ((e = write_commit(&w->ctx, &wi, reading_upload_stage, u)) !=
+	    ERR_OK)
+		return e;
+	jid(ctx, "upload", u->id);
 	return ERR_OK;
 }
 
@@ -1093,7 +1078,8 @@ preview_page(struct web *w, int64_t pid, const char *filename,
 				      "And %zu more problems.",
 				      im->problems_total - im->nproblems),
 				  im->problems_total - im->nproblems));
-	if (fresh && (e = add_chunks(w, ctx, data, len)) != ERR_OK) {
+	if (fresh && (e = stage_upload(w, pid, ctx, filename, data, len)) !=
+			     ERR_OK) {
 		json_decref(ctx);
 		return e;
 	}
@@ -1103,7 +1089,8 @@ preview_page(struct web *w, int64_t pid, const char *filename,
 
 /* Stores the good rows of a confirmed file in one write. */
 static enum err
-import_store(struct web *w, int64_t pid, const struct import *im)
+import_store(struct web *w, int64_t pid, const struct import *im,
+	     int64_t upload_id)
 {
 	struct write_info wi = {
 		.action = "create",
@@ -1127,8 +1114,15 @@ import_store(struct web *w, int64_t pid, const struct import *im)
 	j->source = "csv";
 	j->entered_by = w->account.id;
 	j->at_ms = w->ctx.now * 1000;
+	j->upload_id = upload_id;
 	wi.patient_id = pid;
-	if ((e = write_commit(&w->ctx, &wi, reading_import, j)) != ERR_OK)
+	if ((e = write_commit(&w->ctx, &wi, reading_import, j)) ==
+	    ERR_NOT_FOUND)
+		return import_form_page(w, 400, pid,
+					N_("This file was imported already, or "
+					   "waited more than a day. Choose it "
+					   "again to see what is new in it."));
+	if (e != ERR_OK)
 		return e;
 	return page_redirect(
 		w,
@@ -1140,10 +1134,12 @@ import_store(struct web *w, int64_t pid, const struct import *im)
 
 /*
  * POST /patients/:id/readings/import (multipart). Step "preview" (a file
- * in "file"): 200 what would be imported and every problem by row,
- * nothing stored; 400 when the file cannot be read at all. Step
- * "confirm" (the file in the "csv" fields): 303 to the readings, saying
- * how many were imported and left out; 400 as above. 403; 404.
+ * in "file"): 200 what would be imported and every problem by row, no
+ * reading stored (the file is kept for the confirmation); 400 when the
+ * file cannot be read at all. Step "confirm" ("upload": the kept file's
+ * id, the person's own): 303 to the readings, saying how many were
+ * imported and left out; 400 as above or when the file is gone. 403;
+ * 404.
  */
 static enum err
 post_import(struct req *req)
@@ -1157,11 +1153,11 @@ post_import(struct req *req)
 	};
 	const struct http_upload *up;
 	const unsigned char *data = NULL;
-	unsigned char *carried = NULL;
+	struct reading_upload kept;
 	const char *filename = "";
 	struct import im;
 	size_t len = 0;
-	int64_t pid;
+	int64_t pid, upload = 0;
 	bool confirm;
 	enum err e;
 
@@ -1169,17 +1165,23 @@ post_import(struct req *req)
 	wi.patient_id = pid;
 	confirm = !strcmp(web_field(w, "step"), "confirm");
 	if (confirm) {
-		e = file_from_chunks(w, &carried, &len);
-		data = carried;
-		if (e == ERR_NOMEM)
-			return e;
-		if (e != ERR_OK) {
+		if (!str_to_i64(str_c(web_field(w, "upload")), 1, INT64_MAX,
+				&upload) ||
+		    (e = reading_upload_get(w->ctx.db, w->ctx.a, upload, pid,
+					    w->account.id, &kept)) ==
+			    ERR_NOT_FOUND) {
 			write_refused(&w->ctx, &wi);
 			return import_form_page(w, 400, pid,
-						N_("The file was lost on the "
-						   "way. Choose it again."));
+						N_("This file was imported "
+						   "already, or waited more "
+						   "than a day. Choose it again "
+						   "to see what is new in it."));
 		}
-		filename = web_field(w, "filename");
+		if (e != ERR_OK)
+			return e;
+		data = (const unsigned char *)kept.body;
+		len = kept.len;
+		filename = kept.filename;
 	} else {
 		up = http_upload(req, "file");
 		if (!up || !up->len) {
@@ -1206,7 +1208,7 @@ post_import(struct req *req)
 					N_("The file has no readings that can "
 					   "be imported."));
 	}
-	return import_store(w, pid, &im);
+	return import_store(w, pid, &im, upload);
 }
 
 /* ===================== targets ============================================ */

@@ -21,8 +21,10 @@
 	"SELECT t.patient_id, t.measure, t.org_id, t.low_milli, "          \
 	"t.high_milli, t.low2_milli, t.high2_milli, t.advice, "            \
 	"t.patient_agreed_ms, t.team_agreed_ms, t.updated_by, "            \
-	"COALESCE(u.display_name, ''), t.updated_ms, t.version "           \
-	"FROM measure_target t LEFT JOIN account u ON u.id = t.updated_by "
+	"COALESCE(u.display_name, ''), t.updated_ms, t.version, "          \
+	"t.team_agreed_by, COALESCE(g.display_name, '') "                  \
+	"FROM measure_target t LEFT JOIN account u ON u.id = t.updated_by " \
+	"LEFT JOIN account g ON g.id = t.team_agreed_by "
 
 static const char sql_get[] = SELECT_TARGET
 	"WHERE t.patient_id = $1 AND t.measure = $2";
@@ -31,22 +33,16 @@ static const char sql_list[] = SELECT_TARGET
 static const char sql_ranges[] =
 	"SELECT low_milli, high_milli, low2_milli, high2_milli "
 	"FROM measure_target WHERE patient_id = $1 AND measure = $2";
-static const char sql_team_agreed_by[] =
-	"SELECT COALESCE(a.display_name, '') FROM provenance p "
-	"JOIN account a ON a.id = p.author_id "
-	"WHERE p.resource_type = '" TARGET_RES "' AND p.resource_id = $2 "
-	"AND p.patient_id = $1 AND p.voice = 'professional' "
-	"ORDER BY p.at_ms DESC, p.audit_seq DESC LIMIT 1";
 static const char sql_insert[] =
 	"INSERT INTO measure_target (patient_id, measure, org_id, low_milli, "
 	"high_milli, low2_milli, high2_milli, advice, patient_agreed_ms, "
-	"team_agreed_ms, updated_by, updated_ms, version) "
-	"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1)";
+	"team_agreed_ms, updated_by, updated_ms, team_agreed_by, version) "
+	"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $14, 1)";
 static const char sql_update[] =
 	"UPDATE measure_target SET low_milli = $4, high_milli = $5, "
 	"low2_milli = $6, high2_milli = $7, advice = $8, "
 	"patient_agreed_ms = $9, team_agreed_ms = $10, updated_by = $11, "
-	"updated_ms = $12, version = version + 1 "
+	"updated_ms = $12, team_agreed_by = $14, version = version + 1 "
 	"WHERE patient_id = $1 AND measure = $2 AND org_id = $3 "
 	"AND version = $13";
 
@@ -203,31 +199,8 @@ read_target(struct stmt *st, struct arena *a, void *out)
 	t->updated_by_name = stmt_text_dup(st, 11, a);
 	t->updated_ms = stmt_int(st, 12);
 	t->version = (int)stmt_int(st, 13);
-	t->team_agreed_by_name = "";
-}
-
-static enum err
-add_team_agreed_by(struct db *db, struct arena *a, struct measure_target *t)
-{
-	struct stmt *st;
-
-	if (!t->team_agreed_ms)
-		return ERR_OK;
-	/* Set by the professional who last changed it: no need to look. */
-	if (t->team_agreed_ms == t->updated_ms && t->updated_by_name &&
-	    *t->updated_by_name) {
-		t->team_agreed_by_name = t->updated_by_name;
-		return ERR_OK;
-	}
-	if (!(st = db_prepare(db, sql_team_agreed_by)))
-		return ERR_DB;
-	stmt_bind_int(st, 1, t->patient_id);
-	stmt_bind_str(st, 2, t->measure);
-	if (stmt_row(st))
-		t->team_agreed_by_name = stmt_text_dup(st, 0, a);
-	if (!t->team_agreed_by_name)
-		t->team_agreed_by_name = "";
-	return stmt_done(st);
+	t->team_agreed_by = stmt_is_null(st, 14) ? 0 : stmt_int(st, 14);
+	t->team_agreed_by_name = stmt_text_dup(st, 15, a);
 }
 
 enum err
@@ -235,15 +208,12 @@ target_get(struct db *db, struct arena *a, int64_t patient_id,
 	   const char *measure, struct measure_target *out)
 {
 	struct stmt *st = db_prepare(db, sql_get);
-	enum err e;
 
 	if (!st)
 		return ERR_DB;
 	stmt_bind_int(st, 1, patient_id);
 	stmt_bind_str(st, 2, measure ? measure : "");
-	if ((e = stmt_get(st, a, read_target, out)) != ERR_OK)
-		return e;
-	return add_team_agreed_by(db, a, out);
+	return stmt_get(st, a, read_target, out);
 }
 
 enum err
@@ -251,20 +221,13 @@ target_list(struct db *db, struct arena *a, int64_t patient_id,
 	    struct measure_target **out, size_t *count)
 {
 	struct stmt *st = db_prepare(db, sql_list);
-	size_t i;
-	enum err e;
 
 	if (!st)
 		return ERR_DB;
 	stmt_bind_int(st, 1, patient_id);
 	stmt_bind_int(st, 2, TARGET_LIST_MAX);
-	if ((e = stmt_list(st, a, sizeof(**out), TARGET_LIST_MAX, read_target,
-			   out, count)) != ERR_OK)
-		return e;
-	for (i = 0; i < *count; i++)
-		if ((e = add_team_agreed_by(db, a, &(*out)[i])) != ERR_OK)
-			return e;
-	return ERR_OK;
+	return stmt_list(st, a, sizeof(**out), TARGET_LIST_MAX, read_target,
+			 out, count);
 }
 
 enum err
@@ -350,20 +313,27 @@ store_row(struct db *db, const struct measure_target *n, bool create,
 	stmt_bind_int(st, 10, n->team_agreed_ms);
 	stmt_bind_int(st, 11, n->updated_by);
 	stmt_bind_int(st, 12, n->updated_ms);
+	if (n->team_agreed_by)
+		stmt_bind_int(st, 14, n->team_agreed_by);
+	else
+		stmt_bind_null(st, 14);
 	if (create)
 		return stmt_exec(st);
 	stmt_bind_int(st, 13, version);
 	return stmt_exec_one(st);
 }
 
-/* Records that the side speaking in `voice` agrees with `n` at `at_ms`. */
+/* Records that `by`, speaking in `voice`, agrees with `n` at `at_ms`. */
 static void
-agree_side(struct measure_target *n, const char *voice, int64_t at_ms)
+agree_side(struct measure_target *n, const char *voice, int64_t by,
+	   int64_t at_ms)
 {
-	if (!strcmp(voice, "patient"))
+	if (!strcmp(voice, "patient")) {
 		n->patient_agreed_ms = at_ms;
-	else if (!strcmp(voice, "professional"))
+	} else if (!strcmp(voice, "professional")) {
 		n->team_agreed_ms = at_ms;
+		n->team_agreed_by = by;
+	}
 }
 
 static enum err
@@ -395,15 +365,16 @@ write_with(struct db *db, struct arena *a, struct target_job *j)
 		 * as it is (a caregiver's save changes nothing at all). */
 		n = stored;
 		if (can_agree)
-			agree_side(&n, voice, j->at_ms);
+			agree_side(&n, voice, j->by, j->at_ms);
 	} else {
 		n = j->t;
 		n.org_id = exists ? stored.org_id : j->t.org_id;
 		n.patient_agreed_ms = 0;
 		n.team_agreed_ms = 0;
+		n.team_agreed_by = 0;
 		n.updated_by = j->by;
 		n.updated_ms = j->at_ms;
-		agree_side(&n, voice, j->at_ms);
+		agree_side(&n, voice, j->by, j->at_ms);
 	}
 	if ((e = store_row(db, &n, !exists, j->version)) != ERR_OK)
 		return e == ERR_NOT_FOUND || e == ERR_EXISTS ? ERR_CONFLICT : e;

@@ -46,6 +46,7 @@ struct measure_target {
 	const char *advice;		/* what the patient sees outside */
 	int64_t patient_agreed_ms;	/* 0: the patient has not agreed */
 	int64_t team_agreed_ms;		/* 0: the team has not agreed */
+	int64_t team_agreed_by;		/* the professional; 0 if none */
 	const char *team_agreed_by_name;	/* read only; "" if none */
 	int64_t updated_by;
 	const char *updated_by_name;	/* read only */

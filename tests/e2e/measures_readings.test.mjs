@@ -199,19 +199,36 @@ test('a CSV file is previewed with its bad rows, stored only when confirmed', as
   assert.equal(await page.getByRole('button', { name: 'Import these readings' }).count(), 0);
   assert.equal(readingCount(), before + 4);
 
-  // A confirmation whose file was tampered with is checked again.
+  // A confirmation names a kept file: once confirmed it is gone, and
+  // another account's file, a made-up id or junk are refused.
   const c = new Client(server.url);
   await c.signIn('patient');
   const path = `/patients/${pid}/readings/import`;
+  const used = query(server, 'SELECT COUNT(*) AS n FROM reading_upload')[0].n;
+  assert.equal(used, 0, 'the confirmed file is not kept');
   const fd = new FormData();
   fd.set('csrf', await c.csrf(path));
-  fd.set('step', 'confirm');
-  fd.set('csv', Buffer.from(`date,measure,value\n${ago(50)},weight,5000\n`).toString('base64'));
-  const r = await c.request(path, { method: 'POST', body: fd });
-  assert.equal(r.status, 400);
-  fd.set('csv', 'not base64!');
-  assert.equal((await c.request(path, { method: 'POST', body: fd })).status, 400);
+  fd.set('step', 'preview');
+  fd.set('file', new Blob([`date,measure,value\n${ago(50)},weight,75\n`], { type: 'text/csv' }), 'mine.csv');
+  let r = await c.request(path, { method: 'POST', body: fd });
+  assert.equal(r.status, 200);
+  const upload = r.text_.match(/name="upload" value="(\d+)"/)[1];
+  const confirm = async (who, id) => {
+    const f = new FormData();
+    f.set('csrf', await who.csrf(path));
+    f.set('step', 'confirm');
+    f.set('upload', id);
+    return who.request(path, { method: 'POST', body: f });
+  };
+  const nurse = new Client(server.url);
+  await nurse.signIn('nurse');
+  assert.equal((await confirm(nurse, upload)).status, 400, "another person's file");
+  for (const id of ['12345', 'x', '']) assert.equal((await confirm(c, id)).status, 400, `upload ${id}`);
   assert.equal(readingCount(), before + 4);
+  assert.equal((await confirm(c, upload)).status, 303);
+  assert.equal(readingCount(), before + 5);
+  assert.equal((await confirm(c, upload)).status, 400, 'confirmed twice');
+  assert.equal(readingCount(), before + 5);
   await page.context().close();
 });
 

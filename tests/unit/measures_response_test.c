@@ -15,6 +15,7 @@
 
 #include "auth/write.h"
 #include "core/arena.h"
+#include "core/clock.h"
 #include "core/id.h"
 #include "core/problem.h"
 #include "measures/agenda.h"
@@ -22,6 +23,7 @@
 #include "measures/instrument.h"
 #include "measures/org_instrument.h"
 #include "measures/questionnaire.h"
+#include "measures/reading_store.h"
 #include "measures/response.h"
 #include "measures/schedule.h"
 #include "measures/scoring.h"
@@ -418,6 +420,67 @@ test_org_instrument_scored_by_library(void **state)
 	free(json);
 }
 
+/* A readings file kept between preview and confirm: only its owner may
+ * confirm it, once; the confirming import deletes it. */
+static void
+test_reading_upload(void **state)
+{
+	struct test_care *f = *state;
+	static const char csv[] = "date,measure,value\n2026-01-02,weight,80\n";
+	struct reading_upload u, got;
+	struct reading_import_job j;
+	struct reading row;
+
+	memset(&u, 0, sizeof(u));
+	u.id = id_new();
+	u.org_id = f->org;
+	u.patient_id = f->patient;
+	u.account_id = f->patient_acc;
+	u.filename = "mine.csv";
+	u.body = csv;
+	u.len = strlen(csv);
+	u.created_ms = clock_now_ms();
+	assert_int_equal(commit_as(f, f->patient_acc, ROLE_PATIENT,
+				   READING_UPLOAD_RES, u.id,
+				   reading_upload_stage, &u),
+			 ERR_OK);
+	assert_int_equal(reading_upload_get(f->t.db, f->a, u.id, f->patient,
+					    f->patient_acc, &got),
+			 ERR_OK);
+	assert_string_equal(got.body, csv);
+	assert_int_equal(reading_upload_get(f->t.db, f->a, u.id, f->patient,
+					    f->pro, &got),
+			 ERR_NOT_FOUND);
+	memset(&row, 0, sizeof(row));
+	row.kind = "weight";
+	row.at_ms = 1767312000000LL;
+	row.value_milli = 80000;
+	memset(&j, 0, sizeof(j));
+	j.org_id = f->org;
+	j.patient_id = f->patient;
+	j.rows = &row;
+	j.n = 1;
+	j.source = "csv";
+	j.entered_by = f->patient_acc;
+	j.at_ms = clock_now_ms();
+	j.upload_id = u.id;
+	assert_int_equal(commit_as(f, f->patient_acc, ROLE_PATIENT, READING_RES,
+				   0, reading_import, &j),
+			 ERR_OK);
+	assert_int_equal(j.imported, 1);
+	assert_int_equal(count_of(f, "SELECT COUNT(*) FROM reading_upload "
+				     "WHERE patient_id = $1"),
+			 0);
+	/* Confirmed twice: refused, nothing more stored. */
+	row.value_milli = 81000;
+	assert_int_equal(commit_as(f, f->patient_acc, ROLE_PATIENT, READING_RES,
+				   0, reading_import, &j),
+			 ERR_NOT_FOUND);
+	assert_int_equal(count_of(f, "SELECT COUNT(*) FROM reading WHERE "
+				     "patient_id = $1"),
+			 1);
+}
+
 /* The worked example of docs/measures.md scores as the guide says:
  * 2 + (3 - 1) + 3 = 7, "worth talking about", and flags waking. */
 static void
@@ -463,6 +526,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_request_answered, up,
 						test_care_down),
 		cmocka_unit_test_setup_teardown(test_agenda, up,
+						test_care_down),
+		cmocka_unit_test_setup_teardown(test_reading_upload, up,
 						test_care_down),
 		cmocka_unit_test_setup_teardown(
 			test_org_instrument_scored_by_library, up,

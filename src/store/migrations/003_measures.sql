@@ -114,6 +114,7 @@ CREATE TABLE measure_target (
 	advice TEXT NOT NULL DEFAULT '',
 	patient_agreed_ms BIGINT NOT NULL DEFAULT 0,
 	team_agreed_ms BIGINT NOT NULL DEFAULT 0,
+	team_agreed_by BIGINT,
 	updated_by BIGINT NOT NULL,
 	updated_ms BIGINT NOT NULL,
 	version INTEGER NOT NULL DEFAULT 1,
@@ -162,4 +163,19 @@ CREATE INDEX visit_agenda_by_patient ON visit_agenda (patient_id, discussed_ms);
 CREATE TABLE measure_version (
 	patient_id BIGINT PRIMARY KEY REFERENCES patient (id),
 	version BIGINT NOT NULL
+);
+
+-- A readings file between its preview and the person's confirmation:
+-- the file as uploaded (valid UTF-8 text, checked), whose readings are
+-- stored only on confirm, by the same account for the same patient. The
+-- confirming write deletes it; files left unconfirmed for a day are
+-- deleted by the next upload.
+CREATE TABLE reading_upload (
+	id BIGINT PRIMARY KEY,
+	org_id BIGINT NOT NULL,
+	patient_id BIGINT NOT NULL REFERENCES patient (id),
+	account_id BIGINT NOT NULL,
+	filename TEXT NOT NULL,
+	body TEXT NOT NULL,
+	created_ms BIGINT NOT NULL
 );
