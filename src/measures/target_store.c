@@ -37,14 +37,14 @@ static const char sql_insert[] =
 	"INSERT INTO measure_target (patient_id, measure, org_id, low_milli, "
 	"high_milli, low2_milli, high2_milli, advice, patient_agreed_ms, "
 	"team_agreed_ms, updated_by, updated_ms, team_agreed_by, version) "
-	"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $14, 1)";
+	"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1)";
 static const char sql_update[] =
 	"UPDATE measure_target SET low_milli = $4, high_milli = $5, "
 	"low2_milli = $6, high2_milli = $7, advice = $8, "
 	"patient_agreed_ms = $9, team_agreed_ms = $10, updated_by = $11, "
-	"updated_ms = $12, team_agreed_by = $14, version = version + 1 "
+	"updated_ms = $12, team_agreed_by = $13, version = version + 1 "
 	"WHERE patient_id = $1 AND measure = $2 AND org_id = $3 "
-	"AND version = $13";
+	"AND version = $14";
 
 /* --- measures and checks -------------------------------------------------- */
 
@@ -314,12 +314,12 @@ store_row(struct db *db, const struct measure_target *n, bool create,
 	stmt_bind_int(st, 11, n->updated_by);
 	stmt_bind_int(st, 12, n->updated_ms);
 	if (n->team_agreed_by)
-		stmt_bind_int(st, 14, n->team_agreed_by);
+		stmt_bind_int(st, 13, n->team_agreed_by);
 	else
-		stmt_bind_null(st, 14);
+		stmt_bind_null(st, 13);
 	if (create)
 		return stmt_exec(st);
-	stmt_bind_int(st, 13, version);
+	stmt_bind_int(st, 14, version);
 	return stmt_exec_one(st);
 }
 
