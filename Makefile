@@ -92,8 +92,15 @@ unit-asan:
 		SAN="-fsanitize=address,undefined -fno-omit-frame-pointer \
 		-fno-sanitize-recover=all" unit
 
+# The disk-fault library of the durability tests (tests/fault/fault.c).
+$(BUILD)/tests/libfault.so: tests/fault/fault.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) -std=c11 -D_GNU_SOURCE -O1 -Wall -Wextra -Werror -shared -fPIC \
+		-o $@ $< -ldl
+
 # Browser and HTTP tests against the real binary.
-e2e: cocare
+e2e: cocare $(BUILD)/tests/libfault.so
 	@scripts/npm-setup
 	@scripts/with-postgres node --test --test-concurrency=1 tests/e2e/
 

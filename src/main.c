@@ -6,8 +6,10 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +25,7 @@
 #include "core/arena.h"
 #include "core/clock.h"
 #include "core/config.h"
+#include "core/dirlock.h"
 #include "core/embed.h"
 #include "core/id.h"
 #include "core/log.h"
@@ -63,19 +66,41 @@ static const char usage_text[] =
 struct cli {
 	struct config cfg;
 	struct store *store;
+	void (*on_store_failure)(void *);	/* serve: exit after a disk
+						   error (store.h) */
+	int lock_fd;		/* serve on SQLite: the data directory's lock,
+				   let go after the store is closed */
 	struct audit_key key;
 	struct arena *a;
 	int argc;
 	char **argv;
 };
 
+/* sysexits.h's EX_TEMPFAIL: try again, after a restart. */
+#define EXIT_DISK_ERROR 75
+
 static volatile sig_atomic_t stop_requested;
+/* Set before the signal that wakes the main thread after a disk error. */
+static atomic_bool store_failed;
+static pthread_t main_thread;
 
 static void
 on_signal(int sig)
 {
 	(void)sig;
 	stop_requested = 1;
+}
+
+/*
+ * The store could not flush to disk and takes no more writes: stop as on
+ * SIGTERM, but exit with EXIT_DISK_ERROR so a supervisor restarts us.
+ */
+static void
+on_store_failure(void *arg)
+{
+	(void)arg;
+	atomic_store(&store_failed, true);
+	pthread_kill(main_thread, SIGTERM);
 }
 
 /* Parses the common options; leaves the rest in cli->argc/argv. */
@@ -153,11 +178,13 @@ open_store(struct cli *c, bool create)
 	e = audit_key_load(key_path, create, &c->key, msg, sizeof(msg));
 	free(key_path);
 	if (e != ERR_OK) {
-		fprintf(stderr, "cocare: %s (run 'cocare init' first?)\n", msg);
+		fprintf(stderr, "cocare: %s\n", msg);
 		return 1;
 	}
 	o.pool_size = c->cfg.db_pool;
 	o.async_delay_ms = c->cfg.read_audit_delay_ms;
+	o.min_free_bytes = (int64_t)c->cfg.min_free_disk_mb << 20;
+	o.on_failure = c->on_store_failure;
 	if (c->cfg.database[0]) {
 		o.backend = STORE_PG;
 		o.pg_conninfo = c->cfg.database;
@@ -174,11 +201,11 @@ open_store(struct cli *c, bool create)
 		}
 		o.sqlite_path = path;
 	}
-	e = store_open(&o, &c->store);
+	e = store_open(&o, &c->store, msg, sizeof(msg));
 	free(path);
 	if (e != ERR_OK) {
 		fprintf(stderr, "cocare: cannot open the database: %s\n",
-			err_str(e));
+			msg[0] ? msg : err_str(e));
 		return 1;
 	}
 	return 0;
@@ -189,6 +216,8 @@ cli_release(struct cli *c)
 {
 	if (c->store)
 		store_close(c->store);
+	if (c->lock_fd > 0)
+		close(c->lock_fd);
 	arena_free(c->a);
 	config_release(&c->cfg);
 }
@@ -300,11 +329,19 @@ cmd_serve(struct cli *c)
 			c->argv[1], serve_help);
 		return 2;
 	}
-	if (open_store(c, false))
+	/* One process per SQLite data directory; PostgreSQL takes many. */
+	if (!c->cfg.database[0] &&
+	    (c->lock_fd = dirlock_take(c->cfg.data_dir, msg, sizeof(msg))) < 0) {
+		fprintf(stderr, "cocare: %s\n", msg);
 		return 1;
+	}
+	main_thread = pthread_self();
+	c->on_store_failure = on_store_failure;
+	if (open_store(c, false))
+		goto out;
 	if (!split_listen(c->cfg.listen, host, sizeof(host), &ho.port)) {
 		fprintf(stderr, "cocare: listen must be HOST:PORT\n");
-		return 1;
+		goto out;
 	}
 	app.cfg = &c->cfg;
 	app.store = c->store;
@@ -362,9 +399,15 @@ cmd_serve(struct cli *c)
 	fflush(stdout);
 	while (!stop_requested)
 		pause();
-	log_info("stopping: finishing requests in flight");
+	if (atomic_load(&store_failed))
+		log_error("stopping after a disk error: exit status %d asks "
+			  "a supervisor to restart cocare, and SQLite "
+			  "recovers what reached its write-ahead log",
+			  EXIT_DISK_ERROR);
+	else
+		log_info("stopping: finishing requests in flight");
 	http_server_stop(server);
-	rc = 0;
+	rc = atomic_load(&store_failed) ? EXIT_DISK_ERROR : 0;
 out:
 	http_server_free(server);
 	http_router_free(router);

@@ -44,8 +44,10 @@ audit_key_load(const char *path, bool create, struct audit_key *out,
 		if (fd < 0 || write(fd, hex, AUDIT_KEY_BYTES * 2 + 1) !=
 				      AUDIT_KEY_BYTES * 2 + 1 ||
 		    fsync(fd) != 0) {
-			snprintf(msg, msglen, "cannot write audit key '%s'",
-				 path);
+			snprintf(msg, msglen, "cannot write the audit key "
+				 "'%s': %s; check that its directory exists "
+				 "and is writable by the user that runs "
+				 "cocare", path, strerror(errno));
 			if (fd >= 0)
 				close(fd);
 			return ERR_IO;
@@ -53,8 +55,16 @@ audit_key_load(const char *path, bool create, struct audit_key *out,
 		close(fd);
 		return ERR_OK;
 	}
+	if (fd < 0 && errno == ENOENT) {
+		snprintf(msg, msglen, "there is no audit key '%s': run "
+			 "'cocare init' first, or point data_dir (or "
+			 "audit_key_file) at the right place", path);
+		return ERR_IO;
+	}
 	if (fd < 0) {
-		snprintf(msg, msglen, "cannot read audit key '%s'", path);
+		snprintf(msg, msglen, "cannot read the audit key '%s': %s; "
+			 "make it readable by the user that runs cocare "
+			 "(chown that user, chmod 600)", path, strerror(errno));
 		return ERR_IO;
 	}
 	n = read(fd, hex, sizeof(hex) - 1);
@@ -63,8 +73,8 @@ audit_key_load(const char *path, bool create, struct audit_key *out,
 	    sodium_hex2bin(out->k, sizeof(out->k), hex, AUDIT_KEY_BYTES * 2,
 			   NULL, &bin_len, NULL) != 0 ||
 	    bin_len != AUDIT_KEY_BYTES) {
-		snprintf(msg, msglen, "audit key '%s' is not 64 hex digits",
-			 path);
+		snprintf(msg, msglen, "the audit key '%s' is not 64 hex "
+			 "digits; restore it from a backup", path);
 		return ERR_IO;
 	}
 	return ERR_OK;

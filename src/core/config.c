@@ -45,6 +45,8 @@ static const struct {
 	{"read_audit_delay_ms", CFG_INT,
 	 offsetof(struct config, read_audit_delay_ms), 0, 10000},
 	{"trust_proxy", CFG_BOOL, offsetof(struct config, trust_proxy), 0, 0},
+	{"min_free_disk_mb", CFG_INT, offsetof(struct config, min_free_disk_mb),
+	 0, 1 << 20},
 	{"log_level", CFG_STRING, offsetof(struct config, log_level), 0, 0},
 };
 
@@ -82,6 +84,7 @@ config_defaults(struct config *c)
 	c->db_pool = 16;
 	c->read_audit_delay_ms = 100;
 	c->trust_proxy = false;
+	c->min_free_disk_mb = 16;
 }
 
 bool

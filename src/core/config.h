@@ -30,6 +30,8 @@ struct config {
 	int read_audit_delay_ms;/* read_audit_delay_ms: batching bound */
 	bool trust_proxy;	/* trust_proxy: client address from
 				   X-Forwarded-For (behind a proxy only) */
+	int min_free_disk_mb;	/* min_free_disk_mb: /healthz says 503 with
+				   less free space (SQLite) */
 	char *log_level;	/* log_level: error, warn, info, debug */
 };
 

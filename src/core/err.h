@@ -27,6 +27,8 @@
 	X(DB, 500, N_("the database reported an error"))                        \
 	X(IO, 500, N_("a file could not be read or written"))                   \
 	X(INTERNAL, 500, N_("something went wrong on our side"))                \
+	X(FULL, 507, N_("the server's disk is full: nothing was saved"))      \
+	X(UNCONFIRMED, 500, N_("your change could not be confirmed as saved")) \
 	X(UNAVAILABLE, 503, N_("the service is shutting down"))
 
 enum err {

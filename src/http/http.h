@@ -225,12 +225,17 @@ struct http_hooks {
 	void (*error)(struct req *req, enum err e);
 	/* Appends app gauges in Prometheus text format to /metrics. */
 	void (*metrics)(struct req *req, struct buf *out);
-	/* False makes /healthz answer 503. NULL = healthy. */
-	bool (*healthy)(void *app);
+	/*
+	 * False makes /healthz answer 503 with `why`, a few plain words
+	 * (no paths: /healthz is public). Keep it cheap. NULL = healthy.
+	 */
+	bool (*healthy)(void *app, char *why, size_t whylen);
 	/*
 	 * Called once the handler or the error hook has answered, before
 	 * the response is queued, on the same thread: the app releases
-	 * what it holds for the request. NULL = nothing to do.
+	 * what it holds for the request, and may still hold the answer back
+	 * with http_defer() (an error it later gives to http_resume()
+	 * replaces the answer). NULL = nothing to do.
 	 */
 	void (*finish)(struct req *req);
 };

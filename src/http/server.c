@@ -364,20 +364,25 @@ body_parse(struct req *req)
 }
 
 /*
- * GET /healthz: 200 "ok", or 503 when shutting down or when the app's
- * healthy hook says so.
+ * GET /healthz: 200 "ok" when the server can take writes, else 503
+ * "unavailable: " and the reason (shutting down, or the app's healthy
+ * hook's words).
  */
 static enum err
 serve_healthz(struct req *req)
 {
 	struct http_server *s = req->srv;
+	char why[128] = "stopping";
+	char *body;
 
 	http_no_store(req);
-	if (atomic_load(&s->stopping) ||
-	    (s->hooks.healthy && !s->hooks.healthy(s->app)))
-		return http_respond_ref(req, 503, "text/plain",
-					"unavailable\n", 12);
-	return http_respond_ref(req, 200, "text/plain", "ok\n", 3);
+	if (!atomic_load(&s->stopping) &&
+	    (!s->hooks.healthy || s->hooks.healthy(s->app, why, sizeof(why))))
+		return http_respond_ref(req, 200, "text/plain", "ok\n", 3);
+	body = arena_printf(req->a, "unavailable: %s\n", why);
+	if (!body)
+		return ERR_NOMEM;
+	return http_respond(req, 503, "text/plain", body, strlen(body));
 }
 
 /* Runs the route: parse the body, prepare, handler; returns the outcome. */
@@ -440,6 +445,9 @@ req_finish(struct req *req)
 		return MHD_YES;
 	}
 	pthread_mutex_unlock(&req->defer_mu);
+	/* A wait that ended before it began may still bring an error. */
+	if (req->defer_err != ERR_OK)
+		http_respond_error(req, req->defer_err);
 	return http_queue(req);
 }
 

@@ -88,6 +88,9 @@ pg_err(PGconn *c, const PGresult *r, const char *sql)
 			 store_sql_snippet(sql, snip));
 	if (state && strcmp(state, "23505") == 0)
 		return ERR_EXISTS;
+	/* disk_full: logged once by the store, not at every statement. */
+	if (state && strcmp(state, "53100") == 0)
+		return ERR_FULL;
 	if (!state) {
 		m = PQerrorMessage(c);
 		log_error("store: postgresql error: %.*s%s", msg_len(m), m,

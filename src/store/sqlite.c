@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "core/log.h"
@@ -58,6 +59,13 @@ sq_is_duplicate(int rc)
 	       rc == SQLITE_CONSTRAINT_PRIMARYKEY;
 }
 
+/* A full disk is logged once by the store, not at every statement. */
+static bool
+sq_is_full(int rc)
+{
+	return (rc & 0xff) == SQLITE_FULL;
+}
+
 static enum err
 sq_err(sqlite3 *h, int rc, const char *sql)
 {
@@ -65,6 +73,8 @@ sq_err(sqlite3 *h, int rc, const char *sql)
 
 	if (sq_is_duplicate(rc))
 		return ERR_EXISTS;
+	if (sq_is_full(rc))
+		return ERR_FULL;
 	log_error("store: sqlite error: %s (%s) in \"%s\"",
 		  sqlite3_errmsg(h), sqlite3_errstr(rc),
 		  store_sql_snippet(sql, snip));
@@ -175,9 +185,9 @@ sq_exec(struct db *db, const char *sql)
 
 	if (rc == SQLITE_OK)
 		return ERR_OK;
-	if (sq_is_duplicate(rc)) {
+	if (sq_is_duplicate(rc) || sq_is_full(rc)) {
 		sqlite3_free(msg);
-		return ERR_EXISTS;
+		return sq_is_duplicate(rc) ? ERR_EXISTS : ERR_FULL;
 	}
 	log_error("store: sqlite error: %s (%s)", msg ? msg : "",
 		  sqlite3_errstr(rc));
@@ -196,6 +206,79 @@ sq_txn_failed(struct db *db)
 {
 	/* SQLite rolls a whole transaction back on some errors (I/O, full). */
 	return sqlite3_get_autocommit(sq_handle(db)) != 0;
+}
+
+/* What to do about a file cocare cannot write, by the system's reason. */
+static const char *
+sq_fix(int err)
+{
+	switch (err) {
+	case EROFS:
+		return "remount the file system read-write, or move the data "
+		       "directory to one that is";
+	case EPERM:
+		return "it may be immutable: see 'lsattr', remove that with "
+		       "'chattr -i'";
+	case EACCES:
+		return "make it writable by the user that runs cocare (chown "
+		       "that user, chmod u+w)";
+	default:
+		return "check the disk, the file and its directory";
+	}
+}
+
+/*
+ * SQLite opens a file it cannot write read-only without a word, and then
+ * every write fails. access() rather than open(): closing a descriptor of
+ * the database would drop this process's locks on it (POSIX locks).
+ */
+static enum err
+sq_preflight(const struct store_options *o, char *why, size_t whylen)
+{
+	static const char *const suffix[] = {"", "-wal", "-shm"};
+	const char *slash = strrchr(o->sqlite_path, '/');
+	char path[4096];
+	struct statvfs fs;
+	size_t i, n;
+	int err;
+
+	for (i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+		if (snprintf(path, sizeof(path), "%s%s", o->sqlite_path,
+			     suffix[i]) >= (int)sizeof(path)) {
+			snprintf(why, whylen, "the database path is too long");
+			return ERR_INVALID;
+		}
+		if (access(path, W_OK) == 0 || (err = errno) == ENOENT)
+			continue;
+		snprintf(why, whylen, "cannot write to the database file "
+			 "'%s': %s; %s", path, strerror(err), sq_fix(err));
+		return ERR_IO;
+	}
+	/* The write-ahead log and its index are made in the directory. */
+	n = slash ? (size_t)(slash - o->sqlite_path) : 1;
+	if (n == 0)
+		n = 1;
+	snprintf(path, sizeof(path), "%.*s", (int)n,
+		 slash ? o->sqlite_path : ".");
+	if (statvfs(path, &fs) == 0 && (fs.f_flag & ST_RDONLY)) {
+		snprintf(why, whylen, "cannot write in the data directory "
+			 "'%s': %s; %s", path, strerror(EROFS),
+			 sq_fix(EROFS));
+		return ERR_IO;
+	}
+	if (access(path, W_OK | X_OK) != 0 && (err = errno) != ENOENT) {
+		snprintf(why, whylen, "cannot create files in the data "
+			 "directory '%s': %s; %s", path, strerror(err),
+			 sq_fix(err));
+		return ERR_IO;
+	}
+	return ERR_OK;
+}
+
+static bool
+sq_read_only(struct db *db)
+{
+	return sqlite3_db_readonly(sq_handle(db), "main") == 1;
 }
 
 static enum err
@@ -504,6 +587,8 @@ const struct store_ops store_sqlite_ops = {
 	.col_text = sq_col_text,
 	.col_null = sq_col_null,
 	.done = sq_done,
+	.preflight = sq_preflight,
+	.read_only = sq_read_only,
 	.backup = sq_backup,
 	.check = sq_check,
 };

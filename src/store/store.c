@@ -16,6 +16,7 @@
  */
 #include "store/store.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
 #include <pthread.h>
@@ -23,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <time.h>
 
 #include "core/clock.h"
@@ -36,6 +38,8 @@
 #define ASYNC_MAX 10000	/* queued async jobs before producers wait */
 #define ASYNC_ATTEMPTS 3	/* runs of an async job whose batch failed */
 #define POOL_MAX 1024
+#define FAILED_WRITE_NS (10 * 1000000000ull)	/* unhealthy after one */
+#define FULL_LOG_NS (5 * 1000000000ull)		/* count refusals this long */
 #define MIGRATION_DIR "migrations/"
 
 struct job {
@@ -95,13 +99,25 @@ struct store {
 	uint64_t batch_seq;		/* the batch the writer runs */
 	uint64_t committed_seq;		/* the last batch committed */
 	uint64_t durable_seq;		/* the last batch on disk */
-	bool sync_failed;		/* sticky: durability is lost */
+	atomic_bool failed;		/* sticky: a flush failed (written
+					   under s->mu) */
 	bool writer_done;
 	bool syncer_started;
 	pthread_t syncer;
 	pthread_cond_t sync_cv;		/* syncer: commits to flush */
 	pthread_cond_t durable_cv;	/* waiters: durable_seq moved */
 	struct durable_wait *waits;
+
+	/*
+	 * How the last batches went, for store_writable() and for logging a
+	 * full disk once, then a count every FULL_LOG_NS. Under s->mu.
+	 */
+	enum err last_fail;		/* ERR_OK once a batch commits */
+	uint64_t last_fail_ns;
+	bool full;			/* the disk-full message was logged */
+	uint64_t full_refused;		/* since full_logged_ns */
+	uint64_t full_logged_ns;
+	char *dir;			/* SQLite: the data directory */
 
 	_Atomic uint64_t db_ns;
 };
@@ -400,7 +416,8 @@ job_run(struct db *db, struct job *j, bool savepoint)
 /*
  * Runs a batch in one transaction. Returns ERR_OK when it committed (each
  * job's own status is in j->status), else the batch failed as a whole and
- * nothing of it is stored.
+ * nothing of it is stored: ERR_FULL for want of disk space, ERR_UNAVAILABLE
+ * after a failed flush (nothing more is committed then), else ERR_DB.
  */
 static enum err
 batch_run(struct store *s, struct job *batch)
@@ -412,6 +429,8 @@ batch_run(struct store *s, struct job *batch)
 
 	for (j = batch; j; j = j->next)
 		j->status = ERR_OK;
+	if (atomic_load(&s->failed))
+		return ERR_UNAVAILABLE;
 	e = db->ops->ensure(db);
 	if (e == ERR_OK)
 		e = db_begin(db);
@@ -427,10 +446,12 @@ batch_run(struct store *s, struct job *batch)
 		if (!shared && j->status != ERR_OK)
 			break;
 		if (db->ops->txn_failed(db)) {
-			log_error("store: write transaction lost; batch "
-				  "rolled back");
 			if (db->ops->in_txn(db))
 				db_rollback(db);
+			if (j->status == ERR_FULL)
+				return ERR_FULL;
+			log_error("store: write transaction lost; batch "
+				  "rolled back");
 			return ERR_DB;
 		}
 	}
@@ -439,7 +460,56 @@ batch_run(struct store *s, struct job *batch)
 			db_rollback(db);
 		return ERR_OK;
 	}
+	/* A flush failed meanwhile: commit nothing more. */
+	if (atomic_load(&s->failed)) {
+		db_rollback(db);
+		return ERR_UNAVAILABLE;
+	}
 	return db_commit(db);
+}
+
+/*
+ * Notes how a batch went: for store_writable(), and to log a full disk
+ * once and then only a count of the writes refused every FULL_LOG_NS,
+ * not a line per request. `refused` counts the writes it refused.
+ */
+static void
+note_outcome(struct store *s, enum err e, unsigned refused)
+{
+	uint64_t now = clock_mono_ns();
+
+	pthread_mutex_lock(&s->mu);
+	if (e == ERR_OK) {
+		if (s->full)
+			log_info("store: changes are stored again; %llu were "
+				 "refused for want of disk space",
+				 (unsigned long long)s->full_refused);
+		s->full = false;
+		s->last_fail = ERR_OK;
+	} else if (e == ERR_FULL || e == ERR_DB) {
+		s->last_fail = e;
+		s->last_fail_ns = now;
+	}
+	if (e == ERR_FULL && !s->full) {
+		log_error("store: the disk is full: changes are refused until "
+			  "space is freed");
+		s->full = true;
+		s->full_refused = 0;
+		s->full_logged_ns = now;
+	}
+	if (e == ERR_FULL)
+		s->full_refused += refused;
+	if (s->full && s->full_refused &&
+	    now - s->full_logged_ns >= FULL_LOG_NS) {
+		log_warn("store: %llu changes refused in the last %llu s: the "
+			 "disk is still full",
+			 (unsigned long long)s->full_refused,
+			 (unsigned long long)((now - s->full_logged_ns) /
+					      1000000000u));
+		s->full_refused = 0;
+		s->full_logged_ns = now;
+	}
+	pthread_mutex_unlock(&s->mu);
 }
 
 /*
@@ -458,10 +528,10 @@ batch_finish(struct store *s, struct job *batch, enum err e)
 
 		next = j->next;
 		/* Jobs that failed by themselves keep their own status. */
-		again = j->async && e != ERR_OK && j->status == ERR_OK &&
+		again = j->async && e == ERR_DB && j->status == ERR_OK &&
 			++j->attempts < ASYNC_ATTEMPTS;
 		if (e != ERR_OK && j->status == ERR_OK)
-			j->status = ERR_DB;
+			j->status = e;
 		j->seq = s->batch_seq;
 		if (!j->async) {
 			j->done = true;
@@ -481,7 +551,9 @@ batch_finish(struct store *s, struct job *batch, enum err e)
 	pthread_mutex_unlock(&s->mu);
 	for (j = gone; j; j = next) {
 		next = j->next;
-		if (j->status != ERR_OK)
+		/* A full disk or a failed flush is logged once, elsewhere. */
+		if (j->status != ERR_OK && j->status != ERR_FULL &&
+		    j->status != ERR_UNAVAILABLE)
 			log_error("store: queued write failed: %s",
 				  err_name(j->status));
 		if (j->release)
@@ -495,17 +567,30 @@ batch_finish(struct store *s, struct job *batch, enum err e)
  * Commits a batch. Async jobs of a batch that failed as a whole run again
  * one per transaction, so no other job can make them fail again.
  */
+static enum err
+batch_run_noted(struct store *s, struct job *batch)
+{
+	enum err e = batch_run(s, batch);
+	unsigned refused = 0;
+	struct job *j;
+
+	for (j = batch; j; j = j->next)
+		refused += e == ERR_FULL || j->status == ERR_FULL;
+	note_outcome(s, e, refused);
+	return e;
+}
+
 static void
 batch_commit(struct store *s, struct job *batch)
 {
-	struct job *retry = batch_finish(s, batch, batch_run(s, batch));
+	struct job *retry = batch_finish(s, batch, batch_run_noted(s, batch));
 	struct job *j, *again;
 
 	while (retry) {
 		j = retry;
 		retry = j->next;
 		j->next = NULL;
-		again = batch_finish(s, j, batch_run(s, j));
+		again = batch_finish(s, j, batch_run_noted(s, j));
 		if (again) {
 			again->next = retry;
 			retry = again;
@@ -557,14 +642,18 @@ writer_main(void *arg)
 	return NULL;
 }
 
-/* Takes the deferred writes whose batch is durable now. Holds s->mu. */
+/*
+ * Takes the deferred writes whose batch is durable now, or all of them
+ * once a flush failed. Holds s->mu.
+ */
 static struct durable_wait *
 take_ready(struct store *s)
 {
 	struct durable_wait *ready = NULL, **pp = &s->waits, *w;
+	bool failed = atomic_load(&s->failed);
 
 	while ((w = *pp)) {
-		if (w->seq <= s->durable_seq) {
+		if (failed || w->seq <= s->durable_seq) {
 			*pp = w->next;
 			w->next = ready;
 			ready = w;
@@ -575,55 +664,90 @@ take_ready(struct store *s)
 	return ready;
 }
 
+/* Whether the syncer has nothing to do: all flushed, or nothing can be. */
+static bool
+sync_idle(struct store *s)
+{
+	return s->durable_seq == s->committed_seq || atomic_load(&s->failed);
+}
+
 static void *
 syncer_main(void *arg)
 {
 	struct store *s = arg;
 	struct durable_wait *ready, *w;
 	uint64_t target;
-	bool failed;
+	bool failed, first = false;
+	int err = 0;
 
 	pthread_mutex_lock(&s->mu);
 	for (;;) {
-		while (s->durable_seq == s->committed_seq && !s->writer_done)
+		while (sync_idle(s) && !s->writer_done)
 			pthread_cond_wait(&s->sync_cv, &s->mu);
-		if (s->durable_seq == s->committed_seq)
+		if (sync_idle(s))
 			break;	/* the writer is gone and all is on disk */
 		target = s->committed_seq;
 		pthread_mutex_unlock(&s->mu);
 		/* fsync of any descriptor flushes the file: one for all. */
 		failed = fdatasync(s->wal_fd) != 0;
+		if (failed)
+			err = errno;
 		pthread_mutex_lock(&s->mu);
-		if (failed && !s->sync_failed) {
+		if (failed) {
 			log_error("store: cannot flush the write-ahead log to "
-				  "disk; every write fails from now on");
-			s->sync_failed = true;
+				  "disk: %s; no more changes are taken, and the "
+				  "changes waiting for it are unconfirmed",
+				  strerror(err));
+			atomic_store(&s->failed, true);
+			first = true;
+		} else {
+			s->durable_seq = target;
 		}
-		s->durable_seq = target;
 		ready = take_ready(s);
-		failed = s->sync_failed;
 		pthread_cond_broadcast(&s->durable_cv);
 		pthread_mutex_unlock(&s->mu);
 		while ((w = ready)) {
 			ready = w->next;
-			w->done(w->arg, failed ? ERR_DB : ERR_OK);
+			w->done(w->arg, failed ? ERR_UNCONFIRMED : ERR_OK);
 			free(w);
 		}
+		if (first && s->o.on_failure)
+			s->o.on_failure(s->o.failure_arg);
+		first = false;
 		pthread_mutex_lock(&s->mu);
 	}
 	pthread_mutex_unlock(&s->mu);
 	return NULL;
 }
 
-/* Waits until the write's batch is on disk. Holds s->mu. */
+/*
+ * Waits until the batch `seq` is on disk: ERR_OK, or ERR_UNCONFIRMED when
+ * a flush failed first. Holds s->mu.
+ */
+static enum err
+wait_seq(struct store *s, uint64_t seq)
+{
+	if (!s->pipelined)
+		return ERR_OK;
+	while (s->durable_seq < seq && !atomic_load(&s->failed))
+		pthread_cond_wait(&s->durable_cv, &s->mu);
+	return s->durable_seq < seq ? ERR_UNCONFIRMED : ERR_OK;
+}
+
+/*
+ * Waits until what the write saw is on disk, whatever its status: a
+ * write refused as a repeat (ERR_EXISTS) saw an earlier write that may
+ * still be on its way. Holds s->mu.
+ */
 static enum err
 wait_durable(struct store *s, const struct job *j)
 {
-	if (!s->pipelined || j->status != ERR_OK)
-		return j->status;
-	while (s->durable_seq < j->seq && !s->sync_failed)
-		pthread_cond_wait(&s->durable_cv, &s->mu);
-	return s->sync_failed ? ERR_DB : ERR_OK;
+	enum err e;
+
+	if (j->status == ERR_UNAVAILABLE || j->status == ERR_FULL)
+		return j->status;	/* nothing ran, or nothing stored */
+	e = wait_seq(s, j->seq);
+	return e != ERR_OK ? e : j->status;
 }
 
 static void
@@ -656,7 +780,7 @@ write_and_wait(struct store *s, enum err (*fn)(struct db *, void *),
 	if (pthread_cond_init(&j.done_cv, NULL) != 0)
 		return ERR_INTERNAL;
 	pthread_mutex_lock(&s->mu);
-	if (s->stopping) {
+	if (s->stopping || atomic_load(&s->failed)) {
 		j.status = ERR_UNAVAILABLE;
 	} else {
 		enqueue(s, &j);
@@ -664,11 +788,12 @@ write_and_wait(struct store *s, enum err (*fn)(struct db *, void *),
 		pthread_cond_signal(&s->work_cv);
 		while (!j.done)
 			pthread_cond_wait(&j.done_cv, &s->mu);
-		if (!w) {
+		if (!w || j.status == ERR_UNAVAILABLE ||
+		    j.status == ERR_FULL) {
 			j.status = wait_durable(s, &j);
-		} else if (j.status == ERR_OK && s->sync_failed) {
-			j.status = ERR_DB;
-		} else if (j.status == ERR_OK && s->durable_seq < j.seq) {
+		} else if (atomic_load(&s->failed) && s->durable_seq < j.seq) {
+			j.status = ERR_UNCONFIRMED;
+		} else if (s->durable_seq < j.seq) {
 			w->seq = j.seq;
 			w->next = s->waits;
 			s->waits = w;
@@ -708,6 +833,72 @@ store_write_deferred(struct store *s, enum err (*fn)(struct db *, void *),
 }
 
 enum err
+store_durable_barrier(struct store *s, void (*durable)(void *, enum err),
+		      void *arg, bool *deferred)
+{
+	struct durable_wait *w;
+	enum err e = ERR_OK;
+
+	*deferred = false;
+	if (!s->pipelined)
+		return ERR_OK;
+	pthread_mutex_lock(&s->mu);
+	if (atomic_load(&s->failed) && s->durable_seq < s->committed_seq) {
+		e = ERR_UNCONFIRMED;
+	} else if (s->durable_seq < s->committed_seq) {
+		/* Allocated under the lock: rare, and it keeps one path. */
+		if (!(w = malloc(sizeof(*w)))) {
+			e = wait_seq(s, s->committed_seq);
+		} else {
+			w->seq = s->committed_seq;
+			w->done = durable;
+			w->arg = arg;
+			w->next = s->waits;
+			s->waits = w;
+			*deferred = true;
+		}
+	}
+	pthread_mutex_unlock(&s->mu);
+	return e;
+}
+
+bool
+store_writable(struct store *s, char *why, size_t whylen)
+{
+	const char *reason = NULL;
+	struct statvfs fs;
+	uint64_t free_bytes;
+	enum err last;
+
+	pthread_mutex_lock(&s->mu);
+	last = s->last_fail != ERR_OK &&
+		       clock_mono_ns() - s->last_fail_ns < FAILED_WRITE_NS ?
+		       s->last_fail :
+		       ERR_OK;
+	if (atomic_load(&s->failed))
+		reason = "a flush to disk failed; restarting";
+	else if (s->stopping)
+		reason = "stopping";
+	pthread_mutex_unlock(&s->mu);
+	if (!reason && last == ERR_FULL)
+		reason = "the disk is full";
+	else if (!reason && last != ERR_OK)
+		reason = "the last change could not be stored";
+	if (!reason && s->dir && statvfs(s->dir, &fs) == 0) {
+		free_bytes = (uint64_t)fs.f_bavail * fs.f_frsize;
+		if (fs.f_flag & ST_RDONLY)
+			reason = "the file system is read-only";
+		else if (free_bytes < (uint64_t)s->o.min_free_bytes)
+			reason = "the disk is full";
+	}
+	if (!reason && s->o.sqlite_path && access(s->o.sqlite_path, W_OK) != 0)
+		reason = "the database file cannot be written";
+	if (reason)
+		snprintf(why, whylen, "%s", reason);
+	return !reason;
+}
+
+enum err
 store_write_async(struct store *s, enum err (*fn)(struct db *, void *),
 		  void *arg, void (*release)(void *))
 {
@@ -726,7 +917,7 @@ store_write_async(struct store *s, enum err (*fn)(struct db *, void *),
 	pthread_mutex_lock(&s->mu);
 	while (s->nasync >= ASYNC_MAX && !s->stopping)
 		pthread_cond_wait(&s->space_cv, &s->mu);
-	if (s->stopping) {
+	if (s->stopping || atomic_load(&s->failed)) {
 		pthread_mutex_unlock(&s->mu);
 		free(j);
 		if (release)
@@ -768,6 +959,7 @@ store_free(struct store *s)
 	pthread_cond_destroy(&s->pool_cv);
 	pthread_mutex_destroy(&s->pool_mu);
 	free(s->all);
+	free(s->dir);
 	free((char *)s->o.sqlite_path);
 	free((char *)s->o.pg_conninfo);
 	free(s);
@@ -834,15 +1026,36 @@ pipeline_start(struct store *s)
 	log_debug("store: commits are flushed to disk by the syncer thread");
 }
 
-enum err
-store_open(const struct store_options *o, struct store **out)
+/* The directory of the SQLite file, malloc'd; NULL when out of memory. */
+static char *
+dir_of(const char *path)
 {
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		return strdup(".");
+	if (slash == path)
+		return strdup("/");
+	return strndup(path, (size_t)(slash - path));
+}
+
+enum err
+store_open(const struct store_options *o, struct store **out, char *why,
+	   size_t whylen)
+{
+	char scratch[8];
 	struct store *s;
 	enum err e = ERR_NOMEM;
 
 	*out = NULL;
+	if (!why || !whylen) {
+		why = scratch;
+		whylen = sizeof(scratch);
+	}
+	snprintf(why, whylen, "%s", "");
 	if (!o || !options_valid(o)) {
 		log_error("store: invalid options");
+		snprintf(why, whylen, "invalid database settings");
 		return ERR_INVALID;
 	}
 	s = calloc(1, sizeof(*s));
@@ -854,16 +1067,27 @@ store_open(const struct store_options *o, struct store **out)
 	s->o.pg_conninfo = o->pg_conninfo ? strdup(o->pg_conninfo) : NULL;
 	s->ops = o->backend == STORE_PG ? &store_pg_ops : &store_sqlite_ops;
 	s->all = calloc((size_t)o->pool_size, sizeof(*s->all));
-	if (!s->all || (o->sqlite_path && !s->o.sqlite_path) ||
+	s->dir = o->sqlite_path ? dir_of(o->sqlite_path) : NULL;
+	if (!s->all || (o->sqlite_path && (!s->o.sqlite_path || !s->dir)) ||
 	    (o->pg_conninfo && !s->o.pg_conninfo))
 		goto fail;
 	if (!sync_init(s)) {
 		e = ERR_INTERNAL;
 		goto fail;
 	}
+	if (s->ops->preflight &&
+	    (e = s->ops->preflight(&s->o, why, whylen)) != ERR_OK)
+		goto fail;
 	s->wdb = s->ops->open(s, &s->o);
 	if (!s->wdb) {
 		e = ERR_DB;
+		goto fail;
+	}
+	if (s->ops->read_only && s->ops->read_only(s->wdb)) {
+		snprintf(why, whylen, "the database '%s' can only be read; "
+			 "make it and its directory writable by the user "
+			 "that runs cocare", o->sqlite_path);
+		e = ERR_IO;
 		goto fail;
 	}
 	e = migrate(s->wdb);

@@ -39,14 +39,26 @@ struct store_options {
 	const char *pg_conninfo;	/* STORE_PG: libpq connection string */
 	int pool_size;			/* read connections, at least 1 */
 	int async_delay_ms;		/* bound on async-write latency */
+	int64_t min_free_bytes;		/* SQLite: less free disk space than
+					   this and store_writable() says no */
+	/*
+	 * Called once, from the store's own thread, when a flush to disk
+	 * failed (see "Failing closed" below); NULL for none.
+	 */
+	void (*on_failure)(void *arg);
+	void *failure_arg;
 };
 
 /*
  * Opens the database, applies pending migrations (embedded
  * migrations/NNN_*.sql, in order, each recorded in schema_migrations)
- * and starts the writer thread. On error nothing is left open.
+ * and starts the writer thread. On error nothing is left open and, when
+ * `why` is not NULL, it holds one line for the person starting cocare:
+ * the path, the system's reason and what to do (a read-only database
+ * file or file system is refused here, before anything is written).
  */
-enum err store_open(const struct store_options *o, struct store **out);
+enum err store_open(const struct store_options *o, struct store **out,
+		    char *why, size_t whylen);
 
 /* Finishes queued writes, stops the writer and closes every connection. */
 void store_close(struct store *s);
@@ -63,6 +75,8 @@ void store_release(struct store *s, struct db *db);
  * back, others' are kept), ERR_DB when the commit fails, else ERR_OK.
  * ERR_UNAVAILABLE after store_close() began. `fn` must not call
  * store_write() itself (ERR_INTERNAL) nor commit or roll back.
+ * ERR_FULL when the disk is full (nothing of it stored); ERR_UNCONFIRMED
+ * when its flush failed (see "Failing closed").
  */
 enum err store_write(struct store *s, enum err (*fn)(struct db *, void *),
 		     void *arg);
@@ -81,6 +95,41 @@ enum err store_write_deferred(struct store *s,
 			      enum err (*fn)(struct db *, void *), void *arg,
 			      void (*durable)(void *, enum err),
 			      void *durable_arg, bool *deferred);
+
+/*
+ * Failing closed. When a flush of committed writes to disk fails, the
+ * operating system may have dropped the unflushed pages, so nothing the
+ * process holds can be trusted as saved (PostgreSQL's fsync lesson of
+ * 2018). The store then takes no more writes: writes waiting for that
+ * flush get ERR_UNCONFIRMED (they may or may not be stored), later ones
+ * ERR_UNAVAILABLE (nothing stored), and o->on_failure is called so that
+ * the process can exit and be restarted, when SQLite recovers from what
+ * reached its write-ahead log. Every write, whatever its status, answers
+ * only once the state it saw is durable: an ERR_EXISTS or ERR_CONFLICT
+ * found against an earlier write that is not on disk yet waits for it.
+ */
+
+/*
+ * Makes the answer to a request that read stored state wait until that
+ * state is durable: every commit made so far. Like store_write_deferred:
+ * `*deferred` tells whether `durable(arg, e)` will be called later (with
+ * ERR_OK, or ERR_UNCONFIRMED after a failed flush); when false, the
+ * return value is the answer now (ERR_OK, or ERR_UNCONFIRMED).
+ */
+enum err store_durable_barrier(struct store *s,
+			       void (*durable)(void *, enum err), void *arg,
+			       bool *deferred);
+
+/*
+ * Whether a write would be stored now, for /healthz; when not, `why`
+ * gets a few plain words without paths ("the disk is full"). False after
+ * a failed flush, while the last write failed for want of space or by a
+ * database error less than 10 s ago with none stored since, and (SQLite)
+ * when the data directory's file system is read-only or has less than
+ * o->min_free_bytes free, or the database file cannot be written. Cheap:
+ * two system calls and no database work.
+ */
+bool store_writable(struct store *s, char *why, size_t whylen);
 
 /*
  * Queues `fn(db, arg)` without waiting; `release(arg)` runs afterwards

@@ -91,6 +91,17 @@ struct store_ops {
 	/* Ends the use: the statement's status (ERR_OK/ERR_EXISTS/ERR_DB). */
 	enum err (*done)(struct stmt *st);
 
+	/*
+	 * Before the first connection, NULL when not needed: whether the
+	 * database can be written (ERR_IO with one line in `why`, naming
+	 * the path, the system's reason and the fix), so that a read-only
+	 * file or file system is refused at start instead of failing each
+	 * write. read_only() asks an open connection the same.
+	 */
+	enum err (*preflight)(const struct store_options *o, char *why,
+			      size_t whylen);
+	bool (*read_only)(struct db *db);
+
 	/* store_backup() and store_check_integrity(). */
 	enum err (*backup)(struct store *s, const char *path);
 	enum err (*check)(struct db *db, char *msg, size_t msglen);

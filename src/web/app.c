@@ -6,6 +6,7 @@
  */
 #include "web/app.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "auth/audit.h"
@@ -185,15 +186,69 @@ app_prepare(struct req *req, const struct http_route *route)
 	return ERR_OK;
 }
 
+/*
+ * A form's answer may report as saved what it only read ("that is there
+ * already"): it waits until everything committed so far is on disk, as
+ * its own writes do (store.h). A page view does not wait.
+ */
 static void
 app_finish(struct req *req)
 {
 	struct web *w = http_user(req);
+	struct app *app = http_app(req);
+	bool deferred;
+	enum err e;
 
 	if (w && w->ctx.db) {
 		store_release(w->app->store, w->ctx.db);
 		w->ctx.db = NULL;
 	}
+	if (http_method(req) != HTTP_POST)
+		return;
+	http_defer(req);
+	e = store_durable_barrier(app->store, web_durable, req, &deferred);
+	if (!deferred)
+		http_resume(req, e);
+}
+
+/* Form fields never shown again nor kept in a page. */
+static bool
+field_is_secret(const char *name)
+{
+	return !strcmp(name, "csrf") || !strcmp(name, "code") ||
+	       !strcmp(name, "secret") || strstr(name, "password") != NULL;
+}
+
+/*
+ * What the person typed, on the pages that say their change was not
+ * saved or not confirmed, so that nothing is lost: each field shown as
+ * sent, and "Send it again" posts them back. Secrets stay out.
+ */
+static void
+keep_typed(struct web *w, json_t *ctx)
+{
+	const struct http_field *f;
+	size_t n, i, nup;
+	json_t *typed, *o;
+	bool any = false;
+
+	if (http_method(w->req) != HTTP_POST)
+		return;
+	f = http_fields(w->req, &n);
+	typed = jarr(ctx, "typed");
+	for (i = 0; i < n; i++) {
+		if (field_is_secret(f[i].name))
+			continue;
+		o = jpush(typed);
+		jstr(o, "name", f[i].name);
+		json_object_set_new(o, "value",
+				    json_stringn(f[i].value, f[i].len));
+		any = true;
+	}
+	http_uploads(w->req, &nup);
+	jbool(ctx, "has_typed", any || nup);
+	jbool(ctx, "typed_files", nup > 0);
+	jstr(ctx, "typed_action", http_path(w->req));
 }
 
 /* Where a signed-out person or one half-way through sign-in goes. */
@@ -233,7 +288,9 @@ app_error(struct req *req, enum err e)
 		return;
 	if (redirect_for_sign_in(w, e))
 		return;
-	if (status >= 500) {
+	/* A full disk is logged by the store, once, not per request; a
+	 * server that is stopping says so once. */
+	if (status >= 500 && e != ERR_FULL && e != ERR_UNAVAILABLE) {
 		const struct http_route *rt = http_route(req);
 
 		log_error("%s %s: %s", http_method_str(req),
@@ -257,6 +314,12 @@ app_error(struct req *req, enum err e)
 	jbool(ctx, "is_csrf", e == ERR_CSRF);
 	jbool(ctx, "is_400", status == 400 || status == 413 ||
 				      status == 415);
+	jbool(ctx, "is_full", e == ERR_FULL);
+	jbool(ctx, "is_unconfirmed", e == ERR_UNCONFIRMED);
+	jbool(ctx, "is_unavailable", e == ERR_UNAVAILABLE &&
+					     http_method(req) == HTTP_POST);
+	if (e == ERR_FULL || e == ERR_UNCONFIRMED || e == ERR_UNAVAILABLE)
+		keep_typed(w, ctx);
 	page_render(w, status, "error", ctx);
 }
 
@@ -284,21 +347,28 @@ app_metrics(struct req *req, struct buf *out)
 	store_release(app->store, db);
 }
 
+/* Healthy: the database answers and a write would be stored now. */
 static bool
-app_healthy(void *p)
+app_healthy(void *p, char *why, size_t whylen)
 {
 	struct app *app = p;
-	struct db *db = store_acquire(app->store);
+	struct db *db;
 	struct stmt *st;
 	bool ok = false;
 
-	if (!db)
+	if (!store_writable(app->store, why, whylen))
 		return false;
+	if (!(db = store_acquire(app->store))) {
+		snprintf(why, whylen, "no database connection");
+		return false;
+	}
 	if ((st = db_prepare(db, "SELECT 1"))) {
 		ok = stmt_row(st);
 		ok = stmt_done(st) == ERR_OK && ok;
 	}
 	store_release(app->store, db);
+	if (!ok)
+		snprintf(why, whylen, "the database does not answer");
 	return ok;
 }
 

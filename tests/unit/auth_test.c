@@ -202,7 +202,7 @@ test_write_path_records_everything(void **state)
 			snprintf(path, sizeof(path), "%s/cocare.db", f->t.dir);
 			o.sqlite_path = path;
 		}
-		assert_int_equal(store_open(&o, &f->t.store), ERR_OK);
+		assert_int_equal(store_open(&o, &f->t.store, NULL, 0), ERR_OK);
 		f->t.db = store_acquire(f->t.store);
 	}
 	assert_int_equal(audit_verify(f->t.db, &f->key, &n, &p), ERR_OK);

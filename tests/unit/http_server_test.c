@@ -161,7 +161,7 @@ app_metrics(struct req *req, struct buf *out)
 }
 
 static bool
-healthy(void *app)
+healthy(void *app, char *why, size_t whylen)
 {
 	return atomic_load(&app_healthy);
 }

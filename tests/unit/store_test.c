@@ -96,7 +96,7 @@ reopen(struct test_db *t)
 	store_release(t->store, t->db);
 	store_close(t->store);
 	options_for(t, &o, path, sizeof(path));
-	assert_int_equal(store_open(&o, &t->store), ERR_OK);
+	assert_int_equal(store_open(&o, &t->store, NULL, 0), ERR_OK);
 	t->db = store_acquire(t->store);
 	assert_non_null(t->db);
 }
@@ -182,10 +182,10 @@ test_migration_failure(void **state)
 				 SQLITE_OK);
 		sqlite3_close(h);
 	}
-	assert_int_equal(store_open(&o, &s), ERR_DB);
+	assert_int_equal(store_open(&o, &s, NULL, 0), ERR_DB);
 	assert_null(s);
 	/* The same again: the failed migration was rolled back entirely. */
-	assert_int_equal(store_open(&o, &s), ERR_DB);
+	assert_int_equal(store_open(&o, &s, NULL, 0), ERR_DB);
 	assert_null(s);
 	test_rmdir(dir);
 }
@@ -561,31 +561,92 @@ test_deferred_writes(void **state)
 	}
 	if (test_on_pg())
 		assert_int_equal(deferred_count, 0);
-	/* A failing write is not deferred and reports nothing. */
-	{
-		bool deferred = true;
-		struct deferred_arg bad = {0};
+	/*
+	 * A write refused as a repeat saw the first one, which may not be
+	 * on disk yet: it reports its status, and when that first one is
+	 * still on its way the answer is deferred until it is durable.
+	 */
+	struct deferred_arg bad = {0};
+	bool bad_deferred = true;
 
-		bad.it.id = 1;	/* duplicate key */
-		bad.it.body = "x";
-		bad.it.len = 1;
-		assert_int_equal(store_write_deferred(t.store, insert_item,
-						      &bad.it, on_durable,
-						      &bad, &deferred),
-				 ERR_EXISTS);
-		assert_false(deferred);
-		assert_int_equal(atomic_load(&bad.calls), 0);
-	}
+	bad.it.id = N;	/* duplicate key of the last write */
+	bad.it.body = "x";
+	bad.it.len = 1;
+	assert_int_equal(store_write_deferred(t.store, insert_item, &bad.it,
+					      on_durable, &bad, &bad_deferred),
+			 ERR_EXISTS);
+	if (test_on_pg())
+		assert_false(bad_deferred);
 	reopen(&t);
 	for (i = 0; i < N; i++) {
 		assert_int_equal(atomic_load(&d[i].calls), 1);
 		assert_int_equal(atomic_load(&d[i].failed), 0);
 	}
+	assert_int_equal(atomic_load(&bad.calls), bad_deferred ? 1 : 0);
+	assert_int_equal(atomic_load(&bad.failed), 0);
 	assert_int_equal(test_count(t.db, sql_count), N);
 	print_message("store: %d of %d writes answered before their flush\n",
 		      deferred_count, N);
 	test_db_close(&t);
 	free(d);
+}
+
+/*
+ * The barrier of a form that only read waits for the commits made so
+ * far, reported once; on PostgreSQL there is nothing to wait for.
+ */
+static void
+test_durable_barrier(void **state)
+{
+	struct deferred_arg d = {0}, b = {0};
+	bool deferred = false, b_deferred = true;
+	struct test_db t;
+
+	test_db_open(&t);
+	make_table(t.db);
+	d.it.id = 1;
+	d.it.body = "b";
+	d.it.len = 1;
+	assert_int_equal(store_write_deferred(t.store, insert_item, &d.it,
+					      on_durable, &d, &deferred),
+			 ERR_OK);
+	assert_int_equal(store_durable_barrier(t.store, on_durable, &b,
+					       &b_deferred),
+			 ERR_OK);
+	if (test_on_pg())
+		assert_false(b_deferred);
+	reopen(&t);
+	assert_int_equal(atomic_load(&d.calls), deferred ? 1 : 0);
+	assert_int_equal(atomic_load(&b.calls), b_deferred ? 1 : 0);
+	assert_int_equal(atomic_load(&d.failed) + atomic_load(&b.failed), 0);
+	test_db_close(&t);
+}
+
+/*
+ * Health: a fresh store takes writes; on SQLite one that must keep more
+ * space free than the disk has says the disk is full, in words fit for a
+ * public page (no path).
+ */
+static void
+test_writable(void **state)
+{
+	struct store_options o;
+	struct store *s;
+	struct test_db t;
+	char path[512], why[128] = "";
+
+	test_db_open(&t);
+	assert_true(store_writable(t.store, why, sizeof(why)));
+	assert_string_equal(why, "");
+	if (!test_on_pg()) {
+		options_for(&t, &o, path, sizeof(path));
+		o.min_free_bytes = INT64_MAX;
+		assert_int_equal(store_open(&o, &s, NULL, 0), ERR_OK);
+		assert_false(store_writable(s, why, sizeof(why)));
+		assert_string_equal(why, "the disk is full");
+		store_close(s);
+	}
+	test_db_close(&t);
 }
 
 static atomic_int released;
@@ -888,6 +949,8 @@ main(void)
 		cmocka_unit_test(test_concurrent_durable),
 		cmocka_unit_test(test_async_drained_by_close),
 		cmocka_unit_test(test_deferred_writes),
+		cmocka_unit_test(test_durable_barrier),
+		cmocka_unit_test(test_writable),
 		cmocka_unit_test(test_commit_failure),
 		cmocka_unit_test(test_nested_write_refused),
 		cmocka_unit_test(test_backup),

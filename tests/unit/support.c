@@ -98,7 +98,7 @@ test_db_open(struct test_db *t)
 		snprintf(path, sizeof(path), "%s/cocare.db", t->dir);
 		o.sqlite_path = path;
 	}
-	assert_int_equal(store_open(&o, &t->store), ERR_OK);
+	assert_int_equal(store_open(&o, &t->store, NULL, 0), ERR_OK);
 	t->db = store_acquire(t->store);
 	assert_non_null(t->db);
 }
