@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "auth/actor.h"
+#include "core/oserr.h"
 #include "core/arena.h"
 #include "core/clock.h"
 #include "core/id.h"
@@ -45,9 +46,8 @@ audit_key_load(const char *path, bool create, struct audit_key *out,
 				      AUDIT_KEY_BYTES * 2 + 1 ||
 		    fsync(fd) != 0) {
 			snprintf(msg, msglen, "cannot write the audit key "
-				 "'%s': %s; check that its directory exists "
-				 "and is writable by the user that runs "
-				 "cocare", path, strerror(errno));
+				 "'%s': %s; %s", path, strerror(errno),
+				 oserr_fix(errno));
 			if (fd >= 0)
 				close(fd);
 			return ERR_IO;
@@ -63,8 +63,7 @@ audit_key_load(const char *path, bool create, struct audit_key *out,
 	}
 	if (fd < 0) {
 		snprintf(msg, msglen, "cannot read the audit key '%s': %s; "
-			 "make it readable by the user that runs cocare "
-			 "(chown that user, chmod 600)", path, strerror(errno));
+			 "%s", path, strerror(errno), oserr_fix(errno));
 		return ERR_IO;
 	}
 	n = read(fd, hex, sizeof(hex) - 1);

@@ -12,6 +12,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "core/oserr.h"
 #include "core/banned.h"
 
 int
@@ -28,9 +29,8 @@ dirlock_take(const char *dir, char *why, size_t whylen)
 	}
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		snprintf(why, whylen, "cannot create '%s': %s; the data "
-			 "directory must be writable by the user that runs "
-			 "cocare", path, strerror(errno));
+		snprintf(why, whylen, "cannot create '%s': %s; %s", path,
+			 strerror(errno), oserr_fix(errno));
 		return -1;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {

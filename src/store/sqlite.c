@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "core/oserr.h"
 
 #include "core/banned.h"
 
@@ -208,25 +209,6 @@ sq_txn_failed(struct db *db)
 	return sqlite3_get_autocommit(sq_handle(db)) != 0;
 }
 
-/* What to do about a file cocare cannot write, by the system's reason. */
-static const char *
-sq_fix(int err)
-{
-	switch (err) {
-	case EROFS:
-		return "remount the file system read-write, or move the data "
-		       "directory to one that is";
-	case EPERM:
-		return "it may be immutable: see 'lsattr', remove that with "
-		       "'chattr -i'";
-	case EACCES:
-		return "make it writable by the user that runs cocare (chown "
-		       "that user, chmod u+w)";
-	default:
-		return "check the disk, the file and its directory";
-	}
-}
-
 /*
  * SQLite opens a file it cannot write read-only without a word, and then
  * every write fails. access() rather than open(): closing a descriptor of
@@ -251,7 +233,7 @@ sq_preflight(const struct store_options *o, char *why, size_t whylen)
 		if (access(path, W_OK) == 0 || (err = errno) == ENOENT)
 			continue;
 		snprintf(why, whylen, "cannot write to the database file "
-			 "'%s': %s; %s", path, strerror(err), sq_fix(err));
+			 "'%s': %s; %s", path, strerror(err), oserr_fix(err));
 		return ERR_IO;
 	}
 	/* The write-ahead log and its index are made in the directory. */
@@ -263,13 +245,13 @@ sq_preflight(const struct store_options *o, char *why, size_t whylen)
 	if (statvfs(path, &fs) == 0 && (fs.f_flag & ST_RDONLY)) {
 		snprintf(why, whylen, "cannot write in the data directory "
 			 "'%s': %s; %s", path, strerror(EROFS),
-			 sq_fix(EROFS));
+			 oserr_fix(EROFS));
 		return ERR_IO;
 	}
 	if (access(path, W_OK | X_OK) != 0 && (err = errno) != ENOENT) {
 		snprintf(why, whylen, "cannot create files in the data "
 			 "directory '%s': %s; %s", path, strerror(err),
-			 sq_fix(err));
+			 oserr_fix(err));
 		return ERR_IO;
 	}
 	return ERR_OK;

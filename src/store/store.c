@@ -116,6 +116,7 @@ struct store {
 	uint64_t last_fail_ns;
 	bool full;			/* the disk-full message was logged */
 	uint64_t full_refused;		/* since full_logged_ns */
+	uint64_t full_total;		/* since the disk became full */
 	uint64_t full_logged_ns;
 	char *dir;			/* SQLite: the data directory */
 
@@ -483,7 +484,7 @@ note_outcome(struct store *s, enum err e, unsigned refused)
 		if (s->full)
 			log_info("store: changes are stored again; %llu were "
 				 "refused for want of disk space",
-				 (unsigned long long)s->full_refused);
+				 (unsigned long long)s->full_total);
 		s->full = false;
 		s->last_fail = ERR_OK;
 	} else if (e == ERR_FULL || e == ERR_DB) {
@@ -495,10 +496,13 @@ note_outcome(struct store *s, enum err e, unsigned refused)
 			  "space is freed");
 		s->full = true;
 		s->full_refused = 0;
+		s->full_total = 0;
 		s->full_logged_ns = now;
 	}
-	if (e == ERR_FULL)
+	if (e == ERR_FULL) {
 		s->full_refused += refused;
+		s->full_total += refused;
+	}
 	if (s->full && s->full_refused &&
 	    now - s->full_logged_ns >= FULL_LOG_NS) {
 		log_warn("store: %llu changes refused in the last %llu s: the "
@@ -576,7 +580,8 @@ batch_run_noted(struct store *s, struct job *batch)
 
 	for (j = batch; j; j = j->next)
 		refused += e == ERR_FULL || j->status == ERR_FULL;
-	note_outcome(s, e, refused);
+	/* A lone write refused for space leaves the batch "done" too. */
+	note_outcome(s, refused ? ERR_FULL : e, refused);
 	return e;
 }
 
