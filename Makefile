@@ -30,7 +30,7 @@ STATIC_GZ := $(STATIC_SRC:%=$(BUILD)/gz/%.gz)
 EMBED_SRCS := $(sort $(shell find templates po lists instruments src/store/migrations \
 	-type f ! -name '*~')) $(STATIC_SRC)
 
-.PHONY: all check unit unit-pg unit-asan e2e deps demo bench clean fuzz
+.PHONY: all check unit unit-pg unit-asan e2e deps check-deps demo bench clean fuzz
 .DELETE_ON_ERROR:
 
 all: cocare
@@ -107,7 +107,13 @@ e2e: cocare $(BUILD)/tests/libfault.so
 deps:
 	@scripts/deps
 
+# Fails when the build or the tests use something scripts/deps does not
+# install, naming the Debian package.
+check-deps:
+	@scripts/check-deps
+
 check: deps
+	@$(MAKE) --no-print-directory check-deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory unit-pg
