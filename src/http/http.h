@@ -256,9 +256,9 @@ enum err http_server_new(const struct http_options *o,
 uint16_t http_server_port(const struct http_server *s);
 
 /*
- * Graceful stop: stops accepting connections, answers new requests on
- * open connections with 503, waits up to shutdown_wait_ms for requests in
- * flight to finish, then stops the daemon. Idempotent; call it from the
+ * Graceful stop: answers new requests with 503 and "Connection: close",
+ * waits up to shutdown_wait_ms for requests in flight to finish, then
+ * stops the daemon, closing what is left. Idempotent; call it from the
  * main thread (not from a signal handler or a request handler).
  */
 void http_server_stop(struct http_server *s);

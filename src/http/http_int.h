@@ -52,7 +52,7 @@ struct http_server {
 	bool tls;
 	uint16_t port;
 	size_t arena_cap;
-	atomic_int inflight;
+	atomic_int inflight;		/* requests the stop waits for */
 	atomic_bool stopping;
 	bool stopped;
 	struct http_metrics metrics;
@@ -106,6 +106,7 @@ struct req {
 	int sent_status;		/* what went out, for metrics */
 	struct http_resp resp;
 	void *user;			/* the application's request state */
+	bool counted;			/* in srv->inflight */
 
 	/* Answers held until writes are durable (http_defer). */
 	pthread_mutex_t defer_mu;

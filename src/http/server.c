@@ -16,7 +16,6 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "core/arena.h"
 #include "core/clock.h"
@@ -503,10 +502,19 @@ access_cb(void *cls, struct MHD_Connection *con, const char *url,
 		if (!req)
 			return MHD_NO;
 		*con_cls = req;
+		/* Counted before req_check() looks at `stopping`: a request
+		 * the stop does not see is one that sees the stop. */
 		atomic_fetch_add(&s->inflight, 1);
+		req->counted = true;
 		rc = req_check(req, url);
 		if (rc == ERR_OK)
 			return MHD_YES;
+		/* A 503 for the stop is not waited for: under steady load
+		 * new ones would hold the stop up to its time limit. */
+		if (rc == ERR_UNAVAILABLE) {
+			atomic_fetch_sub(&s->inflight, 1);
+			req->counted = false;
+		}
 		/* Answer now, without reading a body nobody will use. */
 		http_respond_error(req, rc);
 		return http_queue(req);
@@ -546,6 +554,7 @@ completed_cb(void *cls, struct MHD_Connection *con, void **con_cls,
 {
 	struct http_server *s = cls;
 	struct req *req = *con_cls;
+	bool counted;
 
 	if (!req)
 		return;
@@ -553,10 +562,12 @@ completed_cb(void *cls, struct MHD_Connection *con, void **con_cls,
 		http_metrics_record(&s->metrics, req->slot, req->method,
 				    req->sent_status,
 				    clock_mono_ns() - req->start_ns);
+	counted = req->counted;
 	pthread_mutex_destroy(&req->defer_mu);
 	arena_free(req->a);
 	*con_cls = NULL;
-	atomic_fetch_sub(&s->inflight, 1);
+	if (counted)
+		atomic_fetch_sub(&s->inflight, 1);
 }
 
 /* Resolves `host` ("localhost", an IPv4 or IPv6 literal, maybe in
@@ -724,27 +735,29 @@ http_server_port(const struct http_server *s)
 	return s->stopped ? 0 : s->port;
 }
 
+/*
+ * No MHD_quiesce_daemon(): in 0.9 it takes the listening socket out of
+ * each worker's epoll set from this thread while the worker may do the
+ * same, and aborts when it loses that race ("Failed to remove listen FD
+ * from epoll set"). New requests get a 503 with "Connection: close"
+ * instead, and MHD_stop_daemon() lets each worker stop itself.
+ */
 void
 http_server_stop(struct http_server *s)
 {
-	struct timespec tick = {0, 10 * 1000 * 1000};
-	MHD_socket fd;
-	unsigned waited;
+	struct timespec tick = {0, 1000 * 1000};
+	uint64_t end;
 
 	if (!s || s->stopped)
 		return;
 	atomic_store(&s->stopping, true);
-	fd = MHD_quiesce_daemon(s->daemon);
-	for (waited = 0; atomic_load(&s->inflight) > 0 &&
-			 waited < s->o.shutdown_wait_ms;
-	     waited += 10)
+	end = clock_mono_ns() + (uint64_t)s->o.shutdown_wait_ms * 1000000u;
+	while (atomic_load(&s->inflight) > 0 && clock_mono_ns() < end)
 		nanosleep(&tick, NULL);
 	if (atomic_load(&s->inflight) > 0)
 		log_warn("http: stopping with %d requests in flight",
 			 atomic_load(&s->inflight));
 	MHD_stop_daemon(s->daemon);
-	if (fd != MHD_INVALID_SOCKET)
-		close(fd);
 	s->daemon = NULL;
 	s->stopped = true;
 }

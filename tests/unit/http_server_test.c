@@ -2,21 +2,27 @@
  * End-to-end tests of src/http over real HTTP with libcurl: a server on
  * 127.0.0.1 with a test route table, checking statuses, security headers,
  * body caps, validation, static files, /healthz, /metrics, cookies, hooks
- * and the graceful stop. Needs -lcurl.
+ * and the graceful stop, also under load. Needs -lcurl.
  */
 #include "support.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/arena.h"
 #include "core/buf.h"
+#include "core/clock.h"
 #include "core/embed.h"
 #include "http/http.h"
 
@@ -120,6 +126,115 @@ h_go(struct req *req)
 	return http_redirect(req, "/hello");
 }
 
+/*
+ * A stand-in for the store's syncer thread: it calls http_resume() for
+ * each deferred request, in order, `delay_ms` after the handler filed it.
+ */
+#define SYNC_QUEUE 64
+
+struct fake_syncer {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct req *q[SYNC_QUEUE];
+	uint64_t due[SYNC_QUEUE];
+	size_t head, n;
+	unsigned delay_ms;
+	enum err result;	/* what each resume brings */
+	bool quit;
+	atomic_int resumed;
+	pthread_t th;
+};
+
+static struct fake_syncer syncer = {
+	.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER
+};
+
+static void *
+syncer_main(void *p)
+{
+	struct fake_syncer *y = p;
+	struct timespec t;
+	struct req *req;
+	uint64_t due, now;
+	enum err e;
+
+	pthread_mutex_lock(&y->mu);
+	for (;;) {
+		while (y->n == 0 && !y->quit)
+			pthread_cond_wait(&y->cv, &y->mu);
+		if (y->n == 0)
+			break;
+		req = y->q[y->head];
+		due = y->due[y->head];
+		y->head = (y->head + 1) % SYNC_QUEUE;
+		y->n--;
+		e = y->result;
+		pthread_mutex_unlock(&y->mu);
+		now = clock_mono_ns();
+		if (due > now) {
+			t.tv_sec = (time_t)((due - now) / 1000000000u);
+			t.tv_nsec = (long)((due - now) % 1000000000u);
+			nanosleep(&t, NULL);
+		}
+		http_resume(req, e);
+		atomic_fetch_add(&y->resumed, 1);
+		pthread_mutex_lock(&y->mu);
+	}
+	pthread_mutex_unlock(&y->mu);
+	return NULL;
+}
+
+static void
+syncer_start(unsigned delay_ms, enum err result)
+{
+	syncer.delay_ms = delay_ms;
+	syncer.result = result;
+	syncer.quit = false;
+	atomic_store(&syncer.resumed, 0);
+	assert_int_equal(pthread_create(&syncer.th, NULL, syncer_main,
+					&syncer), 0);
+}
+
+/* After the server has stopped, as cocare serve closes the store. */
+static void
+syncer_stop(void)
+{
+	pthread_mutex_lock(&syncer.mu);
+	syncer.quit = true;
+	pthread_cond_signal(&syncer.cv);
+	pthread_mutex_unlock(&syncer.mu);
+	pthread_join(syncer.th, NULL);
+}
+
+/* Holds the answer until the syncer resumes it; false when full. */
+static bool
+defer_to_syncer(struct req *req)
+{
+	size_t i;
+
+	pthread_mutex_lock(&syncer.mu);
+	if (syncer.n == SYNC_QUEUE) {
+		pthread_mutex_unlock(&syncer.mu);
+		return false;
+	}
+	http_defer(req);
+	i = (syncer.head + syncer.n) % SYNC_QUEUE;
+	syncer.q[i] = req;
+	syncer.due[i] = clock_mono_ns() +
+			(uint64_t)syncer.delay_ms * 1000000u;
+	syncer.n++;
+	pthread_cond_signal(&syncer.cv);
+	pthread_mutex_unlock(&syncer.mu);
+	return true;
+}
+
+static enum err
+h_durable(struct req *req)
+{
+	defer_to_syncer(req);
+	return http_respond_ref(req, 200, "text/plain", "durable", 7);
+}
+
 static const struct http_route routes[] = {
 	{HTTP_GET, "/hello", h_hello, 0, NULL},
 	{HTTP_POST, "/echo", h_echo, 0, NULL},
@@ -131,6 +246,7 @@ static const struct http_route routes[] = {
 	{HTTP_GET, "/forbidden", h_forbidden, 0, NULL},
 	{HTTP_GET, "/guarded", h_hello, 0, NULL},
 	{HTTP_POST, "/go", h_go, 0, NULL},
+	{HTTP_GET, "/durable", h_durable, 0, NULL},
 };
 
 /* Hooks. */
@@ -169,6 +285,27 @@ healthy(void *app, char *why, size_t whylen)
 static const struct http_hooks hooks = {prepare, error_page, app_metrics,
 					healthy, NULL};
 
+/* A throwaway self-signed certificate for 127.0.0.1 (test only). */
+static const char test_cert[] =
+	"-----BEGIN CERTIFICATE-----\n"
+	"MIIBfzCCASWgAwIBAgIUIFNASKDc7wQB/d3sGD4t85D1T6owCgYIKoZIzj0EAwIw\n"
+	"FDESMBAGA1UEAwwJMTI3LjAuMC4xMCAXDTI2MTEyMjAwMTgyOVoYDzIxMjYxMDI5\n"
+	"MDAxODI5WjAUMRIwEAYDVQQDDAkxMjcuMC4wLjEwWTATBgcqhkjOPQIBBggqhkjO\n"
+	"PQMBBwNCAARZwBNqwJITgOqYQoKVfXez2FC/yBJDyFu/y8nwiO8ayU9wew0Y1x7s\n"
+	"yYYkozGf9BW7N6QhNzzOWMglu2j19SYEo1MwUTAdBgNVHQ4EFgQUUa4WOpy9OXtG\n"
+	"CXodiESwNDj8ZzgwHwYDVR0jBBgwFoAUUa4WOpy9OXtGCXodiESwNDj8ZzgwDwYD\n"
+	"VR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNIADBFAiEAyHdV1L2DcnAnZdBz4x5h\n"
+	"fhFfr1QoaTWHizjxGTwowRMCIEDicPIZWjPXPpagvY/eYJeKajJmfEU/j13z70TK\n"
+	"pxUW\n"
+	"-----END CERTIFICATE-----\n";
+
+static const char test_key[] =
+	"-----BEGIN PRIVATE KEY-----\n"
+	"MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgY1DD/jKlAZwGOqkZ\n"
+	"E6A7NN+IKNyMQmrW85wotKsPnnGhRANCAARZwBNqwJITgOqYQoKVfXez2FC/yBJD\n"
+	"yFu/y8nwiO8ayU9wew0Y1x7syYYkozGf9BW7N6QhNzzOWMglu2j19SYE\n"
+	"-----END PRIVATE KEY-----\n";
+
 struct fixture {
 	struct http_router *router;
 	struct http_server *srv;
@@ -178,13 +315,18 @@ struct fixture {
 static struct fixture fx;
 
 static void
-start(struct fixture *f, unsigned shutdown_ms)
+start_with(struct fixture *f, unsigned shutdown_ms, unsigned threads,
+	   bool tls)
 {
 	struct http_options o = {0};
 
 	o.host = "127.0.0.1";
 	o.port = 0;
-	o.threads = 2;
+	o.threads = threads;
+	if (tls) {
+		o.tls_cert = test_cert;
+		o.tls_key = test_key;
+	}
 	o.max_body = 1024;
 	o.max_upload = 64 * 1024;
 	o.timeout = 5;
@@ -197,8 +339,14 @@ start(struct fixture *f, unsigned shutdown_ms)
 	assert_int_equal(http_server_new(&o, f->router, &hooks, f, &f->srv),
 			 ERR_OK);
 	assert_int_not_equal(http_server_port(f->srv), 0);
-	snprintf(f->base, sizeof(f->base), "http://127.0.0.1:%u",
-		 (unsigned)http_server_port(f->srv));
+	snprintf(f->base, sizeof(f->base), "%s://127.0.0.1:%u",
+		 tls ? "https" : "http", (unsigned)http_server_port(f->srv));
+}
+
+static void
+start(struct fixture *f, unsigned shutdown_ms)
+{
+	start_with(f, shutdown_ms, 2, false);
 }
 
 static void
@@ -689,6 +837,7 @@ test_cookies_and_hooks(void **state)
 
 struct slow_call {
 	const char *base;
+	const char *path;	/* NULL: /slow */
 	struct resp r;
 	CURLcode rc;
 };
@@ -698,8 +847,8 @@ slow_thread(void *p)
 {
 	struct slow_call *s = p;
 
-	s->rc = fetch_at(s->base, "GET", "/slow", NULL, NULL, 0, false, NULL,
-			 &s->r);
+	s->rc = fetch_at(s->base, "GET", s->path ? s->path : "/slow", NULL,
+			 NULL, 0, false, NULL, &s->r);
 	return NULL;
 }
 
@@ -761,27 +910,6 @@ test_bad_options(void **state)
 	http_router_free(rt);
 }
 
-/* A throwaway self-signed certificate for 127.0.0.1 (test only). */
-static const char test_cert[] =
-	"-----BEGIN CERTIFICATE-----\n"
-	"MIIBfzCCASWgAwIBAgIUIFNASKDc7wQB/d3sGD4t85D1T6owCgYIKoZIzj0EAwIw\n"
-	"FDESMBAGA1UEAwwJMTI3LjAuMC4xMCAXDTI2MTEyMjAwMTgyOVoYDzIxMjYxMDI5\n"
-	"MDAxODI5WjAUMRIwEAYDVQQDDAkxMjcuMC4wLjEwWTATBgcqhkjOPQIBBggqhkjO\n"
-	"PQMBBwNCAARZwBNqwJITgOqYQoKVfXez2FC/yBJDyFu/y8nwiO8ayU9wew0Y1x7s\n"
-	"yYYkozGf9BW7N6QhNzzOWMglu2j19SYEo1MwUTAdBgNVHQ4EFgQUUa4WOpy9OXtG\n"
-	"CXodiESwNDj8ZzgwHwYDVR0jBBgwFoAUUa4WOpy9OXtGCXodiESwNDj8ZzgwDwYD\n"
-	"VR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNIADBFAiEAyHdV1L2DcnAnZdBz4x5h\n"
-	"fhFfr1QoaTWHizjxGTwowRMCIEDicPIZWjPXPpagvY/eYJeKajJmfEU/j13z70TK\n"
-	"pxUW\n"
-	"-----END CERTIFICATE-----\n";
-
-static const char test_key[] =
-	"-----BEGIN PRIVATE KEY-----\n"
-	"MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgY1DD/jKlAZwGOqkZ\n"
-	"E6A7NN+IKNyMQmrW85wotKsPnnGhRANCAARZwBNqwJITgOqYQoKVfXez2FC/yBJD\n"
-	"yFu/y8nwiO8ayU9wew0Y1x7syYYkozGf9BW7N6QhNzzOWMglu2j19SYE\n"
-	"-----END PRIVATE KEY-----\n";
-
 static void
 test_tls(void **state)
 {
@@ -823,6 +951,243 @@ test_tls(void **state)
 	http_router_free(rt);
 }
 
+static bool
+is_dropped(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_GOT_NOTHING:
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PARTIAL_FILE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Stopping under load: clients keep requesting (some answers held for
+ * the disk) while the server stops, many times over. libmicrohttpd 0.9
+ * used to abort here ("Failed to remove listen FD from epoll set").
+ */
+#define STOP_ROUNDS 250		/* each over HTTP and HTTPS */
+#define STOP_CLIENTS 3
+#define STOP_WAIT_MS 3000
+
+static const struct {
+	const char *path;
+	const char *body;
+} hammer_paths[] = {
+	{"/hello", "<p>hi</p>"},
+	{"/p/7", "7|-"},
+	{"/durable", "durable"},
+};
+#define NPATHS (sizeof(hammer_paths) / sizeof(hammer_paths[0]))
+
+struct hammer {
+	const char *base;
+	bool tls;
+	bool fresh;			/* a new connection per request */
+	atomic_bool *quit;
+	atomic_int *answered;		/* all clients' */
+	unsigned ok, refused, dropped, bad;
+	CURLcode bad_rc;		/* the first bad one */
+	long bad_status;
+	const char *bad_path;
+};
+
+static void *
+hammer_main(void *p)
+{
+	struct hammer *h = p;
+	CURL *c = curl_easy_init();
+	struct timespec pause = {0, 1000 * 1000};
+	const char *path, *body;
+	char url[128];
+	struct resp r;
+	CURLcode rc;
+	size_t i;
+
+	if (!c) {
+		h->bad++;
+		return NULL;
+	}
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, &r);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+	if (h->tls) {
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	/* New connections wake every worker: a keep-alive client and not. */
+	curl_easy_setopt(c, CURLOPT_FORBID_REUSE, h->fresh ? 1L : 0L);
+	for (i = 0; !atomic_load(h->quit); i++) {
+		path = hammer_paths[i % NPATHS].path;
+		body = hammer_paths[i % NPATHS].body;
+		memset(&r, 0, sizeof(r));
+		snprintf(url, sizeof(url), "%s%s", h->base, path);
+		curl_easy_setopt(c, CURLOPT_URL, url);
+		rc = curl_easy_perform(c);
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+		if (rc == CURLE_OK && r.status == 200 && r.body &&
+		    strcmp(r.body, body) == 0) {
+			h->ok++;
+		} else if (rc == CURLE_OK && r.status == 503 &&
+			   has_header(&r, "Connection: close\r\n")) {
+			h->refused++;
+		} else if (is_dropped(rc)) {
+			h->dropped++;
+			/* The server is gone: do not crowd out the stop. */
+			if (rc == CURLE_COULDNT_CONNECT)
+				nanosleep(&pause, NULL);
+		} else if (h->bad++ == 0) {
+			h->bad_rc = rc;
+			h->bad_status = r.status;
+			h->bad_path = path;
+		}
+		free(r.body);
+		atomic_fetch_add(h->answered, 1);
+	}
+	curl_easy_cleanup(c);
+	return NULL;
+}
+
+/* A bare TCP connection to 127.0.0.1:port, or -1. */
+static int
+connect_to(uint16_t port)
+{
+	struct sockaddr_in sa = {0};
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (fd < 0)
+		return -1;
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons(port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static atomic_uint stop_round_no;
+static const char *stop_round_kind = "";
+
+static void
+on_mhd_panic(void *cls, const char *file, unsigned line, const char *reason)
+{
+	fprintf(stderr, "libmicrohttpd panic at %s:%u in %s round %u: %s",
+		file, line, stop_round_kind, atomic_load(&stop_round_no),
+		reason ? reason : "\n");
+	abort();
+}
+
+struct stop_totals {
+	unsigned ok, refused, dropped, bad;
+	uint64_t max_stop_ns;
+};
+
+static void
+stop_round(bool tls, unsigned round, struct stop_totals *t)
+{
+	struct fixture f = {0};
+	struct hammer h[STOP_CLIENTS];
+	pthread_t th[STOP_CLIENTS];
+	struct timespec tick = {0, 100 * 1000};
+	atomic_bool quit = false;
+	atomic_int answered = 0;
+	uint64_t t0, waited;
+	int want = (int)(round % 4) * STOP_CLIENTS;
+	size_t i;
+	int sock;
+
+	start_with(&f, STOP_WAIT_MS, 8, tls);
+	for (i = 0; i < STOP_CLIENTS; i++) {
+		memset(&h[i], 0, sizeof(h[i]));
+		h[i].base = f.base;
+		h[i].tls = tls;
+		h[i].fresh = i % 2 == 0;
+		h[i].quit = &quit;
+		h[i].answered = &answered;
+		assert_int_equal(pthread_create(&th[i], NULL, hammer_main,
+						&h[i]), 0);
+	}
+	/* Stop at varying points: as clients connect, or mid-stream. */
+	t0 = clock_mono_ns();
+	while (atomic_load(&answered) < want &&
+	       clock_mono_ns() - t0 < 5000000000u)
+		nanosleep(&tick, NULL);
+	/*
+	 * A connection arriving as the stop begins wakes every worker at
+	 * once (they all watch the listening socket); the stop comes a few
+	 * microseconds after it, a different delay each round.
+	 */
+	sock = connect_to(http_server_port(f.srv));
+	t0 = clock_mono_ns();
+	while (clock_mono_ns() - t0 < (round % 32) * 1000u)
+		;
+	t0 = clock_mono_ns();
+	http_server_stop(f.srv);
+	waited = clock_mono_ns() - t0;
+	atomic_store(&quit, true);
+	for (i = 0; i < STOP_CLIENTS; i++) {
+		pthread_join(th[i], NULL);
+		t->ok += h[i].ok;
+		t->refused += h[i].refused;
+		t->dropped += h[i].dropped;
+		t->bad += h[i].bad;
+		if (h[i].bad)
+			fprintf(stderr, "%s round %u: %s gave curl %d, "
+				"status %ld\n", tls ? "https" : "http", round,
+				h[i].bad_path, (int)h[i].bad_rc,
+				h[i].bad_status);
+	}
+	if (waited > t->max_stop_ns)
+		t->max_stop_ns = waited;
+	if (sock >= 0)
+		close(sock);
+	stop(&f);
+}
+
+static void
+test_stop_under_load(void **state)
+{
+	struct stop_totals t = {0};
+	uint64_t t0;
+	unsigned i;
+	int k;
+
+	MHD_set_panic_func(on_mhd_panic, NULL);
+	syncer_start(1, ERR_OK);
+	for (k = 0; k < 2; k++) {
+		memset(&t, 0, sizeof(t));
+		stop_round_kind = k ? "https" : "http";
+		t0 = clock_mono_ns();
+		for (i = 0; i < STOP_ROUNDS; i++) {
+			atomic_store(&stop_round_no, i);
+			stop_round(k == 1, i, &t);
+		}
+		fprintf(stderr, "%s: %u stops in %.1f s, longest %.0f ms; "
+			"%u answered, %u refused (503), %u dropped, %u bad\n",
+			stop_round_kind, STOP_ROUNDS,
+			(double)(clock_mono_ns() - t0) / 1e9,
+			(double)t.max_stop_ns / 1e6, t.ok, t.refused,
+			t.dropped, t.bad);
+		assert_int_equal(t.bad, 0);
+		assert_true(t.ok > STOP_ROUNDS);
+		/* New requests do not hold the stop up to its limit. */
+		assert_true(t.max_stop_ns < (uint64_t)STOP_WAIT_MS * 1000000u);
+	}
+	syncer_stop();
+	MHD_set_panic_func(NULL, NULL);
+}
+
 int
 main(void)
 {
@@ -839,6 +1204,7 @@ main(void)
 		cmocka_unit_test(test_graceful_stop),
 		cmocka_unit_test(test_bad_options),
 		cmocka_unit_test(test_tls),
+		cmocka_unit_test(test_stop_under_load),
 	};
 
 	test_init();
