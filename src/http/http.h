@@ -257,9 +257,11 @@ uint16_t http_server_port(const struct http_server *s);
 
 /*
  * Graceful stop: answers new requests with 503 and "Connection: close",
- * waits up to shutdown_wait_ms for requests in flight to finish, then
- * stops the daemon, closing what is left. Idempotent; call it from the
- * main thread (not from a signal handler or a request handler).
+ * waits up to shutdown_wait_ms for requests in flight to finish, and for
+ * answers held for the disk (http_defer) however long it takes, then
+ * stops the daemon, closing what is left. Call it while whatever calls
+ * http_resume() still runs. Idempotent; call it from the main thread
+ * (not from a signal handler or a request handler).
  */
 void http_server_stop(struct http_server *s);
 

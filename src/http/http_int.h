@@ -55,6 +55,15 @@ struct http_server {
 	atomic_int inflight;		/* requests the stop waits for */
 	atomic_bool stopping;
 	bool stopped;
+
+	/*
+	 * Answers held for the disk (http_defer) and http_resume() calls
+	 * under way: the daemon may not stop before they are done.
+	 */
+	pthread_mutex_t held_mu;
+	pthread_cond_t held_cv;
+	int held;
+	bool closing;			/* the daemon stops: hold no more */
 	struct http_metrics metrics;
 };
 
@@ -110,9 +119,11 @@ struct req {
 
 	/* Answers held until writes are durable (http_defer). */
 	pthread_mutex_t defer_mu;
+	pthread_cond_t defer_cv;	/* deferred reached 0 */
 	int deferred;			/* writes not yet durable */
 	bool suspended;			/* the connection waits for them */
 	bool resumed;			/* ...and may go on now */
+	bool held;			/* counted in srv->held */
 	enum err defer_err;		/* a write that could not be made durable */
 };
 

@@ -276,6 +276,11 @@ req_new(struct http_server *s, struct MHD_Connection *con,
 		arena_free(a);
 		return NULL;
 	}
+	if (pthread_cond_init(&req->defer_cv, NULL) != 0) {
+		pthread_mutex_destroy(&req->defer_mu);
+		arena_free(a);
+		return NULL;
+	}
 	req->srv = s;
 	req->con = con;
 	req->a = a;
@@ -409,6 +414,32 @@ run_route(struct req *req)
 	return rc;
 }
 
+/*
+ * Holds the daemon's stop back until held_release(); refused once it is
+ * stopping, unless `always`.
+ */
+static bool
+held_take(struct http_server *s, bool always)
+{
+	bool ok;
+
+	pthread_mutex_lock(&s->held_mu);
+	ok = always || !s->closing;
+	if (ok)
+		s->held++;
+	pthread_mutex_unlock(&s->held_mu);
+	return ok;
+}
+
+static void
+held_release(struct http_server *s)
+{
+	pthread_mutex_lock(&s->held_mu);
+	if (--s->held == 0)
+		pthread_cond_broadcast(&s->held_cv);
+	pthread_mutex_unlock(&s->held_mu);
+}
+
 /* The final call: the whole request is in; answer it. */
 static enum MHD_Result
 req_finish(struct req *req)
@@ -437,14 +468,19 @@ req_finish(struct req *req)
 	/* Writes still on their way to disk: the answer waits, the thread
 	 * does not. The lock orders this with http_resume(). */
 	pthread_mutex_lock(&req->defer_mu);
-	if (req->deferred > 0) {
+	if (req->deferred > 0 && held_take(req->srv, false)) {
+		req->held = true;
 		req->suspended = true;
 		MHD_suspend_connection(req->con);
 		pthread_mutex_unlock(&req->defer_mu);
 		return MHD_YES;
 	}
+	/* The daemon is stopping, and MHD aborts on a connection still
+	 * suspended then: this thread waits for the disk instead. */
+	while (req->deferred > 0)
+		pthread_cond_wait(&req->defer_cv, &req->defer_mu);
 	pthread_mutex_unlock(&req->defer_mu);
-	/* A wait that ended before it began may still bring an error. */
+	/* The disk may have answered before the handler did. */
 	if (req->defer_err != ERR_OK)
 		http_respond_error(req, req->defer_err);
 	return http_queue(req);
@@ -461,6 +497,7 @@ http_defer(struct req *req)
 void
 http_resume(struct req *req, enum err e)
 {
+	struct http_server *s = req->srv;
 	struct MHD_Connection *con = req->con;
 	bool resume = false;
 
@@ -471,11 +508,22 @@ http_resume(struct req *req, enum err e)
 		req->suspended = false;
 		req->resumed = true;
 		resume = true;
+		/*
+		 * MHD_resume_connection() wakes the worker after letting go of
+		 * the connection, which may be finished and the daemon freed by
+		 * then: hold the stop until it returns. The request's own hold
+		 * is still there, so this one cannot come too late.
+		 */
+		held_take(s, true);
+	} else if (req->deferred == 0) {
+		pthread_cond_signal(&req->defer_cv);
 	}
 	pthread_mutex_unlock(&req->defer_mu);
 	/* Last: once resumed, the request may finish and be freed at once. */
-	if (resume)
+	if (resume) {
 		MHD_resume_connection(con);
+		held_release(s);
+	}
 }
 
 /* The call after a resume: the held answer, or the error that came. */
@@ -554,7 +602,7 @@ completed_cb(void *cls, struct MHD_Connection *con, void **con_cls,
 {
 	struct http_server *s = cls;
 	struct req *req = *con_cls;
-	bool counted;
+	bool counted, held;
 
 	if (!req)
 		return;
@@ -563,11 +611,15 @@ completed_cb(void *cls, struct MHD_Connection *con, void **con_cls,
 				    req->sent_status,
 				    clock_mono_ns() - req->start_ns);
 	counted = req->counted;
+	held = req->held;
+	pthread_cond_destroy(&req->defer_cv);
 	pthread_mutex_destroy(&req->defer_mu);
 	arena_free(req->a);
 	*con_cls = NULL;
 	if (counted)
 		atomic_fetch_sub(&s->inflight, 1);
+	if (held)
+		held_release(s);
 }
 
 /* Resolves `host` ("localhost", an IPv4 or IPv6 literal, maybe in
@@ -682,6 +734,12 @@ http_server_new(const struct http_options *o,
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return ERR_NOMEM;
+	if (pthread_mutex_init(&s->held_mu, NULL) != 0) {
+		free(s);
+		return ERR_NOMEM;
+	}
+	if (pthread_cond_init(&s->held_cv, NULL) != 0)
+		goto out_mutex;
 	s->o = *o;
 	apply_defaults(&s->o);
 	s->o.host = NULL;
@@ -725,6 +783,9 @@ out_metrics:
 out_free:
 	free(s->tls_cert);
 	free(s->tls_key);
+	pthread_cond_destroy(&s->held_cv);
+out_mutex:
+	pthread_mutex_destroy(&s->held_mu);
 	free(s);
 	return rc;
 }
@@ -757,6 +818,16 @@ http_server_stop(struct http_server *s)
 	if (atomic_load(&s->inflight) > 0)
 		log_warn("http: stopping with %d requests in flight",
 			 atomic_load(&s->inflight));
+	/*
+	 * MHD aborts when stopped with a suspended connection, and a held
+	 * answer's http_resume() must not come after the daemon is gone:
+	 * those are waited for however long the disk takes.
+	 */
+	pthread_mutex_lock(&s->held_mu);
+	s->closing = true;
+	while (s->held > 0)
+		pthread_cond_wait(&s->held_cv, &s->held_mu);
+	pthread_mutex_unlock(&s->held_mu);
 	MHD_stop_daemon(s->daemon);
 	s->daemon = NULL;
 	s->stopped = true;
@@ -774,5 +845,7 @@ http_server_free(struct http_server *s)
 		explicit_bzero(s->tls_key, strlen(s->tls_key));
 	free(s->tls_cert);
 	free(s->tls_key);
+	pthread_cond_destroy(&s->held_cv);
+	pthread_mutex_destroy(&s->held_mu);
 	free(s);
 }

@@ -1,8 +1,9 @@
 /*
  * End-to-end tests of src/http over real HTTP with libcurl: a server on
  * 127.0.0.1 with a test route table, checking statuses, security headers,
- * body caps, validation, static files, /healthz, /metrics, cookies, hooks
- * and the graceful stop, also under load. Needs -lcurl.
+ * body caps, validation, static files, /healthz, /metrics, cookies, hooks,
+ * answers held for the disk and the graceful stop, also under load.
+ * Needs -lcurl.
  */
 #include "support.h"
 
@@ -141,6 +142,7 @@ struct fake_syncer {
 	unsigned delay_ms;
 	enum err result;	/* what each resume brings */
 	bool quit;
+	atomic_int filed;
 	atomic_int resumed;
 	pthread_t th;
 };
@@ -190,6 +192,7 @@ syncer_start(unsigned delay_ms, enum err result)
 	syncer.delay_ms = delay_ms;
 	syncer.result = result;
 	syncer.quit = false;
+	atomic_store(&syncer.filed, 0);
 	atomic_store(&syncer.resumed, 0);
 	assert_int_equal(pthread_create(&syncer.th, NULL, syncer_main,
 					&syncer), 0);
@@ -223,6 +226,7 @@ defer_to_syncer(struct req *req)
 	syncer.due[i] = clock_mono_ns() +
 			(uint64_t)syncer.delay_ms * 1000000u;
 	syncer.n++;
+	atomic_fetch_add(&syncer.filed, 1);
 	pthread_cond_signal(&syncer.cv);
 	pthread_mutex_unlock(&syncer.mu);
 	return true;
@@ -232,6 +236,30 @@ static enum err
 h_durable(struct req *req)
 {
 	defer_to_syncer(req);
+	return http_respond_ref(req, 200, "text/plain", "durable", 7);
+}
+
+static atomic_int slow_durable_calls;
+
+/* A handler still running when the wait ends, then deferring. */
+static enum err
+h_slow_durable(struct req *req)
+{
+	struct timespec t = {0, 300 * 1000 * 1000};
+
+	atomic_fetch_add(&slow_durable_calls, 1);
+	nanosleep(&t, NULL);
+	return h_durable(req);
+}
+
+/* The write's fate is known before the handler answers. */
+static enum err
+h_durable_late(struct req *req)
+{
+	struct timespec t = {0, 100 * 1000 * 1000};
+
+	defer_to_syncer(req);
+	nanosleep(&t, NULL);
 	return http_respond_ref(req, 200, "text/plain", "durable", 7);
 }
 
@@ -247,6 +275,8 @@ static const struct http_route routes[] = {
 	{HTTP_GET, "/guarded", h_hello, 0, NULL},
 	{HTTP_POST, "/go", h_go, 0, NULL},
 	{HTTP_GET, "/durable", h_durable, 0, NULL},
+	{HTTP_GET, "/slow-durable", h_slow_durable, 0, NULL},
+	{HTTP_GET, "/durable-late", h_durable_late, 0, NULL},
 };
 
 /* Hooks. */
@@ -951,6 +981,70 @@ test_tls(void **state)
 	http_router_free(rt);
 }
 
+/* Answers held for the disk (http_defer). */
+
+/* Waits up to 5 s for `*v` to reach `want`, then `ms` more. */
+static void
+wait_for(atomic_int *v, int want, long ms)
+{
+	struct timespec tick = {0, 1000 * 1000}, t = {0, ms * 1000 * 1000};
+	int i;
+
+	for (i = 0; i < 5000 && atomic_load(v) < want; i++)
+		nanosleep(&tick, NULL);
+	assert_true(atomic_load(v) >= want);
+	nanosleep(&t, NULL);
+}
+
+static void
+test_deferred_answers(void **state)
+{
+	struct resp r;
+
+	syncer_start(20, ERR_OK);
+	assert_int_equal(fetch("GET", "/durable", NULL, NULL, &r), 200);
+	assert_string_equal(r.body, "durable");
+	free(r.body);
+	syncer_stop();
+	assert_int_equal(atomic_load(&syncer.resumed), 1);
+	/* The write failed before the handler answered: the error goes. */
+	syncer_start(0, ERR_DB);
+	assert_int_equal(fetch("GET", "/durable-late", NULL, NULL, &r), 500);
+	assert_int_equal(strcasecmp(r.body, "app error: db"), 0);
+	free(r.body);
+	syncer_stop();
+}
+
+/*
+ * The wait for requests in flight ends while an answer is held for the
+ * disk: stop waits for it (MHD cannot stop with a suspended connection,
+ * and the syncer's http_resume would come after the daemon is gone).
+ */
+static void
+test_stop_waits_for_held(void **state)
+{
+	struct fixture f = {0};
+	struct slow_call call = {0};
+	pthread_t th;
+
+	start(&f, 50);
+	syncer_start(600, ERR_OK);
+	call.base = f.base;
+	call.path = "/durable";
+	assert_int_equal(pthread_create(&th, NULL, slow_thread, &call), 0);
+	/* The handler has answered; the answer waits for the syncer. */
+	wait_for(&syncer.filed, 1, 50);
+	http_server_stop(f.srv);
+	assert_int_equal(atomic_load(&syncer.resumed), 1);
+	pthread_join(th, NULL);
+	assert_int_equal(call.rc, CURLE_OK);
+	assert_int_equal(call.r.status, 200);
+	assert_string_equal(call.r.body, "durable");
+	free(call.r.body);
+	syncer_stop();
+	stop(&f);
+}
+
 static bool
 is_dropped(CURLcode rc)
 {
@@ -965,6 +1059,37 @@ is_dropped(CURLcode rc)
 	default:
 		return false;
 	}
+}
+
+/* A handler still running when the wait ends defers its answer. */
+static void
+test_stop_defer_while_closing(void **state)
+{
+	struct fixture f = {0};
+	struct slow_call call = {0};
+	pthread_t th;
+
+	start(&f, 50);
+	syncer_start(200, ERR_OK);
+	atomic_store(&slow_durable_calls, 0);
+	call.base = f.base;
+	call.path = "/slow-durable";
+	assert_int_equal(pthread_create(&th, NULL, slow_thread, &call), 0);
+	/* The stop's wait ends while the handler sleeps (300 ms). */
+	wait_for(&slow_durable_calls, 1, 0);
+	http_server_stop(f.srv);
+	assert_int_equal(atomic_load(&syncer.resumed), 1);
+	pthread_join(th, NULL);
+	/* The daemon may close the connection before the answer goes. */
+	if (call.rc == CURLE_OK) {
+		assert_int_equal(call.r.status, 200);
+		assert_string_equal(call.r.body, "durable");
+	} else {
+		assert_true(is_dropped(call.rc));
+	}
+	free(call.r.body);
+	syncer_stop();
+	stop(&f);
 }
 
 /*
@@ -1204,6 +1329,9 @@ main(void)
 		cmocka_unit_test(test_graceful_stop),
 		cmocka_unit_test(test_bad_options),
 		cmocka_unit_test(test_tls),
+		cmocka_unit_test(test_deferred_answers),
+		cmocka_unit_test(test_stop_waits_for_held),
+		cmocka_unit_test(test_stop_defer_while_closing),
 		cmocka_unit_test(test_stop_under_load),
 	};
 
