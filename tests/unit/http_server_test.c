@@ -309,7 +309,10 @@ app_metrics(struct req *req, struct buf *out)
 static bool
 healthy(void *app, char *why, size_t whylen)
 {
-	return atomic_load(&app_healthy);
+	if (atomic_load(&app_healthy))
+		return true;
+	snprintf(why, whylen, "the disk is full");
+	return false;
 }
 
 static const struct http_hooks hooks = {prepare, error_page, app_metrics,
@@ -808,6 +811,7 @@ test_healthz_metrics(void **state)
 	free(r.body);
 	atomic_store(&app_healthy, false);
 	assert_int_equal(fetch("GET", "/healthz", NULL, NULL, &r), 503);
+	assert_string_equal(r.body, "unavailable: the disk is full\n");
 	free(r.body);
 	atomic_store(&app_healthy, true);
 
