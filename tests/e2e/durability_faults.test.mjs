@@ -16,7 +16,7 @@ import { writeFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { binary, startServer, query, patientId, Client } from './lib.mjs';
+import { binary, startServer, query, patientId, Client, launchBrowser, newPage, signIn, checkA11y } from './lib.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const faultLib = process.env.COCARE_FAULT_LIB || join(root, 'build', 'tests', 'libfault.so');
@@ -201,6 +201,37 @@ test('a full disk: 507 with what was typed, one log line, 503 health, then recov
     assert.equal(query(server, `SELECT COUNT(*) AS n FROM reading WHERE value_milli = 68200`)[0].n, 1);
     assert.match(server.stderr, /changes are stored again; \d+ were refused for want of disk space/);
   } finally {
+    await server.stop();
+  }
+});
+
+test('in a browser: the full-disk page keeps what was typed, passes axe at 360 px and on a desktop, and sends it again', { timeout: 90000 }, async () => {
+  const server = await start();
+  const browser = await launchBrowser();
+  try {
+    const pid = patientId(server);
+    for (const viewport of [{ width: 360, height: 740 }, { width: 1280, height: 800 }]) {
+      const page = await newPage(browser, { viewport });
+      await signIn(page, server.url, 'patient');
+      await page.goto(`${server.url}/patients/${pid}/readings?kind=weight`);
+      await page.locator('#value').fill(viewport.width === 360 ? '70.9' : '70.8');
+      await server.setFaults('enospc');
+      await page.getByRole('button', { name: 'Save the reading' }).click();
+      await page.getByRole('heading', { name: /disk is full: nothing was saved/, level: 1 }).waitFor();
+      await page.getByRole('heading', { name: 'What you typed', level: 2 }).waitFor();
+      await checkA11y(page, `the full-disk page at ${viewport.width} px`);
+      if (viewport.width === 360) {
+        const sideways = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+        assert.equal(sideways, false, 'the page does not scroll sideways on a phone');
+      }
+      await server.setFaults('');
+      await page.getByRole('button', { name: 'Send it again' }).click();
+      await page.waitForURL(/added=\d+/);
+      await page.context().close();
+    }
+    assert.equal(query(server, `SELECT COUNT(*) AS n FROM reading WHERE value_milli IN (70800, 70900)`)[0].n, 2);
+  } finally {
+    await browser.close();
     await server.stop();
   }
 });
