@@ -11,12 +11,12 @@
 //   without a restart once there is room again.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { writeFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { binary, startServer, query, patientId, Client, launchBrowser, newPage, signIn, checkA11y } from './lib.mjs';
+import { binary, startServer, serveOn, query, patientId, Client, launchBrowser, newPage, signIn, checkA11y } from './lib.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const faultLib = process.env.COCARE_FAULT_LIB || join(root, 'build', 'tests', 'libfault.so');
@@ -28,12 +28,8 @@ async function start() {
   const ctl = mkdtempSync(join(tmpdir(), 'cocare-faults-'));
   const faults = join(ctl, 'faults');
   const server = await startServer({ extraEnv: { LD_PRELOAD: faultLib, COCARE_FAULT_FILE: faults } });
-  const exited = new Promise((r) => {
-    if (server.proc.exitCode !== null) r({ code: server.proc.exitCode });
-    server.proc.on('exit', (code, signal) => r({ code, signal }));
-  });
   return {
-    ...server, exited,
+    url: server.url, dir: server.dir, proc: server.proc, exited: server.exited,
     get stderr() { return server.stderr; },
     async setFaults(words) {
       writeFileSync(faults, words);
@@ -51,6 +47,14 @@ function reading(second) {
   return { kind: 'weight', value: '71.4', unit: 'kg', date: '2026-11-30', time: `08:00:${String(second).padStart(2, '0')}` };
 }
 
+// The demo patient signed in, her readings form and its CSRF token.
+async function readingsForm(server) {
+  const c = new Client(server.url);
+  await c.signIn('patient');
+  const path = `/patients/${patientId(server)}/readings`;
+  return { c, path, csrf: await c.csrf(path) };
+}
+
 async function timedPost(client, path, fields) {
   const t0 = Date.now();
   const res = await client.post(path, fields);
@@ -60,10 +64,7 @@ async function timedPost(client, path, fields) {
 test('a repeated write is answered only once the write it repeats is on disk', { timeout: 60000 }, async () => {
   const server = await start();
   try {
-    const c = new Client(server.url);
-    await c.signIn('patient');
-    const path = `/patients/${patientId(server)}/readings`;
-    const csrf = await c.csrf(path);
+    const { c, path, csrf } = await readingsForm(server);
     const fields = { csrf, ...reading(1) };
 
     await server.setFaults('sync-delay=1500');
@@ -92,10 +93,7 @@ test('a failed flush: nothing answered as saved, 503 health, exit 75, the data v
   const server = await start();
   let restarted = null;
   try {
-    const c = new Client(server.url);
-    await c.signIn('patient');
-    const path = `/patients/${patientId(server)}/readings`;
-    const csrf = await c.csrf(path);
+    const { c, path, csrf } = await readingsForm(server);
 
     // Let the audit events of those page views reach the disk first: a
     // failed flush of theirs would refuse every post below at once.
@@ -134,24 +132,12 @@ test('a failed flush: nothing answered as saved, 503 health, exit 75, the data v
     const v = spawnSync(binary, ['verify', '--data', server.dir], { encoding: 'utf8' });
     assert.equal(v.status, 0, v.stdout + v.stderr);
     assert.deepEqual(query(server, 'PRAGMA integrity_check'), [{ integrity_check: 'ok' }]);
-    const proc = spawn(binary, ['serve', '--data', server.dir, '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const url = await new Promise((resolve, reject) => {
-      let out = '';
-      proc.stdout.on('data', (d) => {
-        out += d;
-        const m = out.match(/serving on (http:\/\/[^/\s]+)\//);
-        if (m) resolve(m[1]);
-      });
-      proc.on('exit', (code) => reject(new Error(`restart exited ${code}`)));
-    });
-    restarted = proc;
+    restarted = await serveOn(server.dir);
+    const url = restarted.url;
     assert.equal((await fetch(url + '/healthz')).status, 200, 'healthy again after the restart');
   } finally {
-    if (restarted && restarted.exitCode === null) {
-      const gone = new Promise((r) => restarted.on('exit', r));
-      restarted.kill('SIGTERM');
-      await gone;
-    }
+    if (restarted)
+      await restarted.stop();
     await server.stop();
   }
 });
@@ -159,10 +145,7 @@ test('a failed flush: nothing answered as saved, 503 health, exit 75, the data v
 test('a full disk: 507 with what was typed, one log line, 503 health, then recovery without a restart', { timeout: 60000 }, async () => {
   const server = await start();
   try {
-    const c = new Client(server.url);
-    await c.signIn('patient');
-    const path = `/patients/${patientId(server)}/readings`;
-    const csrf = await c.csrf(path);
+    const { c, path, csrf } = await readingsForm(server);
     const before = query(server, `SELECT COUNT(*) AS n FROM reading`)[0].n;
     const fields = { csrf, ...reading(6), value: '68.2' };
 

@@ -12,11 +12,11 @@
 // themselves cannot be replayed).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, execFileSync } from 'node:child_process';
+import { spawnSync, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { binary, query, patientId, Client } from './lib.mjs';
+import { binary, serveOn, query, patientId, Client } from './lib.mjs';
 
 const CYCLES = 10;
 const CLIENTS = 8;
@@ -33,34 +33,6 @@ function rng(seed) {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-// `cocare serve` on an existing data directory; resolves once it listens.
-async function serve(dir) {
-  const proc = spawn(binary, ['serve', '--data', dir, '--listen', '127.0.0.1:0'], {
-    env: { ...process.env, COCARE_READ_AUDIT_DELAY_MS: '5' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  proc.stderr.on('data', (d) => { stderr += d; });
-  const exited = new Promise((r) => proc.on('exit', (code, signal) => r({ code, signal })));
-  const url = await new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => {
-      proc.kill('SIGKILL');
-      reject(new Error('server did not start: ' + stderr));
-    }, 15000);
-    proc.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/serving on (http:\/\/[^/\s]+)\//);
-      if (m) { clearTimeout(timer); resolve(m[1]); }
-    });
-    exited.then(({ code, signal }) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited (${code ?? signal}) before listening: ${stderr}`));
-    });
-  });
-  return { url, proc, exited, get stderr() { return stderr; } };
 }
 
 // A weight reading unique to (cycle, client, k): its own day and second,
@@ -109,7 +81,7 @@ test('every write acknowledged before kill -9 survives it, and the database veri
     t.diagnostic(`seed ${SEED} (COCARE_KILL_SEED), data ${dir}`);
 
     for (let cycle = 0; cycle < CYCLES; cycle++) {
-      server = await serve(dir);
+      server = await serveOn(dir);
       // Sessions made in the first cycle are acknowledged writes too:
       // they must still work after every kill.
       if (cycle === 0) {

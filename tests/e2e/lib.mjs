@@ -27,6 +27,45 @@ function newPgDatabase() {
   return pgConninfo.replace(/dbname=\S+/, `dbname=${name}`);
 }
 
+// Starts `cocare serve` on an existing data directory on a free port;
+// resolves once it listens. `exited` resolves with { code, signal }.
+export async function serveOn(dir, { args = [], env = {} } = {}) {
+  const proc = spawn(binary, ['serve', '--data', dir, ...args, '--listen', '127.0.0.1:0'], {
+    env: { ...process.env, COCARE_READ_AUDIT_DELAY_MS: '5', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  proc.stderr.on('data', (d) => { stderr += d; });
+  const exited = new Promise((r) => proc.on('exit', (code, signal) => r({ code, signal })));
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error('server did not start: ' + stderr));
+    }, 15000);
+    proc.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/serving on (http:\/\/[^/\s]+)\//);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited (${code ?? signal}) before listening: ${stderr}`));
+    });
+  });
+  return {
+    url, proc, exited,
+    get stderr() { return stderr; },
+    // Stops it (SIGTERM) unless it has exited already.
+    async stop() {
+      if (proc.exitCode === null && proc.signalCode === null) {
+        proc.kill('SIGTERM');
+        await exited;
+      }
+    },
+  };
+}
+
 // Starts `cocare serve` on a free port over a fresh demo database, on
 // SQLite or (backend 'pg') on PostgreSQL.
 export async function startServer({ demo = true, extraEnv = {}, backend = 'sqlite' } = {}) {
@@ -36,31 +75,12 @@ export async function startServer({ demo = true, extraEnv = {}, backend = 'sqlit
     execFileSync(binary, ['demo', '--data', dir, ...db], { stdio: 'pipe' });
   else
     execFileSync(binary, ['init', '--data', dir, ...db], { stdio: 'pipe' });
-  const proc = spawn(binary, ['serve', '--data', dir, ...db, '--listen', '127.0.0.1:0'], {
-    env: { ...process.env, COCARE_READ_AUDIT_DELAY_MS: '5', ...extraEnv },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  proc.stderr.on('data', (d) => { stderr += d; });
-  const url = await new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error('server did not start: ' + stderr)), 15000);
-    proc.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/serving on (http:\/\/[^/\s]+)\//);
-      if (m) { clearTimeout(timer); resolve(m[1]); }
-    });
-    proc.on('exit', (code) => reject(new Error(`server exited ${code}: ${stderr}`)));
-  });
+  const s = await serveOn(dir, { args: db, env: extraEnv });
   return {
-    url, dir, proc,
-    get stderr() { return stderr; },
+    url: s.url, dir, proc: s.proc, exited: s.exited, dbArgs: db,
+    get stderr() { return s.stderr; },
     async stop() {
-      if (proc.exitCode === null) {
-        const done = new Promise((r) => proc.on('exit', r));
-        proc.kill('SIGTERM');
-        await done;
-      }
+      await s.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -4,22 +4,12 @@
 // intact audit chain.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { binary, startServer, Client, pgConninfo } from './lib.mjs';
+import { spawnSync } from 'node:child_process';
+import { binary, startServer, serveOn, Client, pgConninfo } from './lib.mjs';
 
 async function secondServer(first) {
-  const dbArg = first.proc.spawnargs.slice(first.proc.spawnargs.indexOf('--database'), first.proc.spawnargs.indexOf('--database') + 2);
-  const proc = spawn(binary, ['serve', '--data', first.dir, ...dbArg, '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const url = await new Promise((resolve, reject) => {
-    let out = '';
-    proc.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/serving on (http:\/\/[^/\s]+)\//);
-      if (m) resolve(m[1]);
-    });
-    proc.on('exit', (code) => reject(new Error(`second server exited ${code}`)));
-  });
-  return { url, proc, dbArg };
+  const s = await serveOn(first.dir, { args: first.dbArgs });
+  return { url: s.url, proc: s.proc, dbArg: first.dbArgs };
 }
 
 test('two processes share sessions, throttling and one audit chain', { skip: !pgConninfo && 'no PostgreSQL server (run through make e2e)' }, async () => {
