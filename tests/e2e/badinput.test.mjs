@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { startServer, Client, snapshot, patientId, query } from './lib.mjs';
+import { startServer, Client, snapshot, patientId, query, failSignInUntilWaiting } from './lib.mjs';
 
 let server;
 before(async () => { server = await startServer(); });
@@ -213,10 +213,9 @@ test('sign-in: wrong password, unknown user and throttling look the same', async
   const unknown = await expectRefused(() => c.post('/signin', { csrf, username: 'no-such-person', password: 'not the password' }), 401, /user name or password is not right/);
   assert.equal(wrong.text_.replace(/rafael\.moreno/g, 'X').replace(/[0-9a-f]{64}/g, ''), unknown.text_.replace(/no-such-person/g, 'X').replace(/[0-9a-f]{64}/g, ''));
   // After the free attempts, both wait, and even the right password waits.
-  // Eight failures make the wait 8 s, longer than any slow test run.
-  for (let i = 0; i < 8; i++) await c.post('/signin', { csrf, username: 'rafael.moreno', password: 'wrong again' });
+  await failSignInUntilWaiting(c, csrf, 'rafael.moreno');
   await expectRefused(() => c.post('/signin', { csrf, username: 'rafael.moreno', password: 'demo-password-2026' }), 429, /Too many attempts/);
-  for (let i = 0; i < 8; i++) await c.post('/signin', { csrf, username: 'ghost-user', password: 'wrong again' });
+  await failSignInUntilWaiting(c, csrf, 'ghost-user');
   await expectRefused(() => c.post('/signin', { csrf, username: 'ghost-user', password: 'x' }), 429, /Too many attempts/);
   const before = query(server, `SELECT count(*) AS n FROM session`)[0].n;
   assert.equal(query(server, `SELECT count(*) AS n FROM session`)[0].n, before);

@@ -198,6 +198,25 @@ export class Client {
   }
 }
 
+// Fails sign-in for `username` until a wait has just begun again: a 401
+// after a 429 is a failure recorded at that moment, after the free
+// attempts, so the wait it starts (2 s or more) covers the next request.
+// A fixed count of failures cannot promise that: attempts refused while
+// waiting are not counted, and the wait is kept in whole seconds.
+export async function failSignInUntilWaiting(client, csrf, username) {
+  let waited = false;
+  for (let i = 0; i < 400; i++) {
+    const r = await client.post('/signin', { csrf, username, password: 'wrong again' });
+    if (r.status === 429)
+      waited = true;
+    else if (waited && r.status === 401)
+      return;
+    if (waited)
+      await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  assert.fail(`sign-in of ${username} was never made to wait again`);
+}
+
 // The id of the demo patient "patient" (María), from the database.
 export function patientId(server, username = 'patient') {
   const rows = query(server, `SELECT CAST(patient_id AS TEXT) AS id FROM account WHERE username = '${username}'`);

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { binary, startServer, serveOn, Client, pgConninfo } from './lib.mjs';
+import { binary, startServer, serveOn, Client, pgConninfo, failSignInUntilWaiting } from './lib.mjs';
 
 async function secondServer(first) {
   const s = await serveOn(first.dir, { args: first.dbArgs });
@@ -27,8 +27,7 @@ test('two processes share sessions, throttling and one audit chain', { skip: !pg
     // Failed sign-ins counted by A make B wait too.
     const x = new Client(a.url), y = new Client(b.url);
     const csrfX = await x.csrf('/signin'), csrfY = await y.csrf('/signin');
-    // Eight failures: the wait is then 8 s, longer than any slow test run.
-    for (let i = 0; i < 8; i++) await x.post('/signin', { csrf: csrfX, username: 'doctor', password: 'wrong password' });
+    await failSignInUntilWaiting(x, csrfX, 'doctor');
     const waited = await y.post('/signin', { csrf: csrfY, username: 'doctor', password: 'demo-password-2026' });
     assert.equal(waited.status, 429);
 
