@@ -235,7 +235,7 @@ main(int argc, char **argv)
 	if ((bytes = write_file(path, rows, now)) < 0)
 		return 1;
 	if (store_open(&so, &st, NULL, 0) != ERR_OK) {
-		fprintf(stderr, "csv_import: cannot open %s\n", argv[1], NULL, 0);
+		fprintf(stderr, "csv_import: cannot open %s\n", argv[1]);
 		return 1;
 	}
 	memset(&c, 0, sizeof(c));

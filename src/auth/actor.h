@@ -80,6 +80,11 @@ struct ctx {
 	void (*durable)(void *arg, enum err e);
 	void *defer_arg;
 	/*
+	 * Set by write_commit(): the answer already waits for what its
+	 * write saw to be durable, so it needs no other wait (web/app.c).
+	 */
+	bool wrote;
+	/*
 	 * policy_check()'s memo of how the actor stands to one patient,
 	 * for this request only (a page asks about several parts of the
 	 * same record); write_commit() forgets it.

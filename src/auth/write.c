@@ -109,6 +109,7 @@ write_commit(struct ctx *c, struct write_info *w,
 
 	/* The write may change who stands how to the patient. */
 	c->memo_patient = 0;
+	c->wrote = true;
 
 	if (c->defer && c->durable) {
 		bool deferred;

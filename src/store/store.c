@@ -40,6 +40,7 @@
 #define POOL_MAX 1024
 #define FAILED_WRITE_NS (10 * 1000000000ull)	/* unhealthy after one */
 #define FULL_LOG_NS (5 * 1000000000ull)		/* count refusals this long */
+#define DISK_CHECK_NS (100 * 1000000ull)	/* statvfs for /healthz */
 #define MIGRATION_DIR "migrations/"
 
 struct job {
@@ -119,6 +120,8 @@ struct store {
 	uint64_t full_total;		/* since the disk became full */
 	uint64_t full_logged_ns;
 	char *dir;			/* SQLite: the data directory */
+	_Atomic uint64_t disk_checked_ns;	/* disk_check() */
+	const char *_Atomic disk_reason;
 
 	_Atomic uint64_t db_ns;
 };
@@ -867,12 +870,39 @@ store_durable_barrier(struct store *s, void (*durable)(void *, enum err),
 	return e;
 }
 
+/*
+ * The data directory's disk and the database file, looked at again at
+ * most every DISK_CHECK_NS: /healthz may be polled thousands of times a
+ * second. NULL when a write could be stored.
+ */
+static const char *
+disk_check(struct store *s)
+{
+	uint64_t now = clock_mono_ns(), at;
+	const char *reason = NULL;
+	struct statvfs fs;
+
+	at = atomic_load(&s->disk_checked_ns);
+	if (at && now - at < DISK_CHECK_NS)
+		return atomic_load(&s->disk_reason);
+	if (statvfs(s->dir, &fs) == 0) {
+		if (fs.f_flag & ST_RDONLY)
+			reason = "the file system is read-only";
+		else if ((uint64_t)fs.f_bavail * fs.f_frsize <
+			 (uint64_t)s->o.min_free_bytes)
+			reason = "the disk is full";
+	}
+	if (!reason && access(s->o.sqlite_path, W_OK) != 0)
+		reason = "the database file cannot be written";
+	atomic_store(&s->disk_reason, reason);
+	atomic_store(&s->disk_checked_ns, now);
+	return reason;
+}
+
 bool
 store_writable(struct store *s, char *why, size_t whylen)
 {
 	const char *reason = NULL;
-	struct statvfs fs;
-	uint64_t free_bytes;
 	enum err last;
 
 	pthread_mutex_lock(&s->mu);
@@ -889,15 +919,8 @@ store_writable(struct store *s, char *why, size_t whylen)
 		reason = "the disk is full";
 	else if (!reason && last != ERR_OK)
 		reason = "the last change could not be stored";
-	if (!reason && s->dir && statvfs(s->dir, &fs) == 0) {
-		free_bytes = (uint64_t)fs.f_bavail * fs.f_frsize;
-		if (fs.f_flag & ST_RDONLY)
-			reason = "the file system is read-only";
-		else if (free_bytes < (uint64_t)s->o.min_free_bytes)
-			reason = "the disk is full";
-	}
-	if (!reason && s->o.sqlite_path && access(s->o.sqlite_path, W_OK) != 0)
-		reason = "the database file cannot be written";
+	if (!reason && s->dir)
+		reason = disk_check(s);
 	if (reason)
 		snprintf(why, whylen, "%s", reason);
 	return !reason;

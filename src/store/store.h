@@ -126,8 +126,9 @@ enum err store_durable_barrier(struct store *s,
  * a failed flush, while the last write failed for want of space or by a
  * database error less than 10 s ago with none stored since, and (SQLite)
  * when the data directory's file system is read-only or has less than
- * o->min_free_bytes free, or the database file cannot be written. Cheap:
- * two system calls and no database work.
+ * o->min_free_bytes free, or the database file cannot be written (the
+ * disk is looked at again at most every 100 ms). Cheap: a lock, and two
+ * system calls now and then; no database work.
  */
 bool store_writable(struct store *s, char *why, size_t whylen);
 

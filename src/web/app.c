@@ -188,8 +188,9 @@ app_prepare(struct req *req, const struct http_route *route)
 
 /*
  * A form's answer may report as saved what it only read ("that is there
- * already"): it waits until everything committed so far is on disk, as
- * its own writes do (store.h). A page view does not wait.
+ * already"): unless its own write already waits for what it saw, it
+ * waits until everything committed so far is on disk (store.h). A page
+ * view does not wait.
  */
 static void
 app_finish(struct req *req)
@@ -203,7 +204,7 @@ app_finish(struct req *req)
 		store_release(w->app->store, w->ctx.db);
 		w->ctx.db = NULL;
 	}
-	if (http_method(req) != HTTP_POST)
+	if (http_method(req) != HTTP_POST || (w && w->ctx.wrote))
 		return;
 	http_defer(req);
 	e = store_durable_barrier(app->store, web_durable, req, &deferred);

@@ -115,11 +115,15 @@ test('an immutable database file is refused at start-up, and is 503 under a runn
     server = await startServer();
     assert.equal((await fetch(server.url + '/healthz')).status, 200);
     const live = join(server.dir, 'cocare.db');
+    // The server looks at the disk again at most every 100 ms.
+    const settle = () => new Promise((r) => setTimeout(r, 150));
     assert.ok(tryRun('chattr', ['+i', live]));
+    await settle();
     const h = await fetch(server.url + '/healthz');
     tryRun('chattr', ['-i', live]);
     assert.equal(h.status, 503);
     assert.equal(await h.text(), 'unavailable: the database file cannot be written\n');
+    await settle();
     assert.equal((await fetch(server.url + '/healthz')).status, 200, 'healthy again once writable');
   } finally {
     tryRun('chattr', ['-i', db]);
