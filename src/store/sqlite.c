@@ -215,13 +215,13 @@ sq_txn_failed(struct db *db)
  * the database would drop this process's locks on it (POSIX locks).
  */
 static enum err
-sq_preflight(const struct store_options *o, char *why, size_t whylen)
+sq_preflight(const struct store_options *o, const char *dir, char *why,
+	     size_t whylen)
 {
 	static const char *const suffix[] = {"", "-wal", "-shm"};
-	const char *slash = strrchr(o->sqlite_path, '/');
 	char path[4096];
 	struct statvfs fs;
-	size_t i, n;
+	size_t i;
 	int err;
 
 	for (i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
@@ -237,20 +237,15 @@ sq_preflight(const struct store_options *o, char *why, size_t whylen)
 		return ERR_IO;
 	}
 	/* The write-ahead log and its index are made in the directory. */
-	n = slash ? (size_t)(slash - o->sqlite_path) : 1;
-	if (n == 0)
-		n = 1;
-	snprintf(path, sizeof(path), "%.*s", (int)n,
-		 slash ? o->sqlite_path : ".");
-	if (statvfs(path, &fs) == 0 && (fs.f_flag & ST_RDONLY)) {
+	if (statvfs(dir, &fs) == 0 && (fs.f_flag & ST_RDONLY)) {
 		snprintf(why, whylen, "cannot write in the data directory "
-			 "'%s': %s; %s", path, strerror(EROFS),
+			 "'%s': %s; %s", dir, strerror(EROFS),
 			 oserr_fix(EROFS));
 		return ERR_IO;
 	}
-	if (access(path, W_OK | X_OK) != 0 && (err = errno) != ENOENT) {
+	if (access(dir, W_OK | X_OK) != 0 && (err = errno) != ENOENT) {
 		snprintf(why, whylen, "cannot create files in the data "
-			 "directory '%s': %s; %s", path, strerror(err),
+			 "directory '%s': %s; %s", dir, strerror(err),
 			 oserr_fix(err));
 		return ERR_IO;
 	}

@@ -1104,7 +1104,7 @@ store_open(const struct store_options *o, struct store **out, char *why,
 		goto fail;
 	}
 	if (s->ops->preflight &&
-	    (e = s->ops->preflight(&s->o, why, whylen)) != ERR_OK)
+	    (e = s->ops->preflight(&s->o, s->dir, why, whylen)) != ERR_OK)
 		goto fail;
 	s->wdb = s->ops->open(s, &s->o);
 	if (!s->wdb) {

@@ -93,13 +93,14 @@ struct store_ops {
 
 	/*
 	 * Before the first connection, NULL when not needed: whether the
-	 * database can be written (ERR_IO with one line in `why`, naming
-	 * the path, the system's reason and the fix), so that a read-only
-	 * file or file system is refused at start instead of failing each
-	 * write. read_only() asks an open connection the same.
+	 * database, in directory `dir`, can be written (ERR_IO with one
+	 * line in `why`, naming the path, the system's reason and the fix),
+	 * so that a read-only file or file system is refused at start
+	 * instead of failing each write. read_only() asks an open
+	 * connection the same.
 	 */
-	enum err (*preflight)(const struct store_options *o, char *why,
-			      size_t whylen);
+	enum err (*preflight)(const struct store_options *o, const char *dir,
+			      char *why, size_t whylen);
 	bool (*read_only)(struct db *db);
 
 	/* store_backup() and store_check_integrity(). */
