@@ -1103,7 +1103,7 @@ test_stop_defer_while_closing(void **state)
  * the disk) while the server stops, many times over. libmicrohttpd 0.9
  * used to abort here ("Failed to remove listen FD from epoll set").
  */
-#define STOP_ROUNDS 250		/* each over HTTP and HTTPS */
+#define STOP_ROUNDS 500		/* each over HTTP and HTTPS */
 #define STOP_CLIENTS 3
 #define STOP_WAIT_MS 3000
 
