@@ -6,15 +6,16 @@
 
 CC ?= cc
 BUILD ?= build
-PKGS = libmicrohttpd sqlite3 libpq jansson libsodium liboath libcmark
+PKGS = libmicrohttpd sqlite3 libpq jansson libsodium liboath libcmark libcurl \
+       libmagic
 CFLAGS ?= -O2 -g
 WARN = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
        -Wno-unused-parameter
 CPPFLAGS += -D_GNU_SOURCE -Isrc -MMD -MP
-TEST_CFLAGS = $(shell pkg-config --cflags cmocka libcurl)
+TEST_CFLAGS = $(shell pkg-config --cflags cmocka)
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(SAN) $(shell pkg-config --cflags $(PKGS))
 LDLIBS = $(shell pkg-config --libs $(PKGS)) -lhpdf -lpthread -lm
-TEST_LDLIBS = $(shell pkg-config --libs cmocka libcurl)
+TEST_LDLIBS = $(shell pkg-config --libs cmocka)
 
 SRCS := $(sort $(shell find src -name '*.c'))
 LIB_SRCS := $(filter-out src/main.c,$(SRCS))

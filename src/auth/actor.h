@@ -69,7 +69,11 @@ struct ctx {
 	const struct audit_key *audit_key;
 	int64_t now;			/* Unix seconds */
 	struct actor actor;
-	const char *channel;		/* "web", "api", "cli" */
+	const char *channel;		/* "web", "api", "cli"; "phone" or
+					   "desk" when staff key in what a
+					   patient asked that way */
+	bool patient_initiated;		/* the next write's touchpoint is the
+					   patient's though staff keyed it */
 	/*
 	 * Set by a caller that can answer later (an HTTP request): a write
 	 * then returns once committed, `defer(arg)` is called before it,

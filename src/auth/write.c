@@ -53,7 +53,7 @@ static enum err
 record_touchpoint(struct db *db, const struct write_job *j)
 {
 	const struct actor *who = &j->c->actor;
-	bool staff = role_is_staff(who->role);
+	bool staff = role_is_staff(who->role) && !j->c->patient_initiated;
 	struct stmt *st = db_prepare(db, sql_touchpoint);
 
 	if (!st)
