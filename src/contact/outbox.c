@@ -71,6 +71,13 @@ enum err
 outbox_notify(struct db *db, int64_t account_id, enum outbox_event event,
 	      const char *link, int64_t now)
 {
+	return outbox_notify_at(db, account_id, event, link, now, now);
+}
+
+enum err
+outbox_notify_at(struct db *db, int64_t account_id, enum outbox_event event,
+		 const char *link, int64_t now, int64_t at)
+{
 	static const char sql[] =
 		"SELECT a.org_id, a.email, COALESCE(p.by_email, 1), "
 		"COALESCE(p.by_sms, 0), COALESCE(p.phone, ''), "
@@ -93,7 +100,7 @@ outbox_notify(struct db *db, int64_t account_id, enum outbox_event event,
 	by_email = stmt_int(st, 2) != 0;
 	by_sms = stmt_int(st, 3) != 0;
 	snprintf(phone, sizeof(phone), "%s", stmt_text(st, 4));
-	next_at = after_quiet_hours(now, (int)stmt_int(st, 5),
+	next_at = after_quiet_hours(at > now ? at : now, (int)stmt_int(st, 5),
 				    (int)stmt_int(st, 6));
 	if ((e = stmt_done(st)) != ERR_OK)
 		return e;
@@ -131,4 +138,19 @@ outbox_notify_patient(struct db *db, int64_t patient_id,
 		if ((e = outbox_notify(db, ids[i], event, link, now)) != ERR_OK)
 			return e;
 	return ERR_OK;
+}
+
+enum err
+outbox_withdraw(struct db *db, enum outbox_event event, const char *link)
+{
+	static const char sql[] =
+		"UPDATE outbox SET status = 'withdrawn' WHERE event = $1 AND "
+		"link = $2 AND status = 'pending'";
+	struct stmt *st = db_prepare(db, sql);
+
+	if (!st)
+		return ERR_DB;
+	stmt_bind_str(st, 1, outbox_event_name(event));
+	stmt_bind_str(st, 2, link);
+	return stmt_exec(st);
 }

@@ -219,7 +219,8 @@ CREATE TABLE notification_pref (
 -- One notification to one address, written in the transaction of the
 -- event that caused it. event: message, consultation, appointment,
 -- reminder (never health details: the body is made from the event and
--- the link alone). status: pending, sent, dead. A worker takes a row by
+-- the link alone). status: pending, sent, dead, withdrawn (an event
+-- undone before it was sent: a cancelled appointment's reminder). A worker takes a row by
 -- setting claimed_until; attempts and next_at drive the backoff.
 CREATE TABLE outbox (
 	id BIGINT PRIMARY KEY,
@@ -239,6 +240,7 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_due ON outbox (status, next_at);
 CREATE INDEX outbox_by_org ON outbox (org_id, status, created_at);
+CREATE INDEX outbox_by_link ON outbox (link, event);
 
 -- ---------------------------------------------------------------------
 -- Touchpoint analytics (src/contact/journey*.c)
