@@ -119,6 +119,14 @@ enum err
 outbox_notify_patient(struct db *db, int64_t patient_id,
 		      enum outbox_event event, const char *link, int64_t now)
 {
+	return outbox_notify_patient_at(db, patient_id, event, link, now, now);
+}
+
+enum err
+outbox_notify_patient_at(struct db *db, int64_t patient_id,
+			 enum outbox_event event, const char *link,
+			 int64_t now, int64_t at)
+{
 	static const char sql[] =
 		"SELECT id FROM account WHERE patient_id = $1 AND "
 		"role = 'patient' AND disabled = 0 ORDER BY id LIMIT 4";
@@ -135,7 +143,8 @@ outbox_notify_patient(struct db *db, int64_t patient_id,
 	if ((e = stmt_done(st)) != ERR_OK)
 		return e;
 	for (i = 0; i < n; i++)
-		if ((e = outbox_notify(db, ids[i], event, link, now)) != ERR_OK)
+		if ((e = outbox_notify_at(db, ids[i], event, link, now,
+					  at)) != ERR_OK)
 			return e;
 	return ERR_OK;
 }

@@ -55,6 +55,11 @@ enum err outbox_notify_at(struct db *db, int64_t account_id,
 			  enum outbox_event event, const char *link,
 			  int64_t now, int64_t at);
 
+/* outbox_notify_patient() due at `at`. */
+enum err outbox_notify_patient_at(struct db *db, int64_t patient_id,
+				  enum outbox_event event, const char *link,
+				  int64_t now, int64_t at);
+
 /* Withdraws the notifications of `event` about `link` not yet sent (a
  * cancelled appointment's reminder), in the caller's transaction. */
 enum err outbox_withdraw(struct db *db, enum outbox_event event,

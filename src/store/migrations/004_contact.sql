@@ -142,7 +142,10 @@ CREATE TABLE message_read (
 -- Appointments (src/contact/appointment*.c)
 -- ---------------------------------------------------------------------
 
--- What a unit allows patients to do themselves.
+-- What a unit allows patients to do themselves. min_notice_hours: the
+-- least notice for booking or moving online; cancel_notice_hours: for
+-- cancelling online (a cancellation within late_cancel_hours of the
+-- start is recorded as late).
 CREATE TABLE appointment_rule (
 	unit_id BIGINT PRIMARY KEY REFERENCES unit (id),
 	org_id BIGINT NOT NULL,
@@ -151,11 +154,12 @@ CREATE TABLE appointment_rule (
 	late_cancel_hours INTEGER NOT NULL DEFAULT 24,
 	reminder_hours INTEGER NOT NULL DEFAULT 24,
 	patients_book INTEGER NOT NULL DEFAULT 1,
+	cancel_notice_hours INTEGER NOT NULL DEFAULT 2,
 	updated_at BIGINT NOT NULL
 );
 
--- A professional's time. modality: in_person, phone, video.
--- status: open, booked, withdrawn.
+-- A professional's time. modality: in_person, phone, video; place (in
+-- person) or link (video). status: open, booked, withdrawn.
 CREATE TABLE appointment_slot (
 	id BIGINT PRIMARY KEY,
 	org_id BIGINT NOT NULL REFERENCES organisation (id),
@@ -166,14 +170,18 @@ CREATE TABLE appointment_slot (
 	modality TEXT NOT NULL,
 	place TEXT NOT NULL DEFAULT '',
 	status TEXT NOT NULL DEFAULT 'open',
-	version INTEGER NOT NULL DEFAULT 1
+	version INTEGER NOT NULL DEFAULT 1,
+	link TEXT NOT NULL DEFAULT '',
+	created_by BIGINT NOT NULL DEFAULT 0
 );
 CREATE INDEX appointment_slot_by_unit ON appointment_slot (org_id, unit_id, starts_at);
 CREATE INDEX appointment_slot_by_professional ON appointment_slot (professional_id, starts_at);
 
 -- status: booked, cancelled, attended, no_show. late_cancel: cancelled
 -- within the unit's late-cancellation window. channel: how it was
--- booked (web, phone, desk).
+-- booked (web, phone, desk). A move changes the row in place (slot and
+-- times; moved_count counts them), so the appointment keeps its id and
+-- its link.
 CREATE TABLE appointment (
 	id BIGINT PRIMARY KEY,
 	org_id BIGINT NOT NULL REFERENCES organisation (id),
@@ -194,8 +202,12 @@ CREATE TABLE appointment (
 	late_cancel INTEGER NOT NULL DEFAULT 0,
 	consultation_id BIGINT NOT NULL DEFAULT 0,
 	reminded_at BIGINT NOT NULL DEFAULT 0,
-	version INTEGER NOT NULL DEFAULT 1
+	version INTEGER NOT NULL DEFAULT 1,
+	moved_count INTEGER NOT NULL DEFAULT 0,
+	marked_by BIGINT NOT NULL DEFAULT 0,
+	marked_at BIGINT NOT NULL DEFAULT 0
 );
+CREATE INDEX appointment_by_slot ON appointment (slot_id);
 CREATE INDEX appointment_by_patient ON appointment (patient_id, starts_at);
 CREATE INDEX appointment_by_time ON appointment (org_id, starts_at);
 
