@@ -232,6 +232,7 @@ policy_org_allows(const struct actor *who, int64_t org_id,
 	case ORG_REVIEW_ACCESS:
 		return who->role == ROLE_PRIVACY_OFFICER;
 	case ORG_LIST_PATIENTS:
+	case ORG_SCHEDULE:
 		return who->role == ROLE_PROFESSIONAL ||
 		       who->role == ROLE_RECEPTIONIST;
 	default:

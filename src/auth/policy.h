@@ -90,12 +90,15 @@ enum err policy_check(struct ctx *c, int64_t patient_id, enum resource res,
  * Organisation-level permissions (no patient involved): managing
  * accounts, units and settings (administrators of that organisation),
  * reviewing emergency access across the organisation (privacy officers),
- * listing patients by name (staff who book or treat).
+ * listing patients by name (staff who book or treat), keeping
+ * professionals' appointment schedules (professionals their own,
+ * receptionists everyone's).
  */
 enum org_permission {
 	ORG_ADMINISTER,
 	ORG_REVIEW_ACCESS,
 	ORG_LIST_PATIENTS,
+	ORG_SCHEDULE,		/* add and withdraw appointment slots */
 	ORG__MAX
 };
 

@@ -53,6 +53,17 @@ static const struct {
 				     "again.")},
 	{"instrument-added", N_("The questionnaire is added. Care teams can "
 				"send it now.")},
+	{"appointment-booked", N_("The appointment is booked.")},
+	{"appointment-moved", N_("The appointment is moved to the new time.")},
+	{"appointment-cancelled", N_("The appointment is cancelled.")},
+	{"appointment-cancelled-late", N_("The appointment is cancelled. It "
+					  "was close to the time, so it is "
+					  "recorded as a late "
+					  "cancellation.")},
+	{"attendance-saved", N_("Attendance is recorded.")},
+	{"slots-added", N_("The times are added. Patients can book them "
+			   "now.")},
+	{"slot-withdrawn", N_("The time is withdrawn.")},
 };
 
 struct nav_item {
@@ -63,6 +74,7 @@ struct nav_item {
 static const struct nav_item nav_patient[] = {
 	{"/", N_("Home")},
 	{"/patients/%p", N_("My record")},
+	{"/appointments", N_("Appointments")},
 	{"/patients/%p/access", N_("Who looked at my record")},
 	{"/patients/%p/grants", N_("People who help me")},
 	{"/account", N_("My account")},
@@ -72,6 +84,7 @@ static const struct nav_item nav_professional[] = {
 	{"/", N_("Home")},
 	{"/patients", N_("My patients")},
 	{"/alerts", N_("Alerts")},
+	{"/appointments", N_("Appointments")},
 	{"/panel", N_("Co-production")},
 	{"/instruments", N_("Questionnaires")},
 	{"/account", N_("My account")},
@@ -80,6 +93,7 @@ static const struct nav_item nav_professional[] = {
 static const struct nav_item nav_reception[] = {
 	{"/", N_("Home")},
 	{"/patients", N_("Patients")},
+	{"/appointments", N_("Appointments")},
 	{"/account", N_("My account")},
 	{NULL, NULL},
 };
@@ -87,6 +101,7 @@ static const struct nav_item nav_admin[] = {
 	{"/", N_("Home")},
 	{"/admin/users", N_("Accounts")},
 	{"/admin", N_("Organisation")},
+	{"/admin/appointments", N_("Appointment rules")},
 	{"/account", N_("My account")},
 	{NULL, NULL},
 };

@@ -6,6 +6,7 @@
 
 #include "auth/auth_web.h"
 #include "care/care_web.h"
+#include "contact/contact_web.h"
 #include "measures/measures_web.h"
 #include "people/people_web.h"
 #include "web/home_web.h"
@@ -21,6 +22,7 @@ app_routes(struct http_router *r)
 		decision_web_routes, jargon_web_routes,
 		questionnaire_web_routes, dashboard_web_routes,
 		instrument_web_routes, reading_web_routes, alert_web_routes,
+		appointment_web_routes,
 	};
 	size_t i;
 	enum err e;
