@@ -105,7 +105,8 @@ const DATA_TABLES = ['organisation', 'unit', 'patient', 'patient_identifier', 'a
 // Plain text, not JSON: 62-bit ids would lose precision as JS numbers.
 export function snapshot(server) {
   const sql = DATA_TABLES.map((t) => `SELECT '${t}'; SELECT * FROM ${t} ORDER BY 1;`).join(' ');
-  return execFileSync('sqlite3', ['-readonly', join(server.dir, 'cocare.db'), sql], { encoding: 'utf8' });
+  return execFileSync('sqlite3', ['-readonly', join(server.dir, 'cocare.db'), sql],
+    { encoding: 'utf8', maxBuffer: 1 << 30 });
 }
 
 export async function launchBrowser() {
