@@ -20,10 +20,29 @@
 #define NOTICE_MAX 336		/* two weeks, in hours */
 
 static const char *const refusal_text[APPT__MAX] = {
-#define APPT_REFUSAL_TEXT(id, msg) [APPT_##id] = msg,
-	APPT_REFUSAL_MAP(APPT_REFUSAL_TEXT)
-#undef APPT_REFUSAL_TEXT
+	[APPT_NONE] = "",
+	[APPT_PAST] = N_("This time has already passed. Please choose "
+			 "another time."),
+	[APPT_TOO_FAR] = N_("This time is further ahead than you can book "
+			    "online. Please choose an earlier time, or call "
+			    "reception."),
+	[APPT_TOO_SOON] = N_("This time is too soon to book or move online. "
+			     "Please call reception: they can still help."),
+	[APPT_CANCEL_TOO_SOON] = N_("It is too late to cancel online. Please "
+				    "call reception as soon as you can."),
+	[APPT_SELF_OFF] = N_("Your team books these appointments for you. "
+			     "Please call reception or send your team a "
+			     "message."),
+	[APPT_TAKEN] = N_("Someone else booked this time a moment ago. "
+			  "Nothing was booked for you: please choose another "
+			  "time."),
+	[APPT_NOT_BOOKED] = N_("This appointment is no longer booked, so it "
+			       "cannot be changed."),
+	[APPT_NOT_STARTED] = N_("You can record whether the patient came "
+				"only once the appointment has started."),
 };
+_Static_assert(sizeof(refusal_text) / sizeof(refusal_text[0]) == APPT__MAX,
+	       "a text for every refusal");
 
 const char *
 appointment_refusal_text(enum appt_refusal r)

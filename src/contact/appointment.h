@@ -69,31 +69,16 @@ enum err appointment_rule_save(struct db *db, void *arg);
  * Why a patient-side change (or a staff mark) is refused: each has words
  * for people saying what to do instead (appointment_refusal_text()).
  */
-#define APPT_REFUSAL_MAP(X)                                               \
-	X(NONE, "")                                                        \
-	X(PAST, N_("This time has already passed. Please choose another "  \
-		   "time."))                                               \
-	X(TOO_FAR, N_("This time is further ahead than you can book "      \
-		      "online. Please choose an earlier time, or call "    \
-		      "reception."))                                       \
-	X(TOO_SOON, N_("This time is too soon to book or move online. "    \
-		       "Please call reception: they can still help."))     \
-	X(CANCEL_TOO_SOON, N_("It is too late to cancel online. Please "    \
-			      "call reception as soon as you can."))       \
-	X(SELF_OFF, N_("Your team books these appointments for you. "      \
-		       "Please call reception or send your team a "        \
-		       "message."))                                        \
-	X(TAKEN, N_("Someone else booked this time a moment ago. Nothing " \
-		    "was booked for you: please choose another time."))    \
-	X(NOT_BOOKED, N_("This appointment is no longer booked, so it "    \
-			 "cannot be changed."))                            \
-	X(NOT_STARTED, N_("You can record whether the patient came only "  \
-			  "once the appointment has started."))
-
 enum appt_refusal {
-#define APPT_REFUSAL_ENUM(id, msg) APPT_##id,
-	APPT_REFUSAL_MAP(APPT_REFUSAL_ENUM)
-#undef APPT_REFUSAL_ENUM
+	APPT_NONE,
+	APPT_PAST,		/* the time has passed */
+	APPT_TOO_FAR,		/* further ahead than patients may book */
+	APPT_TOO_SOON,		/* less notice than patients may book with */
+	APPT_CANCEL_TOO_SOON,	/* less notice than patients may cancel with */
+	APPT_SELF_OFF,		/* the unit's staff book for patients */
+	APPT_TAKEN,		/* someone else took the slot */
+	APPT_NOT_BOOKED,	/* cancelled (or marked) already */
+	APPT_NOT_STARTED,	/* attendance before the start */
 	APPT__MAX
 };
 
