@@ -22,6 +22,7 @@
 #include "auth/auth_web.h"
 #include "auth/totp.h"
 #include "auth/write.h"
+#include "contact/deliver.h"
 #include "core/arena.h"
 #include "core/clock.h"
 #include "core/config.h"
@@ -54,6 +55,7 @@ static const char usage_text[] =
 	"  backup    copy the database to FILE while cocare runs\n"
 	"  verify    check the database and the audit chain\n"
 	"  score     score questionnaire responses (FHIR JSON)\n"
+	"  deliver   send the notifications waiting in the outbox\n"
 	"\n"
 	"Options for every verb:\n"
 	"  --config FILE   read settings from FILE (key = value lines)\n"
@@ -254,6 +256,40 @@ setting_is(struct db *db, const char *key, const char *value)
 	return yes;
 }
 
+/*
+ * The outbox's delivery worker with the settings of `c` (deliver.h);
+ * NULL when out of memory. links start with public_url, or with the
+ * address cocare listens on when that is not set.
+ */
+static struct deliver *
+outbox_worker_new(struct cli *c, const struct i18n *i18n, bool tls)
+{
+	struct deliver_options o = {0};
+
+	o.store = c->store;
+	o.audit_key = &c->key;
+	o.i18n = i18n;
+	o.public_url = c->cfg.public_url[0]
+			       ? c->cfg.public_url
+			       : arena_printf(c->a, "%s://%s",
+					      tls ? "https" : "http",
+					      c->cfg.listen);
+	o.smtp_url = c->cfg.smtp_url;
+	o.smtp_from = c->cfg.smtp_from;
+	o.smtp_user = c->cfg.smtp_user;
+	o.smtp_password = c->cfg.smtp_password;
+	o.sms_url = c->cfg.sms_url;
+	o.sms_user = c->cfg.sms_user;
+	o.sms_token = c->cfg.sms_token;
+	o.max_attempts = c->cfg.outbox_max_attempts;
+	o.lease_s = c->cfg.outbox_lease;
+	o.timeout_s = c->cfg.outbox_timeout;
+	o.retry_min_s = c->cfg.outbox_retry_min;
+	o.retry_max_s = c->cfg.outbox_retry_max;
+	o.poll_ms = c->cfg.outbox_poll_ms;
+	return o.public_url ? deliver_new(&o) : NULL;
+}
+
 /* --- serve ------------------------------------------------------------ */
 
 static const char serve_help[] =
@@ -317,6 +353,7 @@ cmd_serve(struct cli *c)
 	struct http_router *router = NULL;
 	struct http_server *server = NULL;
 	struct app app = {0};
+	struct deliver *worker = NULL;
 	struct sigaction sa;
 	char host[256], msg[512];
 	char *cert = NULL, *key = NULL;
@@ -393,6 +430,19 @@ cmd_serve(struct cli *c)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* The outbox's worker: a thread of its own, beside the HTTP ones. */
+	if (config_outbox_worker(&c->cfg)) {
+		if (!(worker = outbox_worker_new(c, app.i18n, app.tls)) ||
+		    deliver_start(worker) != ERR_OK) {
+			fprintf(stderr, "cocare: cannot start the outbox "
+					"worker\n");
+			goto out;
+		}
+		log_info("outbox: delivering notifications (%s%s%s)",
+			 c->cfg.smtp_url[0] ? "email" : "",
+			 c->cfg.smtp_url[0] && c->cfg.sms_url[0] ? ", " : "",
+			 c->cfg.sms_url[0] ? "SMS" : "");
+	}
 	printf("cocare %s serving on %s://%s:%u/ (data in %s)\n",
 	       COCARE_VERSION, app.tls ? "https" : "http", host,
 	       (unsigned)http_server_port(server), c->cfg.data_dir);
@@ -406,9 +456,12 @@ cmd_serve(struct cli *c)
 			  EXIT_DISK_ERROR);
 	else
 		log_info("stopping: finishing requests in flight");
+	if (worker)
+		deliver_stop(worker);
 	http_server_stop(server);
 	rc = atomic_load(&store_failed) ? EXIT_DISK_ERROR : 0;
 out:
+	deliver_free(worker);
 	http_server_free(server);
 	http_router_free(router);
 	tpl_set_free(app.tpl);
@@ -419,6 +472,89 @@ out:
 		free(key);
 	}
 	free(cert);
+	return rc;
+}
+
+/* --- deliver ---------------------------------------------------------- */
+
+static const char deliver_help[] =
+	"usage: cocare deliver [--config FILE] [--data DIR] [--once]\n"
+	"\n"
+	"Sends the notifications waiting in the outbox by email (smtp_url)\n"
+	"and text message (sms_url), trying failed ones again later, until\n"
+	"SIGTERM or SIGINT. With --once: sends what is due now and exits.\n"
+	"Runs beside 'cocare serve' (which also delivers when outbox_worker\n"
+	"is on): each notification is taken by one worker at a time.\n";
+
+static int
+cmd_deliver(struct cli *c)
+{
+	struct deliver *worker = NULL;
+	struct i18n *i18n = NULL;
+	struct sigaction sa;
+	bool once = false;
+	size_t handled, total = 0;
+	char msg[512];
+	int i, rc = 1;
+	enum err e;
+
+	for (i = 1; i < c->argc; i++) {
+		if (!strcmp(c->argv[i], "--once")) {
+			once = true;
+		} else {
+			fprintf(stderr, "cocare deliver: unknown option "
+					"'%s'\n\n%s",
+				c->argv[i], deliver_help);
+			return 2;
+		}
+	}
+	if (!c->cfg.smtp_url[0] && !c->cfg.sms_url[0]) {
+		fprintf(stderr, "cocare deliver: set smtp_url or sms_url "
+				"(docs/operations.md)\n");
+		return 2;
+	}
+	if (open_store(c, false))
+		return 1;
+	if (i18n_load_embedded(&i18n, msg, sizeof(msg)) != ERR_OK) {
+		fprintf(stderr, "cocare: %s\n", msg);
+		return 1;
+	}
+	if (!(worker = outbox_worker_new(c, i18n, c->cfg.tls_cert[0] != 0))) {
+		fprintf(stderr, "cocare deliver: out of memory\n");
+		goto out;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if (once) {
+		do {
+			e = deliver_round(worker, &handled);
+			total += handled;
+		} while (e == ERR_OK && handled > 0);
+		if (e != ERR_OK) {
+			fprintf(stderr, "cocare deliver: %s\n", err_str(e));
+			goto out;
+		}
+		printf("cocare deliver: %zu tried, %llu sent\n", total,
+		       (unsigned long long)deliver_stats(worker).sent);
+		rc = 0;
+		goto out;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (deliver_start(worker) != ERR_OK) {
+		fprintf(stderr, "cocare deliver: cannot start\n");
+		goto out;
+	}
+	printf("cocare deliver: delivering (data in %s)\n", c->cfg.data_dir);
+	fflush(stdout);
+	while (!stop_requested)
+		pause();
+	deliver_stop(worker);
+	rc = 0;
+out:
+	deliver_free(worker);
+	i18n_free(i18n);
 	return rc;
 }
 
@@ -982,7 +1118,7 @@ static const struct {
 	{"serve", cmd_serve, serve_help},   {"init", cmd_init, init_help},
 	{"demo", cmd_demo, demo_help},	    {"user", cmd_user, user_help},
 	{"backup", cmd_backup, backup_help}, {"verify", cmd_verify, verify_help},
-	{"score", cmd_score, score_help},
+	{"score", cmd_score, score_help},   {"deliver", cmd_deliver, deliver_help},
 };
 
 int

@@ -13,7 +13,7 @@
 #include "core/str.h"
 #include "core/banned.h"
 
-enum config_type { CFG_STRING, CFG_INT, CFG_SIZE, CFG_BOOL };
+enum config_type { CFG_STRING, CFG_INT, CFG_SIZE, CFG_BOOL, CFG_WORKER };
 
 static const struct {
 	const char *key;
@@ -48,6 +48,29 @@ static const struct {
 	{"min_free_disk_mb", CFG_INT, offsetof(struct config, min_free_disk_mb),
 	 0, 1 << 20},
 	{"log_level", CFG_STRING, offsetof(struct config, log_level), 0, 0},
+	{"public_url", CFG_STRING, offsetof(struct config, public_url), 0, 0},
+	{"smtp_url", CFG_STRING, offsetof(struct config, smtp_url), 0, 0},
+	{"smtp_from", CFG_STRING, offsetof(struct config, smtp_from), 0, 0},
+	{"smtp_user", CFG_STRING, offsetof(struct config, smtp_user), 0, 0},
+	{"smtp_password", CFG_STRING, offsetof(struct config, smtp_password),
+	 0, 0},
+	{"sms_url", CFG_STRING, offsetof(struct config, sms_url), 0, 0},
+	{"sms_user", CFG_STRING, offsetof(struct config, sms_user), 0, 0},
+	{"sms_token", CFG_STRING, offsetof(struct config, sms_token), 0, 0},
+	{"outbox_worker", CFG_WORKER, offsetof(struct config, outbox_worker),
+	 0, 0},
+	{"outbox_max_attempts", CFG_INT,
+	 offsetof(struct config, outbox_max_attempts), 1, 100},
+	{"outbox_lease", CFG_INT, offsetof(struct config, outbox_lease), 2,
+	 3600},
+	{"outbox_timeout", CFG_INT, offsetof(struct config, outbox_timeout), 1,
+	 600},
+	{"outbox_retry_min", CFG_INT, offsetof(struct config, outbox_retry_min),
+	 1, 86400},
+	{"outbox_retry_max", CFG_INT, offsetof(struct config, outbox_retry_max),
+	 1, 86400},
+	{"outbox_poll_ms", CFG_INT, offsetof(struct config, outbox_poll_ms), 10,
+	 60000},
 };
 
 static char *
@@ -85,6 +108,30 @@ config_defaults(struct config *c)
 	c->read_audit_delay_ms = 100;
 	c->trust_proxy = false;
 	c->min_free_disk_mb = 16;
+	c->public_url = xstrdup("");
+	c->smtp_url = xstrdup("");
+	c->smtp_from = xstrdup("cocare <noreply@localhost>");
+	c->smtp_user = xstrdup("");
+	c->smtp_password = xstrdup("");
+	c->sms_url = xstrdup("");
+	c->sms_user = xstrdup("");
+	c->sms_token = xstrdup("");
+	c->outbox_worker = xstrdup("auto");
+	c->outbox_max_attempts = 10;
+	c->outbox_lease = 120;
+	c->outbox_timeout = 30;
+	c->outbox_retry_min = 60;
+	c->outbox_retry_max = 3600;
+	c->outbox_poll_ms = 1000;
+}
+
+bool
+config_outbox_worker(const struct config *c)
+{
+	if (!strcmp(c->outbox_worker, "on"))
+		return true;
+	return !strcmp(c->outbox_worker, "auto") &&
+	       (c->smtp_url[0] || c->sms_url[0]);
 }
 
 bool
@@ -100,6 +147,11 @@ config_set(struct config *c, const char *key, const char *value)
 		if (strcmp(config_keys[i].key, key) != 0)
 			continue;
 		switch (config_keys[i].type) {
+		case CFG_WORKER:
+			if (strcmp(value, "auto") && strcmp(value, "on") &&
+			    strcmp(value, "off"))
+				return false;
+			/* fall through */
 		case CFG_STRING:
 			p = xstrdup(value);
 			if (!p)
@@ -239,7 +291,8 @@ config_release(struct config *c)
 	size_t i;
 
 	for (i = 0; i < sizeof(config_keys) / sizeof(config_keys[0]); i++)
-		if (config_keys[i].type == CFG_STRING)
+		if (config_keys[i].type == CFG_STRING ||
+		    config_keys[i].type == CFG_WORKER)
 			free(*(char **)((char *)c + config_keys[i].offset));
 	memset(c, 0, sizeof(*c));
 }

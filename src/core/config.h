@@ -33,6 +33,22 @@ struct config {
 	int min_free_disk_mb;	/* min_free_disk_mb: /healthz says 503 with
 				   less free space (SQLite) */
 	char *log_level;	/* log_level: error, warn, info, debug */
+	/* The notification outbox (docs/operations.md). */
+	char *public_url;	/* public_url: put before links in emails */
+	char *smtp_url;		/* smtp_url: smtp://host:port, smtps://... */
+	char *smtp_from;	/* smtp_from: the sender */
+	char *smtp_user;	/* smtp_user: "" for none */
+	char *smtp_password;	/* smtp_password: never logged */
+	char *sms_url;		/* sms_url: the SMS gateway */
+	char *sms_user;		/* sms_user: basic auth user, or "" */
+	char *sms_token;	/* sms_token: never logged */
+	char *outbox_worker;	/* outbox_worker: auto, on, off */
+	int outbox_max_attempts;/* outbox_max_attempts: then dead */
+	int outbox_lease;	/* outbox_lease: seconds a claim lasts */
+	int outbox_timeout;	/* outbox_timeout: seconds per hand-over */
+	int outbox_retry_min;	/* outbox_retry_min: first wait, seconds */
+	int outbox_retry_max;	/* outbox_retry_max: longest wait */
+	int outbox_poll_ms;	/* outbox_poll_ms: idle look for due rows */
 };
 
 /* Fills `c` with the defaults. */
@@ -54,6 +70,10 @@ char *config_sqlite_path(const struct config *c);
 
 /* The audit key path as a malloc'd string. */
 char *config_audit_key_path(const struct config *c);
+
+/* Whether `cocare serve` runs the outbox worker: outbox_worker "on",
+ * or "auto" with smtp_url or sms_url set. */
+bool config_outbox_worker(const struct config *c);
 
 /* Frees the strings (not `c` itself). */
 void config_release(struct config *c);

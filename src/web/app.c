@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "auth/audit.h"
+#include "contact/outbox.h"
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/clock.h"
@@ -324,6 +325,25 @@ app_error(struct req *req, enum err e)
 	page_render(w, status, "error", ctx);
 }
 
+/* Notifications in the outbox by status, every organisation. */
+static void
+outbox_metrics(struct db *db, struct buf *out)
+{
+	int64_t counts[OUTBOX_STATUS__MAX];
+	int s;
+
+	if (outbox_count(db, 0, counts) != ERR_OK)
+		return;
+	buf_adds(out, "# HELP cocare_outbox_notifications Notifications in "
+		      "the outbox by status.\n# TYPE "
+		      "cocare_outbox_notifications gauge\n");
+	for (s = 0; s < OUTBOX_STATUS__MAX; s++)
+		buf_printf(out, "cocare_outbox_notifications{status=\"%s\"} "
+				"%lld\n",
+			   outbox_status_name((enum outbox_status)s),
+			   (long long)counts[s]);
+}
+
 static void
 app_metrics(struct req *req, struct buf *out)
 {
@@ -345,6 +365,7 @@ app_metrics(struct req *req, struct buf *out)
 			   "the idle timeout.\n# TYPE cocare_sessions_open "
 			   "gauge\ncocare_sessions_open %lld\n",
 			   (long long)open);
+	outbox_metrics(db, out);
 	store_release(app->store, db);
 }
 

@@ -234,6 +234,9 @@ CREATE TABLE notification_pref (
 -- the link alone). status: pending, sent, dead, withdrawn (an event
 -- undone before it was sent: a cancelled appointment's reminder). A worker takes a row by
 -- setting claimed_until; attempts and next_at drive the backoff.
+-- dead: given up after outbox_max_attempts (the dead-letter list an
+-- administrator can try again); last_error never holds health data nor
+-- secrets; last_attempt_at is when the last try ended.
 CREATE TABLE outbox (
 	id BIGINT PRIMARY KEY,
 	org_id BIGINT NOT NULL,
@@ -248,7 +251,8 @@ CREATE TABLE outbox (
 	claimed_until BIGINT NOT NULL DEFAULT 0,
 	status TEXT NOT NULL DEFAULT 'pending',
 	last_error TEXT NOT NULL DEFAULT '',
-	sent_at BIGINT NOT NULL DEFAULT 0
+	sent_at BIGINT NOT NULL DEFAULT 0,
+	last_attempt_at BIGINT NOT NULL DEFAULT 0
 );
 CREATE INDEX outbox_due ON outbox (status, next_at);
 CREATE INDEX outbox_by_org ON outbox (org_id, status, created_at);
