@@ -64,6 +64,9 @@ static const struct {
 	{"slots-added", N_("The times are added. Patients can book them "
 			   "now.")},
 	{"slot-withdrawn", N_("The time is withdrawn.")},
+	{"outbox-retried", N_("The notification will be tried again now.")},
+	{"outbox-retried-all", N_("Every notification not delivered will be "
+				  "tried again now.")},
 };
 
 struct nav_item {
@@ -102,6 +105,7 @@ static const struct nav_item nav_admin[] = {
 	{"/admin/users", N_("Accounts")},
 	{"/admin", N_("Organisation")},
 	{"/admin/appointments", N_("Appointment rules")},
+	{"/admin/outbox", N_("Notifications")},
 	{"/account", N_("My account")},
 	{NULL, NULL},
 };

@@ -23,6 +23,7 @@ app_routes(struct http_router *r)
 		questionnaire_web_routes, dashboard_web_routes,
 		instrument_web_routes, reading_web_routes, alert_web_routes,
 		appointment_web_routes,
+		outbox_web_routes,
 	};
 	size_t i;
 	enum err e;
