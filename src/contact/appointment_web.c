@@ -22,6 +22,7 @@
 #include "core/id.h"
 #include "core/str.h"
 #include "http/http.h"
+#include "people/careteam.h"
 #include "people/org.h"
 #include "people/patient.h"
 #include "people/people_web.h"
@@ -345,13 +346,43 @@ schedule_page(struct web *w)
 	return page_render(w, 200, "appointment_schedule", ctx);
 }
 
-/* GET /appointments: the patient's own list, or a staff schedule;
- * 403 for anyone else (a caregiver opens it from the patient's page). */
+/* For a caregiver: the people they help whose appointments they may
+ * see, each linking to that person's appointments. */
+static enum err
+caregiver_page(struct web *w)
+{
+	struct grant *g;
+	json_t *ctx = page_new(w, N_("Appointments")), *arr;
+	size_t n, i;
+	enum err e;
+
+	if ((e = grant_list_for_caregiver(w->ctx.db, w->ctx.a, w->account.id,
+					  w->ctx.now, &g, &n)) != ERR_OK)
+		return e;
+	arr = jarr(ctx, "people");
+	for (i = 0; i < n; i++) {
+		json_t *o;
+
+		if (!patient_allowed(w, g[i].patient_id, RES_CONTACT, ACT_READ))
+			continue;
+		o = jpush(arr);
+		jstr(o, "name", g[i].patient_name);
+		jstr(o, "href", arena_printf(w->ctx.a,
+					     "/patients/%lld/appointments",
+					     (long long)g[i].patient_id));
+	}
+	return page_render(w, 200, "appointments_caregiver", ctx);
+}
+
+/* GET /appointments: the patient's own list, a caregiver's list of the
+ * people they help, or a staff schedule; 403 for anyone else. */
 static enum err
 get_appointments(struct req *req)
 {
 	struct web *w = web_of(req);
 
+	if (w->account.role == ROLE_CAREGIVER)
+		return caregiver_page(w);
 	if (w->account.role == ROLE_PATIENT && w->account.patient_id) {
 		PATIENT_ACCESS_OR_RESPOND(w, w->account.patient_id,
 					  RES_CONTACT, ACT_READ);

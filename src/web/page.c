@@ -100,6 +100,12 @@ static const struct nav_item nav_reception[] = {
 	{"/account", N_("My account")},
 	{NULL, NULL},
 };
+static const struct nav_item nav_caregiver[] = {
+	{"/", N_("Home")},
+	{"/appointments", N_("Appointments")},
+	{"/account", N_("My account")},
+	{NULL, NULL},
+};
 static const struct nav_item nav_admin[] = {
 	{"/", N_("Home")},
 	{"/admin/users", N_("Accounts")},
@@ -131,6 +137,8 @@ nav_for(enum role role)
 		return nav_professional;
 	case ROLE_RECEPTIONIST:
 		return nav_reception;
+	case ROLE_CAREGIVER:
+		return nav_caregiver;
 	case ROLE_ADMINISTRATOR:
 		return nav_admin;
 	case ROLE_PRIVACY_OFFICER:

@@ -218,6 +218,8 @@ function pages(user) {
     case 'doctor':
       return ['/appointments', '/appointments?view=week', '/appointments/slots/new',
         `/patients/${pid}/appointments`, `/patients/${pid}/appointments/new`, `/appointments/${appt}`];
+    case 'caregiver':
+      return ['/appointments'];
     case 'reception':
       return ['/appointments', '/appointments/slots/new', `/patients/${pid}/appointments/new?consultation=1`];
     default:
@@ -228,7 +230,7 @@ function pages(user) {
 for (const locale of ['en-GB', 'es-ES']) {
   for (const viewport of [{ width: 360, height: 740 }, { width: 1280, height: 900 }]) {
     test(`appointment pages pass axe-core (${locale}, ${viewport.width} px)`, async () => {
-      for (const user of ['patient', 'doctor', 'reception', 'admin']) {
+      for (const user of ['patient', 'caregiver', 'doctor', 'reception', 'admin']) {
         const page = await newPage(browser, { locale, viewport });
         await signIn(page, server.url, user);
         for (const path of pages(user)) {
