@@ -250,16 +250,16 @@ add_professionals(struct web *w, json_t *ctx, int64_t chosen)
 	return ERR_OK;
 }
 
-/* The professional a schedule page is about: a professional's own; for
- * a receptionist the one chosen, 0 for everyone. ERR_INVALID for a
- * value that is not an id. */
+/* The professional a schedule page is about: a professional's own
+ * (the names in it are their patients'); for reception the one chosen,
+ * 0 for everyone. ERR_INVALID for a value that is not an id. */
 static enum err
 schedule_professional(struct web *w, int64_t *out)
 {
 	const char *v = web_field(w, "professional");
 
 	*out = 0;
-	if (w->account.role == ROLE_PROFESSIONAL && !*v) {
+	if (w->account.role == ROLE_PROFESSIONAL) {
 		*out = w->account.id;
 		return ERR_OK;
 	}
@@ -305,7 +305,8 @@ schedule_page(struct web *w)
 	jbool(ctx, "all", !pro);
 	jbool(ctx, "reception", w->account.role != ROLE_PROFESSIONAL);
 	jbool(ctx, "can_schedule", may_schedule(w));
-	if ((e = add_professionals(w, ctx, pro)) != ERR_OK)
+	if (w->account.role != ROLE_PROFESSIONAL &&
+	    (e = add_professionals(w, ctx, pro)) != ERR_OK)
 		return e;
 	days = jarr(ctx, "days");
 	for (i = 0; i < n; i++) {
@@ -566,15 +567,13 @@ post_slot_withdraw(struct req *req)
 	if ((e = web_param_id(w, "sid", &sw.slot_id)) != ERR_OK)
 		return e;
 	sw.org_id = w->account.org_id;
+	sw.professional_id = w->account.role == ROLE_PROFESSIONAL
+				     ? w->account.id
+				     : 0;
 	if ((e = slot_get(w->ctx.db, w->ctx.a, sw.org_id, sw.slot_id, &s)) !=
 	    ERR_OK)
 		return e;
 	wi.resource_id = id_text(w, s.id);
-	if (w->account.role == ROLE_PROFESSIONAL &&
-	    s.professional_id != w->account.id) {
-		write_refused(&w->ctx, &wi);
-		return ERR_FORBIDDEN;
-	}
 	if ((e = write_commit(&w->ctx, &wi, slot_withdraw, &sw)) != ERR_OK)
 		return e;
 	return page_redirect(w, arena_printf(w->ctx.a,

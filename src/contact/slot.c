@@ -216,24 +216,21 @@ slot_withdraw(struct db *db, void *arg)
 		"version = version + 1 WHERE id = $1 AND org_id = $2 "
 		"AND status = 'open'";
 	const struct slot_withdraw *sw = arg;
-	struct stmt *st = db_prepare(db, sql_withdraw);
+	struct stmt *st;
+	struct slot s;
 	enum err e;
 
-	if (!st)
+	if ((e = slot_get(db, NULL, sw->org_id, sw->slot_id, &s)) != ERR_OK)
+		return e;
+	if (sw->professional_id && s.professional_id != sw->professional_id)
+		return ERR_FORBIDDEN;
+	if (!(st = db_prepare(db, sql_withdraw)))
 		return ERR_DB;
 	stmt_bind_int(st, 1, sw->slot_id);
 	stmt_bind_int(st, 2, sw->org_id);
-	if ((e = stmt_exec_one(st)) != ERR_NOT_FOUND)
-		return e;
-	/* Not changed: no such slot, or no longer open. */
-	{
-		struct slot s;
-
-		return slot_get(db, NULL, sw->org_id, sw->slot_id, &s) ==
-				       ERR_OK
-			       ? ERR_CONFLICT
-			       : ERR_NOT_FOUND;
-	}
+	/* Not changed: no longer open. */
+	e = stmt_exec_one(st);
+	return e == ERR_NOT_FOUND ? ERR_CONFLICT : e;
 }
 
 /* The columns every slot query reads, in read_slot's order. */

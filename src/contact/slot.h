@@ -116,11 +116,14 @@ size_t slot_pattern_count(const struct slot_pattern *p);
 enum err slot_pattern_add(struct db *db, void *arg);
 
 /* Withdraws an open slot (`arg`: struct slot_withdraw). ERR_NOT_FOUND
- * for no such slot of the organisation; ERR_CONFLICT when it is not
- * open (booked meanwhile: cancel the appointment first). */
+ * for no such slot of the organisation; ERR_FORBIDDEN when
+ * `professional_id` is not 0 and the slot is someone else's (a
+ * professional keeps only their own schedule); ERR_CONFLICT when it is
+ * not open (booked meanwhile: cancel the appointment first). */
 struct slot_withdraw {
 	int64_t org_id;
 	int64_t slot_id;
+	int64_t professional_id;
 };
 enum err slot_withdraw(struct db *db, void *arg);
 

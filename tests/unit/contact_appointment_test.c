@@ -513,10 +513,14 @@ test_withdraw_and_rule_save(void **state)
 	s = open_slots(f, &n);
 	c = change(f, id_new(), s[0].id, false);
 	assert_int_equal(put(f, appointment_book, &c), ERR_OK);
+	memset(&w, 0, sizeof(w));
 	w.org_id = f->org;
 	w.slot_id = s[0].id;
 	assert_int_equal(put(f, slot_withdraw, &w), ERR_CONFLICT);
 	w.slot_id = s[1].id;
+	w.professional_id = f->other_pro;	/* not theirs */
+	assert_int_equal(put(f, slot_withdraw, &w), ERR_FORBIDDEN);
+	w.professional_id = f->pro;
 	assert_int_equal(put(f, slot_withdraw, &w), ERR_OK);
 	assert_int_equal(put(f, slot_withdraw, &w), ERR_CONFLICT);
 	w.slot_id = 12345;
