@@ -164,12 +164,11 @@ enum appt_refusal
 appointment_may_book(const struct appointment_rule *r, int64_t now,
 		     int64_t starts_at)
 {
-	if (starts_at <= now)
-		return APPT_PAST;
-	if (!r->patients_book)
-		return APPT_SELF_OFF;
-	if (starts_at - now < (int64_t)r->min_notice_hours * HOUR)
-		return APPT_TOO_SOON;
+	/* The notice to book is the notice to move away. */
+	enum appt_refusal no = appointment_may_move_from(r, now, starts_at);
+
+	if (no != APPT_NONE)
+		return no;
 	if (starts_at - now > (int64_t)r->book_ahead_days * DAY)
 		return APPT_TOO_FAR;
 	return APPT_NONE;
@@ -441,6 +440,35 @@ release_slot(struct db *db, int64_t slot_id)
 	return stmt_exec(st);
 }
 
+/*
+ * Whether booked appointment `c->id` may be changed: found (`cur`), still
+ * booked, and not started; on the patient's side also within the rule
+ * `patient_may` of its unit (`rule`). Sets c->refusal and c->starts_at.
+ */
+static enum err
+may_change(struct db *db, struct appointment_change *c,
+	   enum appt_refusal (*patient_may)(const struct appointment_rule *,
+					    int64_t, int64_t),
+	   struct current *cur, struct appointment_rule *rule)
+{
+	enum err e;
+
+	c->refusal = APPT_NONE;
+	if ((e = current_get(db, c, c->id, c->patient_id, cur)) != ERR_OK)
+		return e;
+	if (!cur->booked) {
+		c->refusal = APPT_NOT_BOOKED;
+		return ERR_CONFLICT;
+	}
+	if ((e = appointment_rule_get(db, cur->unit_id, rule)) != ERR_OK)
+		return e;
+	c->starts_at = cur->starts_at;
+	c->refusal = c->patient_side ? patient_may(rule, c->now, cur->starts_at)
+		     : cur->starts_at <= c->now ? APPT_PAST
+						: APPT_NONE;
+	return c->refusal == APPT_NONE ? ERR_OK : ERR_FORBIDDEN;
+}
+
 enum err
 appointment_move(struct db *db, void *arg)
 {
@@ -457,21 +485,9 @@ appointment_move(struct db *db, void *arg)
 	struct stmt *st;
 	enum err e;
 
-	c->refusal = APPT_NONE;
-	if ((e = current_get(db, c, c->id, c->patient_id, &cur)) != ERR_OK)
+	if ((e = may_change(db, c, appointment_may_move_from, &cur, &rule)) !=
+	    ERR_OK)
 		return e;
-	if (!cur.booked) {
-		c->refusal = APPT_NOT_BOOKED;
-		return ERR_CONFLICT;
-	}
-	if ((e = appointment_rule_get(db, cur.unit_id, &rule)) != ERR_OK)
-		return e;
-	c->refusal = c->patient_side
-			     ? appointment_may_move_from(&rule, c->now,
-							 cur.starts_at)
-			     : cur.starts_at <= c->now ? APPT_PAST : APPT_NONE;
-	if (c->refusal != APPT_NONE)
-		return ERR_FORBIDDEN;
 	if ((e = slot_get(db, NULL, c->org_id, c->slot_id, &s)) != ERR_OK)
 		return e;
 	if ((e = take_slot(db, c, &s, &rule)) != ERR_OK)
@@ -504,22 +520,9 @@ appointment_cancel(struct db *db, void *arg)
 	struct stmt *st;
 	enum err e;
 
-	c->refusal = APPT_NONE;
-	if ((e = current_get(db, c, c->id, c->patient_id, &cur)) != ERR_OK)
+	if ((e = may_change(db, c, appointment_may_cancel, &cur, &rule)) !=
+	    ERR_OK)
 		return e;
-	if (!cur.booked) {
-		c->refusal = APPT_NOT_BOOKED;
-		return ERR_CONFLICT;
-	}
-	if ((e = appointment_rule_get(db, cur.unit_id, &rule)) != ERR_OK)
-		return e;
-	c->starts_at = cur.starts_at;
-	c->refusal = c->patient_side
-			     ? appointment_may_cancel(&rule, c->now,
-						      cur.starts_at)
-			     : cur.starts_at <= c->now ? APPT_PAST : APPT_NONE;
-	if (c->refusal != APPT_NONE)
-		return ERR_FORBIDDEN;
 	c->late = appointment_is_late_cancel(&rule, c->now, cur.starts_at);
 	if (!(st = db_prepare(db, sql_cancel)))
 		return ERR_DB;

@@ -176,6 +176,34 @@ put_appointment(struct web *w, json_t *o, const struct appointment *ap)
 	put_modality(w, o, ap->modality, ap->place, ap->link);
 }
 
+/*
+ * Slot `s` as a new row of the day it starts on in `days` (a new day,
+ * with its heading and key, when it is not `*cur_day`, the day of
+ * `*rows`); returns the row.
+ */
+static json_t *
+put_slot(struct web *w, json_t *days, json_t **rows, int64_t *cur_day,
+	 const struct slot *s)
+{
+	json_t *o;
+
+	if (s->starts_at / DAY != *cur_day) {
+		json_t *d = jpush(days);
+
+		*cur_day = s->starts_at / DAY;
+		jstr(d, "day", day_words(w, s->starts_at));
+		jid(d, "key", *cur_day);
+		*rows = jarr(d, "slots");
+	}
+	o = jpush(*rows);
+	jid(o, "id", s->id);
+	jstr(o, "time", hhmm(w, s->starts_at));
+	jstr(o, "end", hhmm(w, s->ends_at));
+	jstr(o, "professional", s->professional_name);
+	put_modality(w, o, s->modality, s->place, s->link);
+	return o;
+}
+
 /* --- a patient's appointments ------------------------------------------- */
 
 static enum err
@@ -314,20 +342,7 @@ schedule_page(struct web *w)
 		bool past = s[i].starts_at <= w->ctx.now;
 		bool booked = s[i].appointment_id != 0;
 
-		if (s[i].starts_at / DAY != cur_day) {
-			json_t *d = jpush(days);
-
-			cur_day = s[i].starts_at / DAY;
-			jstr(d, "day", day_words(w, s[i].starts_at));
-			jid(d, "key", cur_day);
-			rows = jarr(d, "slots");
-		}
-		o = jpush(rows);
-		jid(o, "id", s[i].id);
-		jstr(o, "time", hhmm(w, s[i].starts_at));
-		jstr(o, "end", hhmm(w, s[i].ends_at));
-		jstr(o, "professional", s[i].professional_name);
-		put_modality(w, o, s[i].modality, s[i].place, s[i].link);
+		o = put_slot(w, days, &rows, &cur_day, &s[i]);
 		if (booked) {
 			struct appointment ap = {
 				.status = s[i].appointment_status,
@@ -624,19 +639,7 @@ add_open_slots(struct web *w, json_t *ctx, const struct patient *p,
 						 s[i].starts_at) != APPT_NONE)
 				continue;
 		}
-		if (s[i].starts_at / DAY != cur_day) {
-			json_t *d = jpush(days);
-
-			cur_day = s[i].starts_at / DAY;
-			jstr(d, "day", day_words(w, s[i].starts_at));
-			rows = jarr(d, "slots");
-		}
-		o = jpush(rows);
-		jid(o, "id", s[i].id);
-		jstr(o, "time", hhmm(w, s[i].starts_at));
-		jstr(o, "end", hhmm(w, s[i].ends_at));
-		jstr(o, "professional", s[i].professional_name);
-		put_modality(w, o, s[i].modality, s[i].place, s[i].link);
+		o = put_slot(w, days, &rows, &cur_day, &s[i]);
 		jbool(o, "checked", s[i].id == chosen);
 		shown++;
 	}
@@ -848,6 +851,41 @@ refusal_status(enum err e)
 	return e == ERR_CONFLICT ? 409 : e == ERR_NOT_FOUND ? 404 : 403;
 }
 
+/*
+ * Writes a booking (`ap` NULL) or a move of `ap` read from the form, and
+ * answers: 303 to the appointment with `notice`; 400 with the form for
+ * problems; the form again with what refused it (403 a rule, 409 a time
+ * just taken, 404 a time not offered), nothing stored.
+ */
+static enum err
+commit_change(struct web *w, const struct patient *p,
+	      const struct appointment *ap, const struct book_form *f,
+	      struct appointment_change *c, struct problems *ps,
+	      struct write_info *wi, enum err (*fn)(struct db *, void *),
+	      const char *notice)
+{
+	enum err e;
+
+	if (ps->n) {
+		write_refused(&w->ctx, wi);
+		return book_page(w, 400, p, ap, f, APPT_NONE, ps);
+	}
+	e = write_commit(&w->ctx, wi, fn, c);
+	if (e == ERR_CONFLICT || e == ERR_FORBIDDEN ||
+	    (e == ERR_NOT_FOUND && c->slot_id)) {
+		if (e == ERR_NOT_FOUND)
+			problems_add(ps, "slots",
+				     N_("That time is not offered to you. "
+					"Please choose one of the times "
+					"listed."));
+		return book_page(w, refusal_status(e), p, ap, f, c->refusal,
+				 ps->n ? ps : NULL);
+	}
+	if (e != ERR_OK)
+		return e;
+	return page_redirect(w, appointment_link(w->ctx.a, c->id), notice);
+}
+
 /* POST /patients/:id/appointments/new: 303 to the appointment; 400 with
  * the form; 403 with the rule that refuses it; 409 when the slot was
  * just taken (the form again, nothing stored); 404. */
@@ -870,24 +908,7 @@ post_book(struct req *req)
 	c.org_id = p.org_id;
 	c.id = id_new();
 	appointment_write_info(&wi, pid, c.id, "create", "book", w);
-	if (ps.n) {
-		write_refused(&w->ctx, &wi);
-		return book_page(w, 400, &p, NULL, &f, APPT_NONE, &ps);
-	}
-	e = write_commit(&w->ctx, &wi, appointment_book, &c);
-	if (e == ERR_CONFLICT || e == ERR_FORBIDDEN ||
-	    (e == ERR_NOT_FOUND && c.slot_id)) {
-		if (e == ERR_NOT_FOUND)
-			problems_add(&ps, "slots",
-				     N_("That time is not offered to you. "
-					"Please choose one of the times "
-					"listed."));
-		return book_page(w, refusal_status(e), &p, NULL, &f,
-				 c.refusal, ps.n ? &ps : NULL);
-	}
-	if (e != ERR_OK)
-		return e;
-	return page_redirect(w, appointment_link(w->ctx.a, c.id),
+	return commit_change(w, &p, NULL, &f, &c, &ps, &wi, appointment_book,
 			     "appointment-booked");
 }
 
@@ -961,24 +982,7 @@ post_move(struct req *req)
 	c.org_id = p.org_id;
 	c.id = ap.id;
 	appointment_write_info(&wi, p.id, ap.id, "update", "move", w);
-	if (ps.n) {
-		write_refused(&w->ctx, &wi);
-		return book_page(w, 400, &p, &ap, &f, APPT_NONE, &ps);
-	}
-	e = write_commit(&w->ctx, &wi, appointment_move, &c);
-	if (e == ERR_CONFLICT || e == ERR_FORBIDDEN ||
-	    (e == ERR_NOT_FOUND && c.slot_id)) {
-		if (e == ERR_NOT_FOUND)
-			problems_add(&ps, "slots",
-				     N_("That time is not offered to you. "
-					"Please choose one of the times "
-					"listed."));
-		return book_page(w, refusal_status(e), &p, &ap, &f,
-				 c.refusal, ps.n ? &ps : NULL);
-	}
-	if (e != ERR_OK)
-		return e;
-	return page_redirect(w, appointment_link(w->ctx.a, ap.id),
+	return commit_change(w, &p, &ap, &f, &c, &ps, &wi, appointment_move,
 			     "appointment-moved");
 }
 
