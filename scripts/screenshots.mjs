@@ -64,6 +64,9 @@ try {
       await p.waitForLoadState('domcontentloaded');
     },
   });
+  // Appointments: booking on a phone, and a professional's week.
+  await shot('patient', `/patients/${pid}/appointments/new`, 'contact-appointment-book.png', { viewport: { width: 390, height: 844 } });
+  await shot('doctor', '/appointments?view=week', 'contact-appointment-schedule.png');
   console.log(`screenshots written to ${out}`);
 } finally {
   await browser.close();
