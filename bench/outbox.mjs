@@ -21,6 +21,7 @@ function demoDir() {
   const dir = mkdtempSync(join(tmpdir(), 'cocare-bench-outbox-'));
   execFileSync(binary, ['demo', '--data', dir], { stdio: 'pipe' });
   sql(dir, "UPDATE account SET email = 'patient@example.org' WHERE username = 'patient'");
+  sql(dir, 'DELETE FROM outbox');
   mkdirSync(join(dir, 'mail'));
   addNotifications(dir, { n: N, channel: 'email', firstId: 100000, address: 'patient@example.org' });
   addNotifications(dir, { n: N, channel: 'sms', firstId: 200000, address: '+34600123456' });

@@ -67,6 +67,10 @@ try {
   // Appointments: booking on a phone, and a professional's week.
   await shot('patient', `/patients/${pid}/appointments/new`, 'contact-appointment-book.png', { viewport: { width: 390, height: 844 } });
   await shot('doctor', '/appointments?view=week', 'contact-appointment-schedule.png');
+  // Notifications: a person's preferences on a phone, and the
+  // administrator's outbox with the demo's dead-letter list.
+  await shot('patient', '/account/notifications', 'contact-notifications.png', { viewport: { width: 390, height: 844 } });
+  await shot('admin', '/admin/outbox', 'contact-outbox.png', { full: true });
   console.log(`screenshots written to ${out}`);
 } finally {
   await browser.close();

@@ -25,12 +25,13 @@ after(async () => {
 });
 
 // A demo data directory where the patient has an email address and
-// reads cocare in English.
+// reads cocare in English, and the demo's own notifications are gone.
 function demoDir() {
   const dir = mkdtempSync(join(tmpdir(), 'cocare-outbox-'));
   dirs.push(dir);
   execFileSync(binary, ['demo', '--data', dir], { stdio: 'pipe' });
   sql(dir, "UPDATE account SET email = 'patient@example.org', language = 'en' WHERE username = 'patient'");
+  sql(dir, 'DELETE FROM outbox');
   mkdirSync(join(dir, 'mail'));
   return dir;
 }
@@ -82,6 +83,8 @@ test('messages wait while the SMTP server is down and none is lost', async () =>
   } finally {
     await server.stop();
   }
+  // The worker stopped with the server, cleanly.
+  assert.deepEqual(await server.exited, { code: 0, signal: null });
 });
 
 test('the dead-letter list after the gateway fails, tried again once it recovers', async () => {
@@ -171,15 +174,17 @@ test('notification preferences: saved, errors kept, bad input changes nothing', 
       await page.setViewportSize(viewport);
       await checkA11y(page, `preferences with errors ${viewport.width}`);
     }
-    assert.equal(sql(dir, 'SELECT COUNT(*) AS n FROM notification_pref')[0].n, 0);
+    const mine = "account_id = (SELECT id FROM account WHERE username = 'patient')";
+    assert.equal(sql(dir, `SELECT COUNT(*) AS n FROM notification_pref WHERE ${mine}`)[0].n, 0);
     await page.getByLabel('Mobile number for text messages').fill('+34 600 12 34 56');
     await page.getByLabel('Until (for example 07:00)').fill('07:00');
     await page.getByRole('button', { name: 'Save notifications' }).click();
     await page.getByText('Your changes are saved.').waitFor();
-    const pref = sql(dir, 'SELECT by_email, by_sms, phone, quiet_start_min, quiet_end_min FROM notification_pref')[0];
+    const pref = sql(dir, `SELECT by_email, by_sms, phone, quiet_start_min, quiet_end_min FROM notification_pref WHERE ${mine}`)[0];
     assert.deepEqual(pref, { by_email: 1, by_sms: 1, phone: '+34600123456', quiet_start_min: 1320, quiet_end_min: 420 });
     assert.equal(await page.getByLabel('Mobile number for text messages').inputValue(), '+34600123456');
-    assert.equal(sql(dir, "SELECT COUNT(*) AS n FROM audit_event WHERE resource_type = 'NotificationPreference'")[0].n, 1);
+    assert.equal(sql(dir, "SELECT COUNT(*) AS n FROM audit_event WHERE resource_type = 'NotificationPreference' AND " +
+      "resource_id = (SELECT CAST(id AS TEXT) FROM account WHERE username = 'patient')")[0].n, 1);
     await checkA11y(page, 'preferences saved');
 
     const es = await newPage(browser, { locale: 'es-ES' });
