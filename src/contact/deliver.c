@@ -235,6 +235,7 @@ claim_fn(struct db *db, void *arg)
 enum outcome { OUT_SENT, OUT_FAILED, OUT_RELEASE };
 
 struct record_job {
+	struct write_info *wi;	/* its detail says "dead" when it is */
 	int64_t id, now, next_at;
 	enum outcome outcome;
 	const char *why;
@@ -260,6 +261,8 @@ record_fn(struct db *db, void *arg)
 		e = outbox_release(db, j->id);
 		break;
 	}
+	if (e == ERR_OK && j->dead)
+		j->wi->detail = "dead";
 	/* Withdrawn meanwhile: nothing left to record. */
 	return e == ERR_NOT_FOUND ? ERR_OK : e;
 }
@@ -300,6 +303,7 @@ record(struct deliver *d, struct arena *a, const struct outbox_row *r,
 	system_ctx(d, a, r->org_id, j->now, &c);
 	wi.resource_id = arena_printf(a, "%lld", (long long)r->id);
 	wi.detail = details[j->outcome];
+	j->wi = &wi;
 	e = write_commit(&c, &wi, record_fn, j);
 	if (e == ERR_OK && j->dead)
 		log_warn("outbox: notification %lld is dead (see "

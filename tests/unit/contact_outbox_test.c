@@ -363,6 +363,12 @@ test_retry_then_dead_then_again(void **state)
 				  "status = 'dead'"), 1);
 	assert_int_equal(deliver_stats(d).dead, 1);
 	assert_int_equal(deliver_stats(d).failed, 3);
+	assert_int_equal(count(x, "SELECT COUNT(*) FROM audit_event WHERE "
+				  "action = 'deliver' AND detail = 'retry'"),
+			 2);
+	assert_int_equal(count(x, "SELECT COUNT(*) FROM audit_event WHERE "
+				  "action = 'deliver' AND detail = 'dead'"),
+			 1);
 	fake_clock += 100000;
 	assert_int_equal(round_of(d), 0);
 	assert_int_equal(outbox_dead_list(x->c.t.db, x->c.a, x->c.org, 10,
