@@ -4,16 +4,17 @@
 // none is lost; the dead-letter list in a browser after the gateway
 // fails, tried again once it recovers; a person's preferences (axe at
 // 360 px and desktop, English and Spanish; bad input changes nothing);
-// and kill -9 of the worker ten times while it delivers a few hundred
+// kill -9 of the worker ten times while it delivers a few hundred
 // notifications: every one is delivered, no text message twice, and at
-// most one extra email for each kill, as docs/contact.md says.
+// most one extra email for each kill, as docs/operations.md says; and
+// three workers on one PostgreSQL never take the same notification.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { binary, serveOn, launchBrowser, newPage, signIn, checkA11y, Client, snapshot } from './lib.mjs';
+import { binary, serveOn, launchBrowser, newPage, signIn, checkA11y, Client, snapshot, pgConninfo } from './lib.mjs';
 import { startSmtp, mails, startGateway, sql, addNotifications, fastOutbox, waitFor } from './outbox_lib.mjs';
 
 let browser;
@@ -293,4 +294,43 @@ test('kill -9 of the worker ten times: every notification delivered, no text twi
     await smtp.stop();
     await gateway.stop();
   }
+});
+
+test('three workers on one PostgreSQL: each notification handed over once', { skip: !pgConninfo && 'no PostgreSQL server (run through scripts/with-postgres)' }, async () => {
+  const name = `cocare_outbox_${process.pid}`;
+  execFileSync('psql', [pgConninfo, '-q', '-c', `CREATE DATABASE ${name}`], { stdio: 'pipe' });
+  const conn = pgConninfo.replace(/dbname=\S+/, `dbname=${name}`);
+  const psql = (text) => execFileSync('psql', [conn, '-Atq', '-c', text], { encoding: 'utf8' }).trim();
+  const dir = mkdtempSync(join(tmpdir(), 'cocare-outbox-pg-'));
+  dirs.push(dir);
+  mkdirSync(join(dir, 'mail'));
+  execFileSync(binary, ['demo', '--data', dir, '--database', conn], { stdio: 'pipe' });
+  const N = 200;
+  psql('DELETE FROM outbox');
+  for (const [channel, first, address] of [['email', 30000, 'patient@example.org'], ['sms', 40000, '+34600123456']])
+    psql(`INSERT INTO outbox (id, org_id, account_id, channel, address, event, link, created_at, next_at)
+      SELECT ${first} + i, a.org_id, a.id, '${channel}', '${address}', 'message', '/messages/' || (${first} + i),
+        extract(epoch FROM now())::bigint, extract(epoch FROM now())::bigint
+      FROM generate_series(0, ${N - 1}) i, account a WHERE a.username = 'patient'`);
+  const smtp = await startSmtp(join(dir, 'mail'));
+  const gateway = await startGateway({ mode: 'ok' });
+  const env = { ...fastOutbox({ smtpPort: smtp.port, gateway, lease: 30, timeout: 5 }), COCARE_DATABASE: conn };
+  const workers = [0, 1, 2].map(() => deliverer(dir, env));
+  try {
+    await waitFor(() => Number(psql("SELECT COUNT(*) FROM outbox WHERE status = 'sent'")) === 2 * N, 60000, 'all sent');
+  } finally {
+    for (const w of workers) w.proc.kill('SIGTERM');
+    for (const w of workers) assert.deepEqual(await w.exited, { code: 0, signal: null });
+    await smtp.stop();
+    await gateway.stop();
+  }
+  // Nothing crashed, so nothing was handed over twice.
+  const got = mails(join(dir, 'mail'));
+  assert.equal(got.length, N);
+  assert.equal(new Set(got.map((m) => m.messageId)).size, N);
+  assert.equal(gateway.requests.size, N);
+  assert.ok([...gateway.requests.values()].every((n) => n === 1), 'each text asked for once');
+  // Every claim went through the audited write path.
+  const actors = psql("SELECT COUNT(*) FROM audit_event WHERE action = 'claim' AND outcome = 'success'");
+  assert.ok(Number(actors) >= 3, `${actors} claims`);
 });
