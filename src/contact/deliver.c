@@ -163,8 +163,8 @@ deliver_compose(struct arena *a, const struct i18n *i18n, const char *lang,
 	    a, "%s\n\n%s\n%s%s\n\n%s\n%s/account/notifications\n",
 	    T(texts[pick].sentence), T(N_("Open cocare to read it:")),
 	    public_url, link,
-	    T(N_("You get this because you asked cocare to tell you when "
-		 "there is something new. To change that:")),
+	    T(N_("You get this because of your notification settings in "
+		 "cocare. To change them:")),
 	    public_url);
 #undef T
 	return *text ? ERR_OK : ERR_NOMEM;

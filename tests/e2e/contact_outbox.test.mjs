@@ -72,8 +72,8 @@ test('messages wait while the SMTP server is down and none is lost', async () =>
       const m = got.find((x) => x.messageId === '<outbox-1003@care.example.org>');
       assert.equal(m.subject, 'Mensaje nuevo en cocare');
       assert.equal(m.body.replace(/\r/g, ''), 'Tienes un mensaje nuevo en cocare.\n\nAbre cocare para leerlo:\n' +
-        'https://care.example.org/messages/1003\n\nRecibes esto porque pediste a cocare que te avisara cuando ' +
-        'hubiera algo nuevo. Para cambiarlo:\nhttps://care.example.org/account/notifications\n');
+        'https://care.example.org/messages/1003\n\nRecibes esto por tus ajustes de avisos en cocare. ' +
+        'Para cambiarlos:\nhttps://care.example.org/account/notifications\n');
       assert.equal(m.to, '<patient@example.org>');
     } finally {
       await smtp.stop();

@@ -269,8 +269,8 @@ test_sent_by_the_system(void **state)
 	    x->fake.text,
 	    "You have a new message in cocare.\n\nOpen cocare to read it:\n"
 	    "https://care.example.org/messages/12\n\nYou get this because "
-	    "you asked cocare to tell you when there is something new. To "
-	    "change that:\nhttps://care.example.org/account/notifications\n");
+	    "of your notification settings in cocare. To change them:\n"
+	    "https://care.example.org/account/notifications\n");
 	assert_null(strstr(x->fake.text, "Ana"));
 	assert_null(strstr(x->fake.text, "Ruiz"));
 	assert_int_equal(count(x, "SELECT COUNT(*) FROM outbox WHERE "
