@@ -71,6 +71,8 @@ static const struct {
 	 1, 86400},
 	{"outbox_poll_ms", CFG_INT, offsetof(struct config, outbox_poll_ms), 10,
 	 60000},
+	{"attachment_max_kb", CFG_INT,
+	 offsetof(struct config, attachment_max_kb), 1, 1 << 20},
 };
 
 static char *
@@ -123,6 +125,7 @@ config_defaults(struct config *c)
 	c->outbox_retry_min = 60;
 	c->outbox_retry_max = 3600;
 	c->outbox_poll_ms = 1000;
+	c->attachment_max_kb = 5120;
 }
 
 bool

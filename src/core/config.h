@@ -49,6 +49,8 @@ struct config {
 	int outbox_retry_min;	/* outbox_retry_min: first wait, seconds */
 	int outbox_retry_max;	/* outbox_retry_max: longest wait */
 	int outbox_poll_ms;	/* outbox_poll_ms: idle look for due rows */
+	int attachment_max_kb;	/* attachment_max_kb: one message
+				   attachment's size limit in KiB */
 };
 
 /* Fills `c` with the defaults. */

@@ -98,6 +98,10 @@ CREATE TABLE consultation_rating (
 -- A thread between a patient (or their caregiver) and their care team
 -- or a unit's inbox (unit_id). started_side: patient, staff.
 -- first_reply_at: when the other side first answered (0 until then).
+-- to_account: the professional the thread is with (the one the patient
+-- chose, or the first to answer a thread to the team; 0 for none), who
+-- is told of the patient's messages. messages: how many it holds (each
+-- message's seq is its place in the thread, from 1).
 CREATE TABLE message_thread (
 	id BIGINT PRIMARY KEY,
 	org_id BIGINT NOT NULL REFERENCES organisation (id),
@@ -111,7 +115,9 @@ CREATE TABLE message_thread (
 	first_reply_at BIGINT NOT NULL DEFAULT 0,
 	last_message_at BIGINT NOT NULL,
 	consultation_id BIGINT NOT NULL DEFAULT 0,
-	closed_at BIGINT NOT NULL DEFAULT 0
+	closed_at BIGINT NOT NULL DEFAULT 0,
+	to_account BIGINT NOT NULL DEFAULT 0,
+	messages INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX message_thread_by_patient ON message_thread (patient_id, last_message_at);
 CREATE INDEX message_thread_by_unit ON message_thread (org_id, unit_id, last_message_at);
@@ -126,17 +132,52 @@ CREATE TABLE message (
 	body TEXT NOT NULL,
 	sent_at BIGINT NOT NULL,
 	request_key TEXT NOT NULL,
+	seq INTEGER NOT NULL DEFAULT 0,
 	UNIQUE (org_id, request_key)
 );
 CREATE INDEX message_by_thread ON message (thread_id, sent_at);
+CREATE INDEX message_by_seq ON message (thread_id, seq);
 
--- How far each person has read a thread.
+-- How far each person has read a thread: up to message seq, as one of
+-- side patient or staff.
 CREATE TABLE message_read (
 	thread_id BIGINT NOT NULL REFERENCES message_thread (id),
 	account_id BIGINT NOT NULL,
 	read_at BIGINT NOT NULL,
+	seq INTEGER NOT NULL DEFAULT 0,
+	side TEXT NOT NULL DEFAULT '',
 	PRIMARY KEY (thread_id, account_id)
 );
+
+-- A file attached to a message: its type as found in its content (not
+-- its name), its size in bytes and its bytes in base64 (the store binds
+-- text only; base64 keeps one portable column for both databases).
+CREATE TABLE message_attachment (
+	id BIGINT PRIMARY KEY,
+	org_id BIGINT NOT NULL,
+	message_id BIGINT NOT NULL REFERENCES message (id),
+	thread_id BIGINT NOT NULL,
+	patient_id BIGINT NOT NULL,
+	filename TEXT NOT NULL,
+	mime TEXT NOT NULL,
+	size_bytes BIGINT NOT NULL,
+	data TEXT NOT NULL,
+	created_at BIGINT NOT NULL
+);
+CREATE INDEX message_attachment_by_message ON message_attachment (message_id);
+
+-- Quick replies the organisation's staff keep for answers they give
+-- often (removed_at: 0 while in use).
+CREATE TABLE message_template (
+	id BIGINT PRIMARY KEY,
+	org_id BIGINT NOT NULL REFERENCES organisation (id),
+	title TEXT NOT NULL,
+	body TEXT NOT NULL,
+	updated_by BIGINT NOT NULL,
+	updated_at BIGINT NOT NULL,
+	removed_at BIGINT NOT NULL DEFAULT 0
+);
+CREATE INDEX message_template_by_org ON message_template (org_id, removed_at);
 
 -- ---------------------------------------------------------------------
 -- Appointments (src/contact/appointment*.c)
