@@ -233,6 +233,7 @@ policy_org_allows(const struct actor *who, int64_t org_id,
 		return who->role == ROLE_PRIVACY_OFFICER;
 	case ORG_LIST_PATIENTS:
 	case ORG_SCHEDULE:
+	case ORG_MESSAGE_TEMPLATES:
 		return who->role == ROLE_PROFESSIONAL ||
 		       who->role == ROLE_RECEPTIONIST;
 	default:

@@ -92,13 +92,15 @@ enum err policy_check(struct ctx *c, int64_t patient_id, enum resource res,
  * reviewing emergency access across the organisation (privacy officers),
  * listing patients by name (staff who book or treat), keeping
  * professionals' appointment schedules (professionals their own,
- * receptionists everyone's).
+ * receptionists everyone's), keeping the organisation's quick replies
+ * to messages (staff who answer them).
  */
 enum org_permission {
 	ORG_ADMINISTER,
 	ORG_REVIEW_ACCESS,
 	ORG_LIST_PATIENTS,
 	ORG_SCHEDULE,		/* add and withdraw appointment slots */
+	ORG_MESSAGE_TEMPLATES,
 	ORG__MAX
 };
 

@@ -12,5 +12,6 @@ struct http_router;
 
 enum err appointment_web_routes(struct http_router *r);
 enum err outbox_web_routes(struct http_router *r);
+enum err message_web_routes(struct http_router *r);
 
 #endif

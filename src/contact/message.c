@@ -401,7 +401,8 @@ message_send(struct db *db, void *arg)
 	}
 	if (!(st = db_prepare(db, sql_message_insert)))
 		return ERR_DB;
-	m->message_id = id_new();
+	if (!m->message_id)
+		m->message_id = id_new();
 	stmt_bind_int(st, 1, m->message_id);
 	stmt_bind_int(st, 2, m->org_id);
 	stmt_bind_int(st, 3, m->thread_id);

@@ -106,7 +106,8 @@ struct message_file {
  *   care team) and to_account (0: nobody named) with `subject`;
  * - claim: a professional's reply makes them the thread's professional
  *   when it has none;
- * - file: an attachment, or NULL.
+ * - file: an attachment, or NULL;
+ * - message_id: the new message's id, or 0 for a new one.
  * message_send() sets thread_id (a new thread's) and message_id.
  */
 struct message_send {

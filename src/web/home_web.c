@@ -8,6 +8,7 @@
 #include "auth/audit.h"
 #include "auth/policy.h"
 #include "care/crisis.h"
+#include "contact/message.h"
 #include "core/arena.h"
 #include "people/careteam.h"
 #include "people/org.h"
@@ -84,6 +85,31 @@ static const char sql_others_looked[] =
 	"SELECT DISTINCT actor_id FROM audit_event WHERE patient_id = $1 "
 	"AND actor_id > $2 AND at_ms > $3 AND action = 'read') AS others";
 
+/* New messages from the care team, first on the patient's page. */
+static enum err
+add_unread_messages(struct web *w, json_t *ctx, int64_t pid)
+{
+	int64_t unread;
+	enum err e;
+
+	if (!patient_allowed(w, pid, RES_CONTACT, ACT_READ))
+		return ERR_OK;
+	if ((e = message_unread_count(w->ctx.db, w->account.id, pid,
+				      &unread)) != ERR_OK)
+		return e;
+	jbool(ctx, "messages_link", true);
+	jbool(ctx, "has_unread_messages", unread > 0);
+	jstr(ctx, "unread_messages_text",
+	     arena_printf(w->ctx.a,
+			  trn(w, "You have %lld new message from your care "
+				 "team.",
+			      "You have %lld new messages from your care "
+			      "team.",
+			      (unsigned long)unread),
+			  (long long)unread));
+	return ERR_OK;
+}
+
 static enum err
 home_patient(struct web *w, json_t *ctx)
 {
@@ -100,7 +126,8 @@ home_patient(struct web *w, json_t *ctx)
 		return e;
 	jstr(ctx, "given_name", p.given_name);
 	jid(ctx, "patient_id", pid);
-	if ((e = add_crisis_link(w, ctx, pid)) != ERR_OK ||
+	if ((e = add_unread_messages(w, ctx, pid)) != ERR_OK ||
+	    (e = add_crisis_link(w, ctx, pid)) != ERR_OK ||
 	    (e = measures_home_due(w, ctx, pid)) != ERR_OK)
 		return e;
 	add_team(w, ctx, pid);

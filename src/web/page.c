@@ -25,6 +25,7 @@ static const struct {
 	const char *msg;
 } notices[] = {
 	{"saved", N_("Your changes are saved.")},
+	{"message-sent", N_("Your message is sent.")},
 	{"signed-out", N_("You have signed out.")},
 	{"signed-out-everywhere", N_("You have signed out on every device.")},
 	{"password", N_("Your password is changed.")},
@@ -78,6 +79,7 @@ static const struct nav_item nav_patient[] = {
 	{"/", N_("Home")},
 	{"/patients/%p", N_("My record")},
 	{"/appointments", N_("Appointments")},
+	{"/messages", N_("Messages")},
 	{"/patients/%p/access", N_("Who looked at my record")},
 	{"/patients/%p/grants", N_("People who help me")},
 	{"/account", N_("My account")},
@@ -88,6 +90,7 @@ static const struct nav_item nav_professional[] = {
 	{"/patients", N_("My patients")},
 	{"/alerts", N_("Alerts")},
 	{"/appointments", N_("Appointments")},
+	{"/messages", N_("Messages")},
 	{"/panel", N_("Co-production")},
 	{"/instruments", N_("Questionnaires")},
 	{"/account", N_("My account")},
@@ -97,12 +100,14 @@ static const struct nav_item nav_reception[] = {
 	{"/", N_("Home")},
 	{"/patients", N_("Patients")},
 	{"/appointments", N_("Appointments")},
+	{"/messages", N_("Messages")},
 	{"/account", N_("My account")},
 	{NULL, NULL},
 };
 static const struct nav_item nav_caregiver[] = {
 	{"/", N_("Home")},
 	{"/appointments", N_("Appointments")},
+	{"/messages", N_("Messages")},
 	{"/account", N_("My account")},
 	{NULL, NULL},
 };

@@ -24,6 +24,7 @@ app_routes(struct http_router *r)
 		instrument_web_routes, reading_web_routes, alert_web_routes,
 		appointment_web_routes,
 		outbox_web_routes,
+		message_web_routes,
 	};
 	size_t i;
 	enum err e;

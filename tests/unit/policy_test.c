@@ -187,6 +187,10 @@ test_org_permissions(void **state)
 	assert_false(policy_org_allows(&pro, 11, ORG_SCHEDULE));
 	assert_false(policy_org_allows(&admin, 10, ORG_SCHEDULE));
 	assert_false(policy_org_allows(&pat, 10, ORG_SCHEDULE));
+	assert_true(policy_org_allows(&pro, 10, ORG_MESSAGE_TEMPLATES));
+	assert_false(policy_org_allows(&pro, 11, ORG_MESSAGE_TEMPLATES));
+	assert_false(policy_org_allows(&pat, 10, ORG_MESSAGE_TEMPLATES));
+	assert_false(policy_org_allows(&admin, 10, ORG_MESSAGE_TEMPLATES));
 }
 
 int
