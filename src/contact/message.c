@@ -504,7 +504,8 @@ static const char sql_threads_unit[] =
 	"AND m.author_side = 'patient' AND m.seq > COALESCE(("
 	"SELECT r.seq FROM message_read r WHERE r.thread_id = t.id "
 	"AND r.account_id = $2), 0)) AS unread" THREAD_JOINS
-	"WHERE t.org_id = $1 AND t.unit_id = $4) AS x "
+	"WHERE t.org_id = $1 AND t.unit_id <> 0 "
+	"AND (t.unit_id = $4 OR CAST($4 AS BIGINT) = 0)) AS x "
 	"ORDER BY CASE WHEN unread > 0 THEN 0 ELSE 1 END, 13 DESC, 1 "
 	"LIMIT $3";
 

@@ -208,7 +208,8 @@ enum err message_threads_of_patient(struct db *db, struct arena *a,
 /*
  * A staff member's threads, unread first then newest: a professional's
  * are the threads of the patients on whose care team they are; a
- * receptionist's (`professional` false) those in their unit's inbox.
+ * receptionist's (`professional` false) those in their unit's inbox
+ * (`unit_id`), or in every unit's inbox when they have no unit (0).
  * `unread` counts the patient-side messages they have not read.
  */
 enum err message_threads_of_staff(struct db *db, struct arena *a,

@@ -738,8 +738,10 @@ mark_read(struct web *w, const struct message_thread *t)
 	r.side = my_side(w);
 	r.seq = t->messages;
 	r.now = w->ctx.now;
+	/* No patient: a read mark is not a change to the record, so it
+	 * has no provenance (the read itself is audited with the patient
+	 * by web_audit_read). */
 	wi.resource_id = id_text(w, t->id);
-	wi.patient_id = t->patient_id;
 	return write_commit(&w->ctx, &wi, message_mark_read, &r);
 }
 

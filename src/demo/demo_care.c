@@ -119,6 +119,7 @@ demo_care_load(struct db *db, const struct audit_key *key, struct arena *a,
 		demo_care_dialog, demo_care_decisions, demo_care_measures,
 		demo_contact_appointments,
 		demo_contact_outbox,
+		demo_contact_messages,
 	};
 	struct demo_patient_row *rows;
 	struct demo_care d;

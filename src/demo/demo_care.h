@@ -87,6 +87,7 @@ enum err demo_care_measures(struct demo_care *d);	/* demo_measures.c */
 enum err demo_contact_appointments(struct demo_care *d);
 						/* demo_contact_appointment.c */
 enum err demo_contact_outbox(struct demo_care *d);	/* demo_contact_outbox.c */
+enum err demo_contact_messages(struct demo_care *d);	/* demo_contact_message.c */
 
 /*
  * Loads every part for the demo organisation `org_id` inside the
