@@ -92,7 +92,7 @@ with_whom(struct web *w, const struct message_thread *t)
 	if (t->unit_id && t->unit_name && *t->unit_name)
 		return arena_printf(w->ctx.a, tr(w, N_("%s inbox")),
 				    t->unit_name);
-	return tr(w, N_("Your care team"));
+	return tr(w, N_("The care team"));
 }
 
 static void

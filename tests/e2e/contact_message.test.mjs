@@ -85,7 +85,7 @@ test('a patient writes with an attachment, the doctor answers with a quick reply
   await pp.locator('#subject').fill('Blood test letter');
   await pp.locator('#body').fill('I got this letter.\nWhat does it mean?');
   await pp.locator('#file').setInputFiles({ name: 'letter.png', mimeType: 'image/png', buffer: PNG });
-  await pp.getByRole('button', { name: 'Send' }).click();
+  await pp.getByRole('button', { name: 'Send the message' }).click();
   await pp.waitForLoadState('domcontentloaded');
   assert.match(await pp.textContent('body'), /Your message is sent\./);
   assert.match(await pp.textContent('main'), /letter\.png/);
