@@ -59,14 +59,20 @@ id_text(struct web *w, int64_t id)
 	return arena_printf(w->ctx.a, "%lld", (long long)id);
 }
 
-/* A new request key for a form: a message sent twice is stored once. */
+/*
+ * A new request key for a form: a message sent twice is stored once. It
+ * starts with the time in milliseconds, so new keys go to the end of
+ * the unique index (one page for all the messages of a group commit,
+ * not one page each), then 80 random bits.
+ */
 static const char *
 new_key(struct web *w)
 {
 	char tok[TOKEN_HEX_LEN + 1];
 
 	token_new(tok);
-	return arena_strndup(w->ctx.a, tok, 32);
+	return arena_printf(w->ctx.a, "%012llx%.20s",
+			    (unsigned long long)clock_now_ms(), tok);
 }
 
 /* At most `max` characters of `s`, cut on a character boundary. */

@@ -136,7 +136,6 @@ CREATE TABLE message (
 	UNIQUE (org_id, request_key)
 );
 CREATE INDEX message_by_thread ON message (thread_id, sent_at);
-CREATE INDEX message_by_seq ON message (thread_id, seq);
 
 -- How far each person has read a thread: up to message seq, as one of
 -- side patient or staff.
