@@ -27,8 +27,6 @@ class Sink:
         with open(tmp, 'wb') as f:
             f.write(('X-Rcpt: %s\r\n' % ','.join(envelope.rcpt_tos)).encode())
             f.write(envelope.original_content or envelope.content)
-            f.flush()
-            os.fsync(f.fileno())
         os.rename(tmp, path)
         return '250 OK'
 
