@@ -285,7 +285,8 @@ outbox_mask(struct arena *a, const char *channel, const char *address)
 
 	if (!strcmp(channel, "email") && at && at > address &&
 	    !(address[0] & 0x80))
-		return arena_printf(a, "%c\u2022\u2022\u2022%s", address[0], at);
+		return arena_printf(a, "%c\u2022\u2022\u2022%s", address[0],
+				    at);
 	if (n > 4)
 		return arena_printf(a, "\u2022\u2022\u2022\u2022%s",
 				    address + n - 4);

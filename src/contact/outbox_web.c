@@ -305,6 +305,6 @@ static const struct http_route outbox_routes[] = {
 enum err
 outbox_web_routes(struct http_router *r)
 {
-	return http_router_add(r, outbox_routes,
-			       sizeof(outbox_routes) / sizeof(outbox_routes[0]));
+	return http_router_add(r, outbox_routes, sizeof(outbox_routes) /
+						     sizeof(outbox_routes[0]));
 }

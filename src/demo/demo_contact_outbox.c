@@ -152,7 +152,8 @@ demo_contact_outbox(struct demo_care *d)
 					      (long long)p->account_id);
 		DEMO_TRY(write_within(d->db, c, &pw, pref_fn, &pj));
 		hj.phone = pj.p.phone;
-		hj.link = arena_printf(d->a, "/patients/%lld", (long long)p->id);
+		hj.link = arena_printf(d->a, "/patients/%lld",
+				       (long long)p->id);
 		if (!hj.link)
 			return ERR_NOMEM;
 		hj.seed = seed + (uint32_t)i;
