@@ -311,9 +311,11 @@ record(struct deliver *d, struct arena *a, const struct outbox_row *r,
 	return e;
 }
 
-/* Hands row `id` (claimed until `until`) over and records the outcome. */
+/* Hands row `id` (claimed until `until`) over and records the outcome;
+ * `*tried` is false when it was withdrawn or taken meanwhile. */
 static enum err
-deliver_one(struct deliver *d, struct arena *a, int64_t id, int64_t until)
+deliver_one(struct deliver *d, struct arena *a, int64_t id, int64_t until,
+	    bool *tried)
 {
 	struct record_job j = {.id = id, .max_attempts = d->o.max_attempts};
 	struct outbox_row r;
@@ -324,6 +326,7 @@ deliver_one(struct deliver *d, struct arena *a, int64_t id, int64_t until)
 	int timeout;
 	enum err e;
 
+	*tried = false;
 	if (!(db = store_acquire(d->o.store)))
 		return ERR_DB;
 	e = outbox_get(db, a, id, &r);
@@ -335,6 +338,7 @@ deliver_one(struct deliver *d, struct arena *a, int64_t id, int64_t until)
 	/* Withdrawn, or no longer ours. */
 	if (strcmp(r.status, "pending") != 0 || r.claimed_until != until)
 		return ERR_OK;
+	*tried = true;
 	m.channel = r.channel;
 	m.address = r.address;
 	if (!strcmp(r.channel, "sms"))
@@ -425,11 +429,15 @@ deliver_round(struct deliver *d, size_t *handled)
 	if ((e = write_commit(&c, &wi, claim_fn, &cj)) != ERR_OK)
 		goto out;
 	for (i = 0; i < n && !atomic_load(&d->stop); i++) {
+		bool tried;
+
 		if (!taken[i])
 			continue;
-		if ((e = deliver_one(d, a, ids[i], cj.until)) != ERR_OK)
+		if ((e = deliver_one(d, a, ids[i], cj.until, &tried)) !=
+		    ERR_OK)
 			goto out;
-		(*handled)++;
+		if (tried)
+			(*handled)++;
 	}
 	/* Rows claimed but not tried (stopping): let them go at once. */
 	for (; i < n; i++) {

@@ -34,6 +34,9 @@ struct fake {
 	char text[1024];	/* the last one */
 	char subject[256];
 	char channel[8];
+	/* Called on the first hand-over (while the round holds its claims). */
+	void (*first)(void *arg);
+	void *first_arg;
 };
 
 static enum err
@@ -45,7 +48,8 @@ fake_send(void *arg, const struct deliver_msg *m, int timeout_s, char *why,
 
 	assert_true(timeout_s >= 1);
 	pthread_mutex_lock(&f->mu);
-	f->calls++;
+	if (f->calls++ == 0 && f->first)
+		f->first(f->first_arg);
 	snprintf(f->text, sizeof(f->text), "%s", m->text);
 	snprintf(f->subject, sizeof(f->subject), "%s",
 		 m->subject ? m->subject : "");
@@ -507,6 +511,45 @@ test_withdrawn_never_sent(void **state)
 	deliver_free(d);
 }
 
+static enum err
+withdraw_fn(struct db *db, void *arg)
+{
+	(void)arg;
+	return outbox_withdraw(db, OUTBOX_REMINDER, "/appointments/2");
+}
+
+static void
+withdraw_second(void *arg)
+{
+	struct fx *x = arg;
+
+	assert_int_equal(store_write(x->c.t.store, withdraw_fn, NULL), ERR_OK);
+}
+
+/* Withdrawn after a worker claimed it, before its turn: not sent. */
+static void
+test_withdrawn_while_claimed(void **state)
+{
+	struct fx *x = *state;
+	struct deliver *d = worker(x, 10, false);
+
+	set_account(x, "ana@example.org", "en");
+	notify(x, OUTBOX_REMINDER, "/appointments/1", fake_clock, 1);
+	fake_clock++;
+	notify(x, OUTBOX_REMINDER, "/appointments/2", fake_clock, 1);
+	x->fake.first = withdraw_second;
+	x->fake.first_arg = x;
+	/* Both claimed in one round; the second is withdrawn meanwhile. */
+	assert_int_equal(round_of(d), 1);
+	assert_int_equal(x->fake.calls, 1);
+	assert_non_null(strstr(x->fake.text, "/appointments/1"));
+	assert_int_equal(count(x, "SELECT COUNT(*) FROM outbox WHERE "
+				  "status = 'withdrawn'"), 1);
+	assert_int_equal(count(x, "SELECT COUNT(*) FROM outbox WHERE "
+				  "status = 'sent'"), 1);
+	deliver_free(d);
+}
+
 static void
 test_bad_address_dead_at_once(void **state)
 {
@@ -566,6 +609,7 @@ main(void)
 		TEST(test_claim_once),
 		TEST(test_quiet_hours),
 		TEST(test_withdrawn_never_sent),
+		TEST(test_withdrawn_while_claimed),
 		TEST(test_bad_address_dead_at_once),
 	};
 
