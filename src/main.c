@@ -438,6 +438,10 @@ cmd_serve(struct cli *c)
 					"worker\n");
 			goto out;
 		}
+		if (!c->cfg.smtp_url[0] && !c->cfg.sms_url[0])
+			log_warn("outbox: outbox_worker is on but neither "
+				 "smtp_url nor sms_url is set: notifications "
+				 "will fail and wait for an administrator");
 		log_info("outbox: delivering notifications (%s%s%s)",
 			 c->cfg.smtp_url[0] ? "email" : "",
 			 c->cfg.smtp_url[0] && c->cfg.sms_url[0] ? ", " : "",
