@@ -5,6 +5,7 @@
  */
 #include "contact/appointment.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "contact/outbox.h"
@@ -231,26 +232,14 @@ appointment_reason_validate(const char *reason, struct problems *out)
 				"characters."));
 }
 
-/*
- * The link of appointment `id` in `buf`: the write functions run on the
- * writer's thread and have no arena of their own.
- */
-static const char *
-link_of(char buf[32], int64_t id)
-{
-	static const char prefix[] = "/appointments/";
-	char digits[24];
-	size_t n = 0, i;
-	uint64_t v = (uint64_t)id;
+#define LINK_MAX 48	/* "/appointments/" and up to 20 digits */
 
-	do {
-		digits[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v && n < sizeof(digits));
-	memcpy(buf, prefix, sizeof(prefix) - 1);
-	for (i = 0; i < n; i++)
-		buf[sizeof(prefix) - 1 + i] = digits[n - 1 - i];
-	buf[sizeof(prefix) - 1 + n] = '\0';
+/* The link of appointment `id` in `buf`: the write functions run on the
+ * writer's thread and have no arena of their own. */
+static const char *
+link_of(char buf[LINK_MAX], int64_t id)
+{
+	snprintf(buf, LINK_MAX, "/appointments/%lld", (long long)id);
 	return buf;
 }
 
@@ -304,7 +293,7 @@ notify(struct db *db, const struct appointment_change *c,
        const struct appointment_rule *rule, int64_t id, int64_t starts_at,
        bool remind)
 {
-	char buf[32];
+	char buf[LINK_MAX];
 	const char *link = link_of(buf, id);
 	int64_t at = appointment_reminder_at(rule, c->now, starts_at);
 	enum err e;
@@ -571,7 +560,7 @@ appointment_mark(struct db *db, void *arg)
 		return e;
 	/* Once attendance is known the reminder has no more use. */
 	{
-		char buf[32];
+		char buf[LINK_MAX];
 
 		return outbox_withdraw(db, OUTBOX_REMINDER,
 				       link_of(buf, m->id));
