@@ -172,6 +172,14 @@ test('two people book the same time at once on SQLite: one wins, the other is to
     const n = query(server, `SELECT COUNT(*) AS n FROM appointment WHERE slot_id = ${slot} AND status = 'booked'`)[0].n;
     checkRace(results, n);
   }
+  // Reception's bookings were asked for by phone: the patient's touchpoints
+  // on the phone channel, the appointments marked so.
+  const phone = query(server, `SELECT CAST(id AS TEXT) AS id FROM appointment WHERE patient_id = ${other} AND channel = 'phone' `
+    + `AND slot_id IN (${used.join(',')})`);
+  for (const { id } of phone) {
+    const tp = query(server, `SELECT channel, initiator_side FROM touchpoint WHERE resource_id = '${id}' AND kind = 'appointment'`);
+    assert.deepEqual(tp, [{ channel: 'phone', initiator_side: 'patient' }]);
+  }
 });
 
 test('two cocare processes on PostgreSQL book the same time at once: one wins',

@@ -540,6 +540,67 @@ test_withdraw_and_rule_save(void **state)
 	assert_int_equal(got.book_ahead_days, 60);
 }
 
+static enum err
+add_consultation(struct db *db, void *arg)
+{
+	static const char sql[] =
+		"INSERT INTO consultation (id, org_id, patient_id, kind, "
+		"channel, submitted_by, submitted_at, answers, status, "
+		"request_key, updated_at) VALUES ($1, $2, $3, 'admin', 'web', "
+		"1, 1, '{}', 'triaged', $4, 1)";
+	const int64_t *v = arg;	/* id, org, patient */
+	struct stmt *st = db_prepare(db, sql);
+	char key[32];
+
+	if (!st)
+		return ERR_DB;
+	snprintf(key, sizeof(key), "k%lld", (long long)v[0]);
+	stmt_bind_int(st, 1, v[0]);
+	stmt_bind_int(st, 2, v[1]);
+	stmt_bind_int(st, 3, v[2]);
+	stmt_bind_str(st, 4, key);
+	return stmt_exec(st);
+}
+
+/* A booking from an online consultation keeps its id only when it is a
+ * consultation of the same patient. */
+static void
+test_consultation_link(void **state)
+{
+	struct test_care *f = *state;
+	struct appointment_change c;
+	struct appointment ap;
+	struct slot *s;
+	size_t n;
+	int64_t mine[3] = {id_new(), f->org, f->patient};
+	int64_t other_pid = id_new();
+	int64_t theirs[3] = {id_new(), f->org, other_pid};
+	struct patient p = test_patient(other_pid, f->org, "Bea", "Other");
+
+	assert_int_equal(db_begin(f->t.db), ERR_OK);
+	assert_int_equal(patient_insert(f->t.db, &p), ERR_OK);
+	assert_int_equal(db_commit(f->t.db), ERR_OK);
+	assert_int_equal(put(f, add_consultation, mine), ERR_OK);
+	assert_int_equal(put(f, add_consultation, theirs), ERR_OK);
+	add_slots(f, 3, 9 * 60, 2, "video");
+	s = open_slots(f, &n);
+	assert_int_equal(n, 2);
+	c = change(f, id_new(), s[0].id, false);
+	c.consultation_id = mine[0];
+	assert_int_equal(put(f, appointment_book, &c), ERR_OK);
+	assert_int_equal(appointment_get(f->t.db, f->a, f->org, c.id, &ap),
+			 ERR_OK);
+	assert_int_equal(ap.consultation_id, mine[0]);
+	assert_string_equal(ap.modality, "video");
+	assert_string_equal(ap.link, "https://video.example.org/room");
+	c = change(f, id_new(), s[1].id, false);
+	c.consultation_id = theirs[0];
+	assert_int_equal(put(f, appointment_book, &c), ERR_OK);
+	assert_int_equal(appointment_get(f->t.db, f->a, f->org, c.id, &ap),
+			 ERR_OK);
+	assert_int_equal(ap.consultation_id, 0);
+}
+
 int
 main(void)
 {
@@ -553,6 +614,7 @@ main(void)
 		TEST(test_attendance),
 		TEST(test_other_patient),
 		TEST(test_withdraw_and_rule_save),
+		TEST(test_consultation_link),
 	};
 
 	test_init();
