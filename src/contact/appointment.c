@@ -51,7 +51,7 @@ appointment_refusal_text(enum appt_refusal r)
 	return (unsigned)r < APPT__MAX ? refusal_text[r] : "";
 }
 
-/* --- rules ------------------------------------------------------------------ */
+/* --- rules ---------------------------------------------------------------- */
 
 static const struct appointment_rule rule_defaults = {
 	.book_ahead_days = 60,
@@ -215,7 +215,7 @@ appointment_reminder_at(const struct appointment_rule *r, int64_t now,
 	return r->reminder_hours > 0 && at > now ? at : 0;
 }
 
-/* --- writes ----------------------------------------------------------------- */
+/* --- writes --------------------------------------------------------------- */
 
 const char *
 appointment_link(struct arena *a, int64_t id)
@@ -567,7 +567,7 @@ appointment_mark(struct db *db, void *arg)
 	}
 }
 
-/* --- reads ------------------------------------------------------------------ */
+/* --- reads ---------------------------------------------------------------- */
 
 #define APPT_COLS                                                         \
 	"ap.id, ap.org_id, ap.patient_id, "                                 \

@@ -73,8 +73,8 @@ enum appt_refusal {
 	APPT_NONE,
 	APPT_PAST,		/* the time has passed */
 	APPT_TOO_FAR,		/* further ahead than patients may book */
-	APPT_TOO_SOON,		/* less notice than patients may book with */
-	APPT_CANCEL_TOO_SOON,	/* less notice than patients may cancel with */
+	APPT_TOO_SOON,		/* less notice than to book online */
+	APPT_CANCEL_TOO_SOON,	/* less notice than to cancel online */
 	APPT_SELF_OFF,		/* the unit's staff book for patients */
 	APPT_TAKEN,		/* someone else took the slot */
 	APPT_NOT_BOOKED,	/* cancelled (or marked) already */

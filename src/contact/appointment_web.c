@@ -126,7 +126,8 @@ parse_hhmm(const char *s)
 	int64_t h, m;
 	const char *colon = strchr(s, ':');
 
-	if (!colon || colon - s < 1 || colon - s > 2 || strlen(colon + 1) != 2 ||
+	if (!colon || colon - s < 1 || colon - s > 2 ||
+	    strlen(colon + 1) != 2 ||
 	    !str_to_i64((struct str){s, (size_t)(colon - s)}, 0, 23, &h) ||
 	    !str_to_i64(str_c(colon + 1), 0, 59, &m))
 		return -1;
@@ -204,7 +205,7 @@ put_slot(struct web *w, json_t *days, json_t **rows, int64_t *cur_day,
 	return o;
 }
 
-/* --- a patient's appointments ------------------------------------------- */
+/* --- a patient's appointments --------------------------------------------- */
 
 static enum err
 list_page(struct web *w, int64_t pid)
@@ -254,7 +255,7 @@ get_patient_appointments(struct req *req)
 	return list_page(w, pid);
 }
 
-/* --- staff schedules -------------------------------------------------------- */
+/* --- staff schedules ------------------------------------------------------ */
 
 static enum err
 add_professionals(struct web *w, json_t *ctx, int64_t chosen)
@@ -409,7 +410,7 @@ get_appointments(struct req *req)
 	return schedule_page(w);
 }
 
-/* --- adding availability ------------------------------------------------ */
+/* --- adding availability -------------------------------------------------- */
 
 struct slot_form {
 	const char *professional;
@@ -538,7 +539,8 @@ post_slots_new(struct req *req)
 	p.place = f.place;
 	p.link = f.link;
 	if (!clock_parse_date(f.day, &p.first_day))
-		problems_add(&ps, "day", N_("Enter a date such as 2027-03-09."));
+		problems_add(&ps, "day",
+			     N_("Enter a date such as 2027-03-09."));
 	else
 		slot_pattern_validate(&p, &ps);
 	if (!one_line(f.place))
@@ -598,13 +600,14 @@ post_slot_withdraw(struct req *req)
 			     "slot-withdrawn");
 }
 
-/* --- booking and moving ------------------------------------------------- */
+/* --- booking and moving --------------------------------------------------- */
 
 /*
  * The open slots the signed-in person may book patient `p` into,
  * grouped by day into `ctx` "days": patient side, those of the team or
  * unit the unit's rules allow now; staff, those of the team or unit for
- * the next BOOK_WINDOW_DAYS days. `chosen` is checked.
+ * the next BOOK_WINDOW_DAYS days. `chosen` is checked; `except` (the
+ * slot of an appointment being moved) is left out.
  */
 static enum err
 add_open_slots(struct web *w, json_t *ctx, const struct patient *p,
@@ -614,15 +617,13 @@ add_open_slots(struct web *w, json_t *ctx, const struct patient *p,
 	struct slot *s;
 	json_t *days = jarr(ctx, "days"), *rows = NULL;
 	int64_t cur_day = -1, unit = -1;
+	int64_t ahead = patient_side(w) ? 366 : BOOK_WINDOW_DAYS;
 	size_t n, i, shown = 0;
 	enum err e;
 
 	if ((e = slot_list_for_patient(w->ctx.db, w->ctx.a, p->id, w->ctx.now,
-				       w->ctx.now + (patient_side(w)
-							     ? 366
-							     : BOOK_WINDOW_DAYS) *
-							    (int64_t)DAY,
-				       SLOT_LIST_MAX, &s, &n)) != ERR_OK)
+				       w->ctx.now + ahead * DAY, SLOT_LIST_MAX,
+				       &s, &n)) != ERR_OK)
 		return e;
 	for (i = 0; i < n; i++) {
 		json_t *o;
@@ -986,7 +987,7 @@ post_move(struct req *req)
 			     "appointment-moved");
 }
 
-/* --- one appointment ----------------------------------------------------- */
+/* --- one appointment ------------------------------------------------------ */
 
 static enum err
 detail_page(struct web *w, int status, const struct appointment *ap,
@@ -1135,7 +1136,7 @@ post_mark(struct req *req)
 			     "attendance-saved");
 }
 
-/* --- the units' rules ------------------------------------------------------ */
+/* --- the units' rules ----------------------------------------------------- */
 
 static bool
 admin_allowed(struct web *w)

@@ -75,7 +75,8 @@ slot_pattern_validate(const struct slot_pattern *p, struct problems *out)
 
 	if (!modality)
 		problems_add(out, "modality",
-			     N_("Choose in person, by phone or by video link."));
+			     N_("Choose in person, by phone or by video "
+				"link."));
 	if (p->start_min < 0 || p->start_min >= 24 * 60)
 		problems_add(out, "start",
 			     N_("Enter a start time such as 09:00."));
