@@ -235,6 +235,9 @@ get_patient(struct req *req)
 	jbool(ctx, "can_message",
 	      role_is_staff(w->account.role) &&
 		      patient_allowed(w, pid, RES_CONTACT, ACT_WRITE));
+	jbool(ctx, "can_see_contact",
+	      patient_allowed(w, pid, RES_CONTACT, ACT_READ));
+	jbool(ctx, "can_book", patient_allowed(w, pid, RES_CONTACT, ACT_WRITE));
 	team_read = patient_allowed(w, pid, RES_CARE_TEAM, ACT_READ);
 	team_write = patient_allowed(w, pid, RES_CARE_TEAM, ACT_WRITE);
 	jbool(ctx, "can_see_team", team_read);

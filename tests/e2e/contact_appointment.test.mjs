@@ -237,7 +237,7 @@ function pages(user) {
     case 'caregiver':
       return ['/appointments'];
     case 'reception':
-      return ['/appointments', '/appointments/slots/new', `/patients/${pid}/appointments/new?consultation=1`];
+      return ['/appointments', '/appointments/slots/new', `/patients/${pid}`, `/patients/${pid}/appointments/new?consultation=1`];
     default:
       return ['/admin/appointments', `/admin/appointments/${unit}`];
   }
