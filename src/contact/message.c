@@ -667,6 +667,30 @@ message_unread_count(struct db *db, int64_t account_id, int64_t patient_id,
 	return stmt_done(st);
 }
 
+static const char sql_unread_staff[] =
+	"SELECT count(*) FROM message_thread t JOIN message m "
+	"ON m.thread_id = t.id AND m.author_side = 'patient' "
+	"LEFT JOIN message_read r ON r.thread_id = t.id AND r.account_id = $2 "
+	"WHERE t.org_id = $1 AND t.patient_id IN (SELECT c.patient_id "
+	"FROM care_team_member c WHERE c.account_id = $2) "
+	"AND m.seq > COALESCE(r.seq, 0)";
+
+enum err
+message_unread_count_staff(struct db *db, int64_t org_id, int64_t account_id,
+			   int64_t *out)
+{
+	struct stmt *st = db_prepare(db, sql_unread_staff);
+
+	*out = 0;
+	if (!st)
+		return ERR_DB;
+	stmt_bind_int(st, 1, org_id);
+	stmt_bind_int(st, 2, account_id);
+	if (stmt_row(st))
+		*out = stmt_int(st, 0);
+	return stmt_done(st);
+}
+
 /* --- quick replies -------------------------------------------------------- */
 
 static const char sql_template_upsert[] =

@@ -228,6 +228,12 @@ enum err message_list(struct db *db, struct arena *a, int64_t thread_id,
 enum err message_unread_count(struct db *db, int64_t account_id,
 			      int64_t patient_id, int64_t *out);
 
+/* Messages from patients and caregivers that professional `account_id`
+ * has not read, in the threads of the patients on whose care team they
+ * are (those message_threads_of_staff() lists). */
+enum err message_unread_count_staff(struct db *db, int64_t org_id,
+				    int64_t account_id, int64_t *out);
+
 /* --- quick replies ---------------------------------------------------- */
 
 struct message_template {

@@ -349,7 +349,8 @@ new_action(struct web *w, int64_t pid)
 			    (long long)pid);
 }
 
-/* GET /messages/new: 200; 403; 404 (staff start from a patient). */
+/* GET /messages/new: 200; 303 to the patient list for staff, who start
+ * from a patient; 403; 404. */
 static enum err
 get_new(struct req *req)
 {
@@ -358,6 +359,8 @@ get_new(struct req *req)
 	int64_t pid;
 	enum err e;
 
+	if (role_is_staff(w->account.role))
+		return http_redirect(req, "/patients");
 	if ((e = patient_of_writer(w, &pid)) != ERR_OK)
 		return e;
 	PATIENT_ACCESS_OR_RESPOND(w, pid, RES_CONTACT, ACT_WRITE);

@@ -297,6 +297,16 @@ home_professional(struct web *w, json_t *ctx)
 		jstr(o, "birth_date", p[i].birth_date);
 		jbool(o, "interpreter", p[i].interpreter_needed);
 	}
+	if ((e = message_unread_count_staff(w->ctx.db, w->account.org_id,
+					    w->account.id, &total)) != ERR_OK)
+		return e;
+	jbool(ctx, "has_unread_messages", total > 0);
+	jstr(ctx, "unread_messages_text",
+	     arena_printf(w->ctx.a,
+			  trn(w, "%lld new message from patients is waiting.",
+			      "%lld new messages from patients are waiting.",
+			      (unsigned long)total),
+			  (long long)total));
 	if ((e = alert_queue_count(w->ctx.db, w->account.id, &total)) !=
 	    ERR_OK)
 		return e;

@@ -169,6 +169,14 @@ test_thread_reply_read(void **state)
 	assert_int_equal(message_thread_get(f->t.db, f->a, m.thread_id, &t),
 			 ERR_OK);
 	assert_int_equal(t.first_reply_at, 0);
+	assert_int_equal(message_unread_count_staff(f->t.db, f->org, f->pro,
+						    &unread),
+			 ERR_OK);
+	assert_int_equal(unread, 2);
+	assert_int_equal(message_unread_count_staff(f->t.db, f->org,
+						    f->other_pro, &unread),
+			 ERR_OK);
+	assert_int_equal(unread, 0);
 
 	/* The team's first answer. */
 	m = msg(f, f->pro, MESSAGE_SIDE_STAFF, m.thread_id, "Yes, with food.");
@@ -182,6 +190,10 @@ test_thread_reply_read(void **state)
 	assert_int_equal(message_thread_get(f->t.db, f->a, m.thread_id, &t),
 			 ERR_OK);
 	assert_int_equal(t.first_reply_at, 2000);
+	assert_int_equal(message_unread_count_staff(f->t.db, f->org, f->pro,
+						    &unread),
+			 ERR_OK);
+	assert_int_equal(unread, 0);
 	assert_int_equal(t.last_message_at, 3000);
 	assert_int_equal(t.to_account, f->pro);
 	assert_int_equal(t.messages, 4);
