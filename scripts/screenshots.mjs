@@ -71,6 +71,11 @@ try {
   // administrator's outbox with the demo's dead-letter list.
   await shot('patient', '/account/notifications', 'contact-notifications.png', { viewport: { width: 390, height: 844 } });
   await shot('admin', '/admin/outbox', 'contact-outbox.png', { full: true });
+  // Messages: the patient's list on a phone, a conversation the doctor answers.
+  await shot('patient', '/messages', 'contact-messages.png', { viewport: { width: 390, height: 844 } });
+  const thread = query(server, `SELECT CAST(id AS TEXT) AS id FROM message_thread WHERE patient_id = ${pid} AND subject = 'Dizzy in the mornings'`)[0].id;
+  const quick = query(server, "SELECT CAST(id AS TEXT) AS id FROM message_template WHERE title = 'Please book a visit'")[0].id;
+  await shot('doctor', `/messages/${thread}?template=${quick}#reply`, 'contact-message-reply.png', { full: true });
   console.log(`screenshots written to ${out}`);
 } finally {
   await browser.close();
