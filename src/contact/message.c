@@ -168,17 +168,32 @@ static const char sql_may_unit[] =
 	"ON a.id = m.account_id WHERE m.patient_id = $1 AND a.unit_id = $2 "
 	"AND a.role = 'professional' AND a.disabled = 0";
 
+/* The first column of the first row of `sql` with $1 = a, $2 = b, or 0
+ * when there is no row. */
 static enum err
-exists(struct db *db, const char *sql, int64_t a, int64_t b, bool *found)
+int_of(struct db *db, const char *sql, int64_t a, int64_t b, int64_t *out)
 {
 	struct stmt *st = db_prepare(db, sql);
 
+	*out = 0;
 	if (!st)
 		return ERR_DB;
 	stmt_bind_int(st, 1, a);
 	stmt_bind_int(st, 2, b);
-	*found = stmt_row(st);
+	if (stmt_row(st))
+		*out = stmt_int(st, 0);
 	return stmt_done(st);
+}
+
+/* Whether `sql` ($1 = a, $2 = b) selects 1. */
+static enum err
+exists(struct db *db, const char *sql, int64_t a, int64_t b, bool *found)
+{
+	int64_t one;
+	enum err e = int_of(db, sql, a, b, &one);
+
+	*found = one == 1;
+	return e;
 }
 
 enum err
@@ -552,16 +567,11 @@ enum err
 message_read_seq(struct db *db, int64_t thread_id, int64_t account_id,
 		 int *out)
 {
-	struct stmt *st = db_prepare(db, sql_read_seq);
+	int64_t seq;
+	enum err e = int_of(db, sql_read_seq, thread_id, account_id, &seq);
 
-	*out = 0;
-	if (!st)
-		return ERR_DB;
-	stmt_bind_int(st, 1, thread_id);
-	stmt_bind_int(st, 2, account_id);
-	if (stmt_row(st))
-		*out = (int)stmt_int(st, 0);
-	return stmt_done(st);
+	*out = (int)seq;
+	return e;
 }
 
 enum err
@@ -655,16 +665,7 @@ enum err
 message_unread_count(struct db *db, int64_t account_id, int64_t patient_id,
 		     int64_t *out)
 {
-	struct stmt *st = db_prepare(db, sql_unread);
-
-	*out = 0;
-	if (!st)
-		return ERR_DB;
-	stmt_bind_int(st, 1, patient_id);
-	stmt_bind_int(st, 2, account_id);
-	if (stmt_row(st))
-		*out = stmt_int(st, 0);
-	return stmt_done(st);
+	return int_of(db, sql_unread, patient_id, account_id, out);
 }
 
 static const char sql_unread_staff[] =
@@ -679,16 +680,7 @@ enum err
 message_unread_count_staff(struct db *db, int64_t org_id, int64_t account_id,
 			   int64_t *out)
 {
-	struct stmt *st = db_prepare(db, sql_unread_staff);
-
-	*out = 0;
-	if (!st)
-		return ERR_DB;
-	stmt_bind_int(st, 1, org_id);
-	stmt_bind_int(st, 2, account_id);
-	if (stmt_row(st))
-		*out = stmt_int(st, 0);
-	return stmt_done(st);
+	return int_of(db, sql_unread_staff, org_id, account_id, out);
 }
 
 /* --- quick replies -------------------------------------------------------- */
