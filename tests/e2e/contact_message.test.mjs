@@ -185,6 +185,12 @@ for (const locale of ['en-GB', 'es-ES']) {
           // Nothing wider than a small phone.
           const wide = await page.evaluate(() => document.documentElement.scrollWidth);
           assert.ok(wide <= viewport.width, `${path} is ${wide} px wide at ${viewport.width}`);
+          if (viewport.width === 360) {
+            await page.setViewportSize({ width: 320, height: 640 });
+            const narrow = await page.evaluate(() => document.documentElement.scrollWidth);
+            assert.ok(narrow <= 320, `${path} is ${narrow} px wide at 320`);
+            await page.setViewportSize(viewport);
+          }
         }
         await page.context().close();
       });
@@ -282,6 +288,30 @@ test('bad input gets a clear 4xx and changes nothing', async () => {
   // The bad input before changed nothing but the grant the test widened.
   const grants = (x) => x.replace(/caregiver_grant\n[\s\S]*?break_glass\n/, '');
   sameSnapshot(grants(snapCarer), grants(before), 'bad input changed something');
+});
+
+test('without JavaScript at 320 px: write, choose a quick reply, answer', async () => {
+  const opts = { javaScriptEnabled: false, viewport: { width: 320, height: 640 } };
+  const pp = await newPage(browser, opts);
+  await signIn(pp, server.url, 'patient');
+  await pp.goto(server.url + '/messages/new');
+  await pp.locator('input[name="to"][value="team"]').check();
+  await pp.locator('#subject').fill('No script here');
+  await pp.locator('#body').fill('Written without JavaScript.');
+  await pp.getByRole('button', { name: 'Send the message' }).click();
+  await pp.waitForLoadState('domcontentloaded');
+  const thread = pp.url().match(/\/messages\/(\d+)/)[1];
+  const dp = await newPage(browser, opts);
+  await signIn(dp, server.url, 'doctor');
+  await dp.goto(`${server.url}/messages/${thread}`);
+  await dp.locator('#reply a', { hasText: 'Please book a visit' }).click();
+  await dp.waitForLoadState('domcontentloaded');
+  assert.match(await dp.locator('#body').inputValue(), /please book a visit/);
+  await dp.getByRole('button', { name: 'Send the reply' }).click();
+  await dp.waitForLoadState('domcontentloaded');
+  assert.equal(one(`SELECT COUNT(*) AS v FROM message WHERE thread_id = ${thread} AND author_side = 'staff'`), 1);
+  await pp.context().close();
+  await dp.context().close();
 });
 
 test('a message sent twice is stored once and answered the same', async () => {
