@@ -125,9 +125,9 @@ add_thread_row(struct web *w, json_t *arr, const struct message_thread *t,
 /* --- my threads ----------------------------------------------------------- */
 
 /* A caregiver's threads: those of each person they help who lets them
- * see messages. */
+ * see messages; `*unread` grows by their new messages. */
 static enum err
-caregiver_threads(struct web *w, json_t *ctx, json_t *arr)
+caregiver_threads(struct web *w, json_t *ctx, json_t *arr, int64_t *unread)
 {
 	struct message_thread *t;
 	struct grant *g;
@@ -154,8 +154,10 @@ caregiver_threads(struct web *w, json_t *ctx, json_t *arr)
 						    MESSAGE_THREADS_MAX, &t,
 						    &nt)) != ERR_OK)
 			return e;
-		for (k = 0; k < nt; k++)
+		for (k = 0; k < nt; k++) {
 			add_thread_row(w, arr, &t[k], true);
+			*unread += t[k].unread;
+		}
 		web_audit_read(w, MESSAGE_RES, "", pid);
 	}
 	return ERR_OK;
@@ -188,7 +190,7 @@ get_messages(struct req *req)
 			web_audit_read(w, MESSAGE_RES, "",
 				       w->account.patient_id);
 	} else if (role == ROLE_CAREGIVER) {
-		e = caregiver_threads(w, ctx, arr);
+		e = caregiver_threads(w, ctx, arr, &unread);
 	} else {
 		jbool(ctx, "staff", true);
 		jbool(ctx, "with_patient", true);

@@ -101,11 +101,17 @@ add_unread_messages(struct web *w, json_t *ctx, int64_t pid)
 	jbool(ctx, "has_unread_messages", unread > 0);
 	jstr(ctx, "unread_messages_text",
 	     arena_printf(w->ctx.a,
-			  trn(w, "You have %lld new message from your care "
-				 "team.",
-			      "You have %lld new messages from your care "
-			      "team.",
-			      (unsigned long)unread),
+			  w->account.role == ROLE_CAREGIVER
+				  ? trn(w, "%lld new message from their care "
+					   "team.",
+					"%lld new messages from their care "
+					"team.",
+					(unsigned long)unread)
+				  : trn(w, "You have %lld new message from "
+					   "your care team.",
+					"You have %lld new messages from "
+					"your care team.",
+					(unsigned long)unread),
 			  (long long)unread));
 	return ERR_OK;
 }
@@ -196,6 +202,8 @@ home_caregiver(struct web *w, json_t *ctx)
 		jid(o, "patient_id", g[i].patient_id);
 		jstr(o, "name", g[i].patient_name);
 		jstr(o, "relationship", g[i].relationship);
+		if ((e = add_unread_messages(w, o, g[i].patient_id)) != ERR_OK)
+			return e;
 		if (g[i].expires_at)
 			jstr(o, "until", page_date(w, g[i].expires_at));
 		for (r = 0; r < RES__MAX; r++)
