@@ -234,6 +234,7 @@ policy_org_allows(const struct actor *who, int64_t org_id,
 	case ORG_LIST_PATIENTS:
 	case ORG_SCHEDULE:
 	case ORG_MESSAGE_TEMPLATES:
+	case ORG_TRIAGE:
 		return who->role == ROLE_PROFESSIONAL ||
 		       who->role == ROLE_RECEPTIONIST;
 	default:

@@ -93,7 +93,8 @@ enum err policy_check(struct ctx *c, int64_t patient_id, enum resource res,
  * listing patients by name (staff who book or treat), keeping
  * professionals' appointment schedules (professionals their own,
  * receptionists everyone's), keeping the organisation's quick replies
- * to messages (staff who answer them).
+ * to messages (staff who answer them), working the online-consultation
+ * queue (professionals and receptionists).
  */
 enum org_permission {
 	ORG_ADMINISTER,
@@ -101,6 +102,7 @@ enum org_permission {
 	ORG_LIST_PATIENTS,
 	ORG_SCHEDULE,		/* add and withdraw appointment slots */
 	ORG_MESSAGE_TEMPLATES,
+	ORG_TRIAGE,
 	ORG__MAX
 };
 

@@ -193,11 +193,35 @@ test_org_permissions(void **state)
 	assert_false(policy_org_allows(&admin, 10, ORG_MESSAGE_TEMPLATES));
 }
 
+/* The online-consultation queue: professionals and receptionists of the
+ * organisation, nobody else. */
+static void
+test_org_triage(void **state)
+{
+	struct actor pro = {3, 10, ROLE_PROFESSIONAL, 0, "d"};
+	struct actor rec = {5, 10, ROLE_RECEPTIONIST, 0, "r"};
+	struct actor admin = {1, 10, ROLE_ADMINISTRATOR, 0, "a"};
+	struct actor pat = {4, 10, ROLE_PATIENT, 9, "m"};
+	struct actor carer = {6, 10, ROLE_CAREGIVER, 0, "c"};
+	struct actor sys = {0, 0, ROLE_SYSTEM, 0, "s"};
+
+	(void)state;
+	assert_true(policy_org_allows(&pro, 10, ORG_TRIAGE));
+	assert_true(policy_org_allows(&rec, 10, ORG_TRIAGE));
+	assert_false(policy_org_allows(&pro, 11, ORG_TRIAGE));
+	assert_false(policy_org_allows(&rec, 11, ORG_TRIAGE));
+	assert_false(policy_org_allows(&admin, 10, ORG_TRIAGE));
+	assert_false(policy_org_allows(&pat, 10, ORG_TRIAGE));
+	assert_false(policy_org_allows(&carer, 10, ORG_TRIAGE));
+	assert_true(policy_org_allows(&sys, 10, ORG_TRIAGE));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_matrix),
+		cmocka_unit_test(test_org_triage),
 		cmocka_unit_test(test_matrix_covers_every_role),
 		cmocka_unit_test(test_unlisted_combinations_refuse),
 		cmocka_unit_test(test_caregiver_scopes),

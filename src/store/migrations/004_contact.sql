@@ -91,6 +91,27 @@ CREATE TABLE consultation_rating (
 	helped INTEGER NOT NULL
 );
 
+-- The triage queue filtered to one person or one unit, soonest due
+-- first (a red-flag stop is closed at once, so never in the queue).
+CREATE INDEX consultation_open_by_account ON consultation
+	(org_id, assigned_account_id, closed_at, due_at);
+CREATE INDEX consultation_open_by_unit ON consultation
+	(org_id, assigned_unit_id, closed_at, due_at);
+
+-- The organisation's form for one kind of request: red-flag questions
+-- (answered yes or no, asked first) and questions, one per line, and the
+-- emergency advice shown when a red flag is answered yes. An
+-- organisation without a row gets cocare's defaults.
+CREATE TABLE consult_form (
+	org_id BIGINT NOT NULL REFERENCES organisation (id),
+	kind TEXT NOT NULL,
+	red_flags TEXT NOT NULL,
+	questions TEXT NOT NULL,
+	advice TEXT NOT NULL,
+	updated_at BIGINT NOT NULL,
+	PRIMARY KEY (org_id, kind)
+);
+
 -- ---------------------------------------------------------------------
 -- Secure messaging (src/contact/message*.c)
 -- ---------------------------------------------------------------------
