@@ -915,12 +915,16 @@ consult_validate(const struct consult_new *n, struct problems *ps)
 					       "answers."));
 		return;
 	}
+	/* A yes stops the form at once: the red flags not answered yet
+	 * stay empty, and no answers are needed. */
 	for (i = 0; i < n->nred_flags; i++)
-		if (!is_code(n->red_flags[i].answer, yes_no))
+		if (!is_code(n->red_flags[i].answer, yes_no) &&
+		    !(any_red_flag(n) && n->red_flags[i].answer &&
+		      !*n->red_flags[i].answer))
 			problems_add(ps, flag_fields[i],
 				     N_("Answer yes or no."));
 	if (any_red_flag(n))
-		return;	/* the form stopped there: no answers needed */
+		return;
 	for (i = 0; i < n->nanswers; i++) {
 		const char *a = n->answers[i].answer;
 
@@ -954,7 +958,7 @@ answers_json(struct arena *a, const struct consult_new *n)
 		json_array_append_new(
 			flags, json_pack("{s:s, s:s}", "q",
 					 n->red_flags[i].question ? n->red_flags[i].question : "",
-					 "a", n->red_flags[i].answer));
+					 "a", n->red_flags[i].answer ? n->red_flags[i].answer : ""));
 	/* After a red flag the rest of the form was never shown. */
 	for (i = 0; !any_red_flag(n) && i < n->nanswers; i++)
 		json_array_append_new(

@@ -13,5 +13,6 @@ struct http_router;
 enum err appointment_web_routes(struct http_router *r);
 enum err outbox_web_routes(struct http_router *r);
 enum err message_web_routes(struct http_router *r);
+enum err consult_web_routes(struct http_router *r);	/* consult_web.c */
 
 #endif

@@ -68,6 +68,13 @@ static const struct {
 	{"outbox-retried", N_("The notification will be tried again now.")},
 	{"outbox-retried-all", N_("Every notification not delivered will be "
 				  "tried again now.")},
+	{"consult-sent", N_("Your request is sent. You can follow it on "
+			    "this page.")},
+	{"consult-rated", N_("Thank you for your answers.")},
+	{"consult-answered", N_("Your reply is sent to the patient.")},
+	{"consult-closed", N_("The request is closed. The patient can see "
+			      "the outcome.")},
+	{"consult-recorded", N_("The request is recorded in the queue.")},
 };
 
 struct nav_item {
@@ -78,8 +85,9 @@ struct nav_item {
 static const struct nav_item nav_patient[] = {
 	{"/", N_("Home")},
 	{"/patients/%p", N_("My record")},
-	{"/appointments", N_("Appointments")},
+	{"/consult", N_("Ask for help")},
 	{"/messages", N_("Messages")},
+	{"/appointments", N_("Appointments")},
 	{"/patients/%p/access", N_("Who looked at my record")},
 	{"/patients/%p/grants", N_("People who help me")},
 	{"/account", N_("My account")},
@@ -88,6 +96,7 @@ static const struct nav_item nav_patient[] = {
 static const struct nav_item nav_professional[] = {
 	{"/", N_("Home")},
 	{"/patients", N_("My patients")},
+	{"/triage", N_("Requests")},
 	{"/alerts", N_("Alerts")},
 	{"/appointments", N_("Appointments")},
 	{"/messages", N_("Messages")},
@@ -99,6 +108,7 @@ static const struct nav_item nav_professional[] = {
 static const struct nav_item nav_reception[] = {
 	{"/", N_("Home")},
 	{"/patients", N_("Patients")},
+	{"/triage", N_("Requests")},
 	{"/appointments", N_("Appointments")},
 	{"/messages", N_("Messages")},
 	{"/account", N_("My account")},
@@ -117,6 +127,7 @@ static const struct nav_item nav_admin[] = {
 	{"/admin", N_("Organisation")},
 	{"/admin/appointments", N_("Appointment rules")},
 	{"/admin/outbox", N_("Notifications")},
+	{"/admin/contact", N_("Contact settings")},
 	{"/account", N_("My account")},
 	{NULL, NULL},
 };

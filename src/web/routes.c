@@ -25,6 +25,7 @@ app_routes(struct http_router *r)
 		appointment_web_routes,
 		outbox_web_routes,
 		message_web_routes,
+		consult_web_routes,
 	};
 	size_t i;
 	enum err e;
