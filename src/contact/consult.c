@@ -104,7 +104,7 @@ static const struct code_label outcomes[] = {
 static const struct code_label priorities[] = {
 	{"routine", N_("Routine")},
 	{"soon", N_("Soon")},
-	{"urgent", N_("Urgent")},
+	{"urgent", N_("Urgent: same day")},
 	{NULL, NULL},
 };
 static const struct code_label steps[] = {
