@@ -120,6 +120,7 @@ demo_care_load(struct db *db, const struct audit_key *key, struct arena *a,
 		demo_contact_appointments,
 		demo_contact_outbox,
 		demo_contact_messages,
+		demo_contact_consult,
 	};
 	struct demo_patient_row *rows;
 	struct demo_care d;

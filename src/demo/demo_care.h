@@ -88,6 +88,7 @@ enum err demo_contact_appointments(struct demo_care *d);
 						/* demo_contact_appointment.c */
 enum err demo_contact_outbox(struct demo_care *d);	/* demo_contact_outbox.c */
 enum err demo_contact_messages(struct demo_care *d);	/* demo_contact_message.c */
+enum err demo_contact_consult(struct demo_care *d);	/* demo_contact_consult.c */
 
 /*
  * Loads every part for the demo organisation `org_id` inside the
