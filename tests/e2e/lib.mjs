@@ -86,9 +86,13 @@ export async function startServer({ demo = true, extraEnv = {}, backend = 'sqlit
   };
 }
 
+// What sqlite3 may print for query() and snapshot(): the demo's year of
+// contact history is well over the 1 MB execFileSync allows by default.
+const SQL_OUTPUT_MAX = 256 * 1024 * 1024;
+
 // Runs SQL against the server's SQLite file (read-only) and returns rows.
 export function query(server, sql) {
-  const out = execFileSync('sqlite3', ['-readonly', '-json', join(server.dir, 'cocare.db'), sql], { encoding: 'utf8' });
+  const out = execFileSync('sqlite3', ['-readonly', '-json', join(server.dir, 'cocare.db'), sql], { encoding: 'utf8', maxBuffer: SQL_OUTPUT_MAX });
   return out.trim() ? JSON.parse(out) : [];
 }
 
@@ -105,8 +109,7 @@ const DATA_TABLES = ['organisation', 'unit', 'patient', 'patient_identifier', 'a
 // Plain text, not JSON: 62-bit ids would lose precision as JS numbers.
 export function snapshot(server) {
   const sql = DATA_TABLES.map((t) => `SELECT '${t}'; SELECT * FROM ${t} ORDER BY 1;`).join(' ');
-  return execFileSync('sqlite3', ['-readonly', join(server.dir, 'cocare.db'), sql],
-    { encoding: 'utf8', maxBuffer: 1 << 30 });
+  return execFileSync('sqlite3', ['-readonly', join(server.dir, 'cocare.db'), sql], { encoding: 'utf8', maxBuffer: SQL_OUTPUT_MAX });
 }
 
 export async function launchBrowser() {
