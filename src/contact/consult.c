@@ -320,15 +320,19 @@ static const char sql_list_patient[] = SELECT_CONSULT("''")
 	"LIMIT $2";
 /* The queue: one statement per filter, each served by an index on
  * (org_id[, assignee], closed_at, due_at). */
+/* Pages follow on from the last row shown ($3 due, $4 id), so a late
+ * page costs what the first does. */
+#define QUEUE_AFTER                                                         \
+	"AND c.due_at >= $3 AND (c.due_at > $3 OR c.id > $4) "               \
+	"ORDER BY c.due_at, c.id LIMIT $2"
 static const char sql_queue_all[] = SELECT_CONSULT("''")
-	"WHERE c.org_id = $1 AND c.closed_at = 0 "
-	"ORDER BY c.due_at, c.id LIMIT $2 OFFSET $3";
+	"WHERE c.org_id = $1 AND c.closed_at = 0 " QUEUE_AFTER;
 static const char sql_queue_mine[] = SELECT_CONSULT("''")
-	"WHERE c.org_id = $1 AND c.assigned_account_id = $4 "
-	"AND c.closed_at = 0 ORDER BY c.due_at, c.id LIMIT $2 OFFSET $3";
+	"WHERE c.org_id = $1 AND c.assigned_account_id = $5 "
+	"AND c.closed_at = 0 " QUEUE_AFTER;
 static const char sql_queue_unit[] = SELECT_CONSULT("''")
-	"WHERE c.org_id = $1 AND c.assigned_unit_id = $4 "
-	"AND c.closed_at = 0 ORDER BY c.due_at, c.id LIMIT $2 OFFSET $3";
+	"WHERE c.org_id = $1 AND c.assigned_unit_id = $5 "
+	"AND c.closed_at = 0 " QUEUE_AFTER;
 static const char sql_steps_all[] =
 	"SELECT s.at, s.actor_id, COALESCE(a.display_name, ''), s.step, "
 	"s.note FROM consultation_step s "
@@ -1175,8 +1179,8 @@ consult_list_patient(struct db *db, struct arena *a, int64_t patient_id,
 enum err
 consult_queue(struct db *db, struct arena *a, int64_t org_id,
 	      enum consult_queue_filter f, int64_t account_id,
-	      int64_t unit_id, int64_t offset, struct consultation **out,
-	      size_t *count, bool *more)
+	      int64_t unit_id, int64_t after_due, int64_t after_id,
+	      struct consultation **out, size_t *count, bool *more)
 {
 	const char *sql = f == QUEUE_MINE   ? sql_queue_mine
 			  : f == QUEUE_UNIT ? sql_queue_unit
@@ -1190,9 +1194,10 @@ consult_queue(struct db *db, struct arena *a, int64_t org_id,
 	stmt_bind_int(st, 1, org_id);
 	/* One more than a page tells whether another page follows. */
 	stmt_bind_int(st, 2, CONSULT_QUEUE_PAGE + 1);
-	stmt_bind_int(st, 3, offset < 0 ? 0 : offset);
+	stmt_bind_int(st, 3, after_due);
+	stmt_bind_int(st, 4, after_id);
 	if (f != QUEUE_ALL)
-		stmt_bind_int(st, 4, f == QUEUE_MINE ? account_id : unit_id);
+		stmt_bind_int(st, 5, f == QUEUE_MINE ? account_id : unit_id);
 	e = stmt_list(st, a, sizeof(**out), CONSULT_QUEUE_PAGE + 1,
 		      read_consult, out, count);
 	if (e == ERR_OK && *count > CONSULT_QUEUE_PAGE) {

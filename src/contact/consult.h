@@ -41,7 +41,7 @@ struct write_info;
 #define CONSULT_ANSWER_MAX 2000		/* characters of one answer */
 #define CONSULT_ADVICE_MAX 2000		/* characters of emergency advice */
 #define CONSULT_TEXT_MAX 4000		/* a reply, advice, a note */
-#define CONSULT_QUEUE_PAGE 50		/* requests on one queue page */
+#define CONSULT_QUEUE_PAGE 25		/* requests on one queue page */
 #define CONSULT_LIST_MAX 100		/* a patient's requests listed */
 #define CONSULT_STEPS_MAX 200		/* steps shown on one request */
 
@@ -231,13 +231,15 @@ enum err consult_list_patient(struct db *db, struct arena *a,
 			      size_t *count);
 
 /* The triage queue: open requests of the organisation, soonest due
- * first. QUEUE_MINE: assigned to `account_id`; QUEUE_UNIT: to `unit_id`.
- * One page of at most CONSULT_QUEUE_PAGE from `offset`; `*more` tells
- * whether another page follows. */
+ * first (then by id). QUEUE_MINE: assigned to `account_id`; QUEUE_UNIT:
+ * to `unit_id`. One page of at most CONSULT_QUEUE_PAGE, after the row
+ * (`after_due`, `after_id`) that ended the page before ((0, 0): from
+ * the start); `*more` tells whether another page follows. One indexed
+ * range scan whatever the page. */
 enum consult_queue_filter { QUEUE_ALL, QUEUE_MINE, QUEUE_UNIT };
 enum err consult_queue(struct db *db, struct arena *a, int64_t org_id,
 		       enum consult_queue_filter f, int64_t account_id,
-		       int64_t unit_id, int64_t offset,
+		       int64_t unit_id, int64_t after_due, int64_t after_id,
 		       struct consultation **out, size_t *count, bool *more);
 
 struct consult_step {

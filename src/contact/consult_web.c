@@ -29,7 +29,6 @@
 #include "web/page.h"
 #include "core/banned.h"
 
-#define QUEUE_PAGES_MAX 1000	/* pages of the queue one can ask for */
 #define STAFF_LIST_MAX 500	/* people offered as assignees */
 
 static const char *const weekday_names[7] = {
@@ -714,8 +713,24 @@ post_rate(struct req *req)
 
 /* --- the staff's pages ---------------------------------------------------- */
 
-/* GET /triage?show=mine|unit|all&page=N: 200 one page of open requests,
- * soonest due first; 403 for anyone who does not triage. */
+/* "after=<due>.<id>": where the page before ended; false when malformed. */
+static bool
+parse_after(const char *s, int64_t *due, int64_t *id)
+{
+	const char *dot = strchr(s, '.');
+
+	*due = 0;
+	*id = 0;
+	if (!*s)
+		return true;
+	return dot && str_to_i64((struct str){s, (size_t)(dot - s)}, 0,
+				 INT64_MAX, due) &&
+	       str_to_i64(str_c(dot + 1), 1, INT64_MAX, id);
+}
+
+/* GET /triage?show=mine|unit|all&after=<due>.<id>: 200 one page of open
+ * requests, soonest due first, following on from the row `after`; 400
+ * for a malformed `after`; 403 for anyone who does not triage. */
 static enum err
 get_triage(struct req *req)
 {
@@ -724,7 +739,7 @@ get_triage(struct req *req)
 	enum consult_queue_filter f = QUEUE_ALL;
 	struct consultation *r;
 	json_t *ctx, *rows, *filters;
-	int64_t page = 1;
+	int64_t after_due, after_id;
 	size_t n, i;
 	bool more;
 	enum err e;
@@ -745,14 +760,11 @@ get_triage(struct req *req)
 		f = QUEUE_UNIT;
 	else
 		show = "all";
-	if (*web_field(w, "page") &&
-	    !str_to_i64(str_c(web_field(w, "page")), 1, QUEUE_PAGES_MAX,
-			&page))
+	if (!parse_after(web_field(w, "after"), &after_due, &after_id))
 		return ERR_INVALID;
 	if ((e = consult_queue(w->ctx.db, w->ctx.a, w->ctx.actor.org_id, f,
-			       w->account.id, w->account.unit_id,
-			       (page - 1) * CONSULT_QUEUE_PAGE, &r, &n,
-			       &more)) != ERR_OK)
+			       w->account.id, w->account.unit_id, after_due,
+			       after_id, &r, &n, &more)) != ERR_OK)
 		return e;
 	ctx = page_new(w, N_("Requests"));
 	filters = jarr(ctx, "filters");
@@ -770,15 +782,14 @@ get_triage(struct req *req)
 	rows = jarr(ctx, "rows");
 	for (i = 0; i < n; i++)
 		add_request(w, rows, &r[i], true);
-	if (page > 1)
-		jstr(ctx, "prev", arena_printf(w->ctx.a,
-					       "/triage?show=%s&page=%lld",
-					       show, (long long)(page - 1)));
-	if (more && page < QUEUE_PAGES_MAX)
-		jstr(ctx, "next", arena_printf(w->ctx.a,
-					       "/triage?show=%s&page=%lld",
-					       show, (long long)(page + 1)));
-	jint(ctx, "page", page);
+	if (after_id)
+		jstr(ctx, "first", arena_printf(w->ctx.a, "/triage?show=%s",
+						show));
+	if (more && n)
+		jstr(ctx, "next",
+		     arena_printf(w->ctx.a, "/triage?show=%s&after=%lld.%lld",
+				  show, (long long)r[n - 1].due_at,
+				  (long long)r[n - 1].id));
 	return page_render(w, 200, "triage", ctx);
 }
 

@@ -235,7 +235,7 @@ test_red_flag(void **state)
 	assert_int_equal(count(f, sql_touchpoints), 1);
 	/* Not in the queue. */
 	assert_int_equal(consult_queue(f->care.t.db, f->care.a, f->care.org,
-				       QUEUE_ALL, 0, 0, 0, &q, &nq, &more),
+				       QUEUE_ALL, 0, 0, 0, 0, &q, &nq, &more),
 			 ERR_OK);
 	assert_int_equal(nq, 0);
 	/* Sent twice: still one, still a red flag. */
@@ -509,7 +509,7 @@ test_queue(void **state)
 	char key[40];
 	size_t n, i;
 	bool more;
-	int64_t first = 0;
+	int64_t first = 0, first_due;
 
 	for (i = 0; i < CONSULT_QUEUE_PAGE + 3; i++) {
 		struct consult_new cn;
@@ -527,39 +527,41 @@ test_queue(void **state)
 			first = cn.id;
 	}
 	assert_int_equal(consult_queue(f->care.t.db, f->care.a, f->care.org,
-				       QUEUE_ALL, 0, 0, 0, &q, &n, &more),
+				       QUEUE_ALL, 0, 0, 0, 0, &q, &n, &more),
 			 ERR_OK);
 	assert_int_equal(n, CONSULT_QUEUE_PAGE);
 	assert_true(more);
 	assert_int_equal(q[0].id, first);
 	for (i = 1; i < n; i++)
 		assert_true(q[i - 1].due_at <= q[i].due_at);
+	first_due = q[n - 1].due_at;
 	assert_int_equal(consult_queue(f->care.t.db, f->care.a, f->care.org,
-				       QUEUE_ALL, 0, 0, CONSULT_QUEUE_PAGE,
-				       &q, &n, &more),
+				       QUEUE_ALL, 0, 0, q[n - 1].due_at,
+				       q[n - 1].id, &q, &n, &more),
 			 ERR_OK);
 	assert_int_equal(n, 3);
 	assert_false(more);
+	assert_true(q[0].due_at >= first_due);
 
 	assert_int_equal(consult_triage(as_pro(f), first, "soon", f->care.pro,
 					0),
 			 ERR_OK);
 	assert_int_equal(consult_queue(f->care.t.db, f->care.a, f->care.org,
-				       QUEUE_MINE, f->care.pro, 0, 0, &q, &n,
-				       &more),
+				       QUEUE_MINE, f->care.pro, 0, 0, 0, &q,
+				       &n, &more),
 			 ERR_OK);
 	assert_int_equal(n, 1);
 	assert_int_equal(q[0].id, first);
 	assert_string_equal(q[0].assignee_name, "dr");
 	assert_int_equal(consult_queue(f->care.t.db, f->care.a, f->care.org,
-				       QUEUE_UNIT, 0, f->unit, 0, &q, &n,
+				       QUEUE_UNIT, 0, f->unit, 0, 0, &q, &n,
 				       &more),
 			 ERR_OK);
 	assert_int_equal(n, 0);
 	/* Another organisation sees none of them. */
 	assert_int_equal(consult_queue(f->care.t.db, f->care.a,
 				       f->care.other_org, QUEUE_ALL, 0, 0, 0,
-				       &q, &n, &more),
+				       0, &q, &n, &more),
 			 ERR_OK);
 	assert_int_equal(n, 0);
 }
