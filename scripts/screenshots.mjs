@@ -76,6 +76,13 @@ try {
   const thread = query(server, `SELECT CAST(id AS TEXT) AS id FROM message_thread WHERE patient_id = ${pid} AND subject = 'Dizzy in the mornings'`)[0].id;
   const quick = query(server, "SELECT CAST(id AS TEXT) AS id FROM message_template WHERE title = 'Please book a visit'")[0].id;
   await shot('doctor', `/messages/${thread}?template=${quick}#reply`, 'contact-message-reply.png', { full: true });
+  // Asking for help online: María's requests on a phone, the red flags
+  // first, and the doctor's queue.
+  const ask = query(server, `SELECT CAST(id AS TEXT) AS id FROM consultation WHERE patient_id = ${pid} AND status = 'closed' ORDER BY submitted_at DESC LIMIT 1`)[0].id;
+  await shot('patient', '/consult', 'contact-consult.png', { viewport: { width: 390, height: 844 } });
+  await shot('patient', '/consult/new?kind=new_problem', 'contact-consult-red-flags.png', { viewport: { width: 390, height: 844 } });
+  await shot('patient', `/consult/${ask}`, 'contact-consult-request.png', { viewport: { width: 390, height: 844 }, full: true });
+  await shot('doctor', '/triage', 'contact-triage.png');
   console.log(`screenshots written to ${out}`);
 } finally {
   await browser.close();

@@ -86,12 +86,25 @@ static const char red_flag_answers[] =
 	"{\"red_flags\":[{\"q\":\"Do you have chest pain, or pain that "
 	"spreads to your arm, neck or jaw?\",\"a\":\"yes\"}],\"answers\":[]}";
 
-static const char *const replies[] = {
-	"Thank you. That is expected with the new dose; keep a note for "
-	"two weeks and we will look at it together.",
-	"Yes, you can, for a few days. Tell us if it does not settle.",
-	"Your prescription is ready at the pharmacy from tomorrow.",
-	"Your letter is ready to collect at reception.",
+static const char *const replies[CONSULT__MAX][2] = {
+	[CONSULT_CONDITION] = {
+		"Thank you. That is expected with the new dose; keep a note "
+		"for two weeks and we will look at it together.",
+		"Yes, you can, for a few days. Tell us if it does not settle.",
+	},
+	[CONSULT_NEW_PROBLEM] = {
+		"From what you describe this should settle by itself. Tell us "
+		"if it is not better in a week, or sooner if it gets worse.",
+		"Please send a photo through the app so we can look at it.",
+	},
+	[CONSULT_PRESCRIPTION] = {
+		"Your prescription is ready at the pharmacy from tomorrow.",
+		"Your fit note is done: you can download it from your record.",
+	},
+	[CONSULT_ADMIN] = {
+		"Your letter is ready to collect at reception.",
+		"Done: your details are changed.",
+	},
 };
 static const char *const advice[] = {
 	"Rest, drink plenty and take paracetamol if needed. Tell us if it "
@@ -234,7 +247,7 @@ one_request(struct demo_consult *dc, const struct one *o)
 	j.patient_id = p->id;
 	if (!strcmp(o->outcome, "reply")) {
 		j.op = CONSULT_OP_REPLY;
-		j.note = replies[o->answer % 4];
+		j.note = replies[o->kind][o->answer % 2];
 		j.close = true;
 		j.step = "reply";
 	} else {
@@ -271,15 +284,19 @@ one_request(struct demo_consult *dc, const struct one *o)
 		      &j);
 }
 
+/* How requests of a kind end: clinical questions in every way, paperwork
+ * mostly by a reply. */
 static const char *
-pick_outcome(uint32_t *s)
+pick_outcome(uint32_t *s, enum consult_kind kind)
 {
 	uint32_t r = next_rand(s) % 100;
 
-	return r < 45 ? "reply"
+	if (kind == CONSULT_PRESCRIPTION || kind == CONSULT_ADMIN)
+		return r < 80 ? "reply" : r < 88 ? "appointment" : "closed";
+	return r < 35 ? "reply"
 	       : r < 65 ? "appointment"
-	       : r < 80 ? "self_care"
-	       : r < 90 ? "signpost"
+	       : r < 85 ? "self_care"
+	       : r < 95 ? "signpost"
 			: "closed";
 }
 
@@ -374,7 +391,7 @@ demo_contact_consult(struct demo_care *d)
 		    next_rand(&dc.seed) % 2 == 0)
 			o.delay = d->now - o.t + DEMO_CARE_DAY;
 		if (o.t + o.delay < d->now) {
-			o.outcome = pick_outcome(&dc.seed);
+			o.outcome = pick_outcome(&dc.seed, o.kind);
 			o.rate = next_rand(&dc.seed) % 5 < 2 &&
 				 o.t + o.delay + 5 * HOUR < d->now;
 		} else {
