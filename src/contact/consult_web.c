@@ -292,15 +292,15 @@ form_render(struct web *w, int status, const struct form_page *fp)
 	return page_render(w, status, "consult_form", ctx);
 }
 
+/* The service's closed message instead of the form. */
 static enum err
-closed_render(struct web *w, int status, const struct consult_service *s)
+closed_render(struct web *w, int status)
 {
 	json_t *ctx = page_new(w, N_("Ask for help"));
-	struct consult_service again;
+	struct consult_service svc;
 	enum err e;
 
-	(void)s;
-	if ((e = service_or(w, &again, ctx)) != ERR_OK) {
+	if ((e = service_or(w, &svc, ctx)) != ERR_OK) {
 		json_decref(ctx);
 		return e;
 	}
@@ -341,7 +341,7 @@ get_new(struct req *req)
 				     &svc)) != ERR_OK)
 		return e;
 	if (!consult_service_open(&svc, w->ctx.now))
-		return closed_render(w, 200, &svc);
+		return closed_render(w, 200);
 	if ((e = consult_form_get(w->ctx.db, w->ctx.a, w->ctx.actor.org_id, k,
 				  &form)) != ERR_OK)
 		return e;
@@ -411,7 +411,6 @@ post_new(struct req *req)
 	struct consult_new n;
 	struct problems ps = {0};
 	struct form_page fp = {0};
-	struct consult_service svc;
 	bool details = !strcmp(web_field(w, "step"), "details");
 	enum err e;
 	size_t i;
@@ -452,12 +451,8 @@ post_new(struct req *req)
 		fp.details = details;
 		return form_render(w, 400, &fp);
 	}
-	if (e == ERR_CONFLICT) {
-		if (consult_service_get(w->ctx.db, w->ctx.a,
-					w->ctx.actor.org_id, &svc) != ERR_OK)
-			return ERR_CONFLICT;
-		return closed_render(w, 409, &svc);
-	}
+	if (e == ERR_CONFLICT)
+		return closed_render(w, 409);
 	if (e != ERR_OK)
 		return e;
 	return page_redirect(w,

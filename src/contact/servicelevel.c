@@ -1,7 +1,8 @@
 /*
  * Service-level arithmetic (see servicelevel.h): calendar days are
- * counted as day numbers (days since 1970-01-01) and turned back into
- * local instants through mktime(), which knows the zone's summer time.
+ * counted as day numbers (days since 1970-01-01, through timegm() and
+ * gmtime_r(), which know no summer time) and turned back into local
+ * instants through mktime(), which knows the zone's.
  */
 #include "contact/servicelevel.h"
 
@@ -31,37 +32,6 @@ servicelevel_default(void)
 	return h;
 }
 
-/* The day number of a proleptic Gregorian date (H. Hinnant's
- * days_from_civil). */
-static int64_t
-days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void
-civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-	int64_t era, doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = yoe + era * 400 + (*m <= 2);
-}
-
 /* ISO weekday (1 Monday ... 7 Sunday) of a day number; day 0 was a
  * Thursday. */
 static int
@@ -83,24 +53,23 @@ local_day(int64_t t, int64_t *day, int *minute)
 
 	memset(&tm, 0, sizeof(tm));
 	localtime_r(&tt, &tm);
-	*day = days_from_civil((int64_t)tm.tm_year + 1900, tm.tm_mon + 1,
-			       tm.tm_mday);
 	*minute = tm.tm_hour * 60 + tm.tm_min;
+	/* The calendar date as a day number: its midnight in UTC. */
+	tm.tm_hour = 0;
+	tm.tm_min = 0;
+	tm.tm_sec = 0;
+	*day = (int64_t)timegm(&tm) / 86400;
 }
 
 /* The instant of local wall-clock `minute` (0 to 1440) of day `day`. */
 static int64_t
 local_instant(int64_t day, int minute)
 {
+	time_t midnight = (time_t)(day * 86400);
 	struct tm tm;
-	int64_t y;
-	int m, d;
 
-	civil_from_days(day, &y, &m, &d);
 	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = (int)(y - 1900);
-	tm.tm_mon = m - 1;
-	tm.tm_mday = d;
+	gmtime_r(&midnight, &tm);	/* the day's calendar date */
 	tm.tm_hour = minute / 60;
 	tm.tm_min = minute % 60;
 	tm.tm_isdst = -1;	/* let the zone say whether it is summer */
