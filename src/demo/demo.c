@@ -434,6 +434,9 @@ struct demo_patient {
 	const char *comm;
 	const char *access;
 	bool interpreter;
+	const char *disability;		/* the analytics' patient groups */
+	const char *digital;
+	int decile;
 	int unit;
 	int culture;
 	int age;		/* at `now` */
@@ -645,6 +648,29 @@ plan_team(struct demo_patient *p, struct rng *r)
 		set_member(p, r, other, staff[other].team_role);
 }
 
+/*
+ * The patient groups the touchpoint analytics split by, from a generator
+ * of their own so the rest of the demo stays as it was: about one in
+ * five with a disability, digital confidence falling with age, every
+ * deprivation decile, and some of each not known.
+ */
+static void
+plan_groups(struct demo_patient *p, int i)
+{
+	struct rng g = {0x9e0c0de5ULL + (uint64_t)i * 7919u};
+	unsigned d = rng_below(&g, 100), low = p->age >= 70 ? 45
+					  : p->age >= 50 ? 25 : 10;
+
+	p->disability = d < 22 ? "yes" : d < 84 ? "none"
+			: d < 90 ? "prefer_not" : "";
+	if (p->interpreter && rng_percent(&g, 30))
+		low += 15;
+	d = rng_below(&g, 100);
+	p->digital = d < 8 ? "" : d < 8 + low ? "low"
+		     : d < 8 + low + (92 - low) / 2 ? "some" : "high";
+	p->decile = rng_percent(&g, 10) ? 0 : 1 + (int)rng_below(&g, 10);
+}
+
 static bool
 plan_patient(struct demo_plan *pl, struct arena *a, struct rng *r, int i,
 	     int64_t now)
@@ -681,6 +707,7 @@ plan_patient(struct demo_plan *pl, struct arena *a, struct rng *r, int i,
 	p->access = "";
 	if (rng_percent(r, p->age >= 75 ? 40 : 15))
 		p->access = pick(r, LIST(accessibility_needs));
+	plan_groups(p, i);
 	p->created = now - (30 + (int64_t)rng_below(r, PATIENT_SINCE_DAYS -
 							 30)) * DAY;
 	do {
@@ -1024,6 +1051,9 @@ load_patient(struct db *db, struct demo_job *j, int i)
 	p.interpreter_needed = dp->interpreter;
 	p.communication_needs = (char *)dp->comm;
 	p.accessibility_needs = (char *)dp->access;
+	p.disability = (char *)dp->disability;
+	p.digital_confidence = (char *)dp->digital;
+	p.deprivation_decile = dp->decile;
 	p.created_at = dp->created;
 	e = patient_insert(db, &p);
 	if (e == ERR_OK)

@@ -36,6 +36,22 @@ const struct patient_choice patient_gender_choices[] = {
 	{NULL, NULL},
 };
 
+const struct patient_choice patient_disability_choices[] = {
+	{"", N_("Not known")},
+	{"none", N_("No disability")},
+	{"yes", N_("Has a disability")},
+	{"prefer_not", N_("Prefers not to say")},
+	{NULL, NULL},
+};
+
+const struct patient_choice patient_digital_choices[] = {
+	{"", N_("Not known")},
+	{"low", N_("Low: rarely uses the internet or needs help")},
+	{"some", N_("Some: uses it with a little help")},
+	{"high", N_("High: uses it confidently")},
+	{NULL, NULL},
+};
+
 const char *
 patient_choice_label(const struct patient_choice *list, const char *code)
 {
@@ -49,7 +65,8 @@ patient_choice_label(const struct patient_choice *list, const char *code)
 	"p.id, p.org_id, COALESCE(p.unit_id, 0), COALESCE(u.name, ''), "   \
 	"p.given_name, p.family_name, p.birth_date, p.gender, "            \
 	"p.preferred_language, p.interpreter_needed, p.communication_needs, " \
-	"p.accessibility_needs, p.version, p.created_at, p.updated_at "
+	"p.accessibility_needs, p.version, p.created_at, p.updated_at, "   \
+	"p.disability, p.digital_confidence, p.deprivation_decile "
 
 static const char sql_get[] =
 	"SELECT " PATIENT_COLS "FROM patient p "
@@ -70,13 +87,16 @@ static const char sql_insert[] =
 	"INSERT INTO patient (id, org_id, unit_id, given_name, family_name, "
 	"search_name, birth_date, gender, preferred_language, "
 	"interpreter_needed, communication_needs, accessibility_needs, "
-	"version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, "
-	"$8, $9, $10, $11, $12, 1, $13, $13)";
+	"version, created_at, updated_at, disability, digital_confidence, "
+	"deprivation_decile) VALUES ($1, $2, $3, $4, $5, $6, $7, "
+	"$8, $9, $10, $11, $12, 1, $13, $13, $14, $15, $16)";
 static const char sql_update[] =
 	"UPDATE patient SET given_name = $3, family_name = $4, "
 	"search_name = $5, birth_date = $6, gender = $7, "
 	"preferred_language = $8, interpreter_needed = $9, "
 	"communication_needs = $10, accessibility_needs = $11, "
+	"disability = $13, digital_confidence = $14, "
+	"deprivation_decile = $15, "
 	"version = version + 1, updated_at = $12 "
 	"WHERE id = $1 AND version = $2";
 static const char sql_id_insert[] =
@@ -99,6 +119,15 @@ in_list(const char *s, const char *const *list)
 {
 	for (; s && *list; list++)
 		if (strcmp(s, *list) == 0)
+			return true;
+	return false;
+}
+
+static bool
+choice_ok(const struct patient_choice *list, const char *code)
+{
+	for (; list->code; list++)
+		if (strcmp(list->code, code ? code : "") == 0)
 			return true;
 	return false;
 }
@@ -145,6 +174,15 @@ patient_validate(const struct patient *p, int64_t now, struct problems *out)
 	if (!text_ok(p->accessibility_needs, PATIENT_NEEDS_MAX, false))
 		problems_add(out, "accessibility_needs",
 			     "Use at most 1000 characters.");
+	if (!choice_ok(patient_disability_choices, p->disability))
+		problems_add(out, "disability", "Choose one of the options.");
+	if (!choice_ok(patient_digital_choices, p->digital_confidence))
+		problems_add(out, "digital_confidence",
+			     "Choose one of the options.");
+	if (p->deprivation_decile < 0 ||
+	    p->deprivation_decile > PATIENT_DECILE_MAX)
+		problems_add(out, "deprivation_decile",
+			     "Choose a decile from 1 to 10, or not known.");
 }
 
 void
@@ -194,6 +232,9 @@ read_row(struct stmt *st, struct arena *a, void *record)
 	p->version = stmt_int(st, 12);
 	p->created_at = stmt_int(st, 13);
 	p->updated_at = stmt_int(st, 14);
+	p->disability = stmt_text_dup(st, 15, a);
+	p->digital_confidence = stmt_text_dup(st, 16, a);
+	p->deprivation_decile = (int)stmt_int(st, 17);
 }
 
 static void
@@ -318,6 +359,10 @@ patient_insert(struct db *db, const struct patient *p)
 	stmt_bind_str(st, 12, p->accessibility_needs ? p->accessibility_needs
 						     : "");
 	stmt_bind_int(st, 13, p->created_at);
+	stmt_bind_str(st, 14, p->disability ? p->disability : "");
+	stmt_bind_str(st, 15, p->digital_confidence ? p->digital_confidence
+						   : "");
+	stmt_bind_int(st, 16, p->deprivation_decile);
 	e = stmt_exec(st);
 out:
 	arena_free(a);
@@ -353,6 +398,10 @@ patient_update(struct db *db, const struct patient *p, int64_t now)
 	stmt_bind_str(st, 11, p->accessibility_needs ? p->accessibility_needs
 						     : "");
 	stmt_bind_int(st, 12, now);
+	stmt_bind_str(st, 13, p->disability ? p->disability : "");
+	stmt_bind_str(st, 14, p->digital_confidence ? p->digital_confidence
+						   : "");
+	stmt_bind_int(st, 15, p->deprivation_decile);
 	e = stmt_exec(st);
 	if (e == ERR_OK && stmt_changes(st) != 1)
 		e = ERR_CONFLICT;

@@ -41,6 +41,11 @@ struct patient {
 	bool interpreter_needed;
 	char *communication_needs;
 	char *accessibility_needs;
+	/* The patient groups the touchpoint analytics split by; "" or 0 is
+	 * "not known" (see the choices below). */
+	char *disability;	/* "", none, yes, prefer_not */
+	char *digital_confidence;	/* "", low, some, high */
+	int deprivation_decile;	/* 1 most deprived .. 10 least; 0 unknown */
 	int64_t version;
 	int64_t created_at;
 	int64_t updated_at;
@@ -62,6 +67,14 @@ struct patient_choice {
  * a {NULL, NULL} row. */
 extern const struct patient_choice patient_language_choices[];
 extern const struct patient_choice patient_gender_choices[];
+
+/* Whether the patient has a disability (as they describe it) and how
+ * confident they are using digital services, each with a first row
+ * {"", "Not known"}; ending with {NULL, NULL}. */
+extern const struct patient_choice patient_disability_choices[];
+extern const struct patient_choice patient_digital_choices[];
+
+#define PATIENT_DECILE_MAX 10	/* deprivation deciles 1..10; 0 unknown */
 
 /* The label for `code` in `list`, or `code` itself when unknown. */
 const char *patient_choice_label(const struct patient_choice *list,

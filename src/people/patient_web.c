@@ -47,6 +47,35 @@ system_name(struct web *w, const char *system)
 	return tr(w, N_("Medical record number"));
 }
 
+/* The analytics' patient groups, as words ("" when not known). */
+static void
+add_groups(struct web *w, json_t *o, const struct patient *p)
+{
+	if (p->disability && *p->disability)
+		jstr(o, "disability", tr(w, patient_choice_label(
+			patient_disability_choices, p->disability)));
+	if (p->digital_confidence && *p->digital_confidence)
+		jstr(o, "digital_confidence", tr(w, patient_choice_label(
+			patient_digital_choices, p->digital_confidence)));
+	if (p->deprivation_decile > 0)
+		jint(o, "deprivation_decile", p->deprivation_decile);
+}
+
+static void
+add_choice_list(struct web *w, json_t *ctx, const char *key,
+		const struct patient_choice *list, const char *current)
+{
+	json_t *arr = jarr(ctx, key);
+
+	for (; list->code; list++) {
+		json_t *o = jpush(arr);
+
+		jstr(o, "code", list->code);
+		jstr(o, "name", tr(w, list->label));
+		jbool(o, "selected", current && !strcmp(current, list->code));
+	}
+}
+
 static char *
 full_name(struct web *w, const struct patient *p)
 {
@@ -171,6 +200,7 @@ add_profile(struct web *w, json_t *ctx, const struct patient *p)
 	jbool(ctx, "interpreter", p->interpreter_needed);
 	jstr(ctx, "communication_needs", p->communication_needs);
 	jstr(ctx, "accessibility_needs", p->accessibility_needs);
+	add_groups(w, ctx, p);
 	jstr(ctx, "unit", p->unit_name);
 	for (i = 0; i < p->nids; i++) {
 		json_t *o = jpush(ids);
@@ -276,6 +306,19 @@ add_choices(struct web *w, json_t *ctx, const struct patient *p)
 		jstr(o, "name", tr(w, g->label));
 		jbool(o, "selected", p->gender && !strcmp(p->gender, g->code));
 	}
+	add_choice_list(w, ctx, "disabilities", patient_disability_choices,
+			p->disability);
+	add_choice_list(w, ctx, "digital_levels", patient_digital_choices,
+			p->digital_confidence);
+	gs = jarr(ctx, "deciles");
+	for (i = 0; i <= PATIENT_DECILE_MAX; i++) {
+		json_t *o = jpush(gs);
+
+		jint(o, "code", (int64_t)i);
+		jstr(o, "name", i == 0 ? tr(w, N_("Not known"))
+				       : arena_printf(w->ctx.a, "%zu", i));
+		jbool(o, "selected", (int)i == p->deprivation_decile);
+	}
 }
 
 static void
@@ -316,6 +359,7 @@ edit_page(struct web *w, int status, const struct patient *typed,
 		jbool(s, "interpreter", stored->interpreter_needed);
 		jstr(s, "communication_needs", stored->communication_needs);
 		jstr(s, "accessibility_needs", stored->accessibility_needs);
+		add_groups(w, s, stored);
 		jbool(ctx, "conflict", true);
 	}
 	if (ps)
@@ -358,7 +402,7 @@ post_patient_edit(struct req *req)
 				"profile-update", NULL};
 	struct problems ps = {0};
 	struct patient typed, stored;
-	int64_t pid, version = 0;
+	int64_t pid, version = 0, decile;
 	void *arg[2];
 	enum err e;
 
@@ -368,6 +412,7 @@ post_patient_edit(struct req *req)
 	if (!str_to_i64(str_c(web_field(w, "version")), 1, INT64_MAX,
 			&version))
 		return ERR_INVALID;
+	decile = stored.deprivation_decile;
 	typed = stored;
 	typed.given_name = (char *)web_field(w, "given_name");
 	typed.family_name = (char *)web_field(w, "family_name");
@@ -380,6 +425,17 @@ post_patient_edit(struct req *req)
 	typed.accessibility_needs = (char *)web_field(w,
 						      "accessibility_needs");
 	typed.version = version;
+	/* The patient groups: a form without them keeps what is stored. */
+	if (http_field(req, "disability"))
+		typed.disability = (char *)web_field(w, "disability");
+	if (http_field(req, "digital_confidence"))
+		typed.digital_confidence = (char *)web_field(
+			w, "digital_confidence");
+	if (http_field(req, "deprivation_decile") &&
+	    !str_to_i64(str_c(web_field(w, "deprivation_decile")), 0,
+			PATIENT_DECILE_MAX, &decile))
+		decile = -1;	/* refused by patient_validate() */
+	typed.deprivation_decile = (int)decile;
 	patient_validate(&typed, w->ctx.now, &ps);
 	if (ps.n) {
 		write_refused(&w->ctx, &wi);

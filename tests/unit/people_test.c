@@ -128,6 +128,22 @@ test_validation(void **state)
 	assert_non_null(problems_for(&ps, "gender"));
 	assert_non_null(problems_for(&ps, "preferred_language"));
 	assert_non_null(problems_for(&ps, "given_name"));
+	/* The analytics' patient groups: fixed words, '' or 0 not known. */
+	p = test_patient(1, 1, "Ana", "Pérez");
+	ps.n = 0;
+	p.disability = "prefer_not";
+	p.digital_confidence = "";
+	p.deprivation_decile = 10;
+	patient_validate(&p, now, &ps);
+	assert_int_equal(ps.n, 0);
+	p.disability = "maybe";
+	p.digital_confidence = "expert";
+	p.deprivation_decile = 11;
+	patient_validate(&p, now, &ps);
+	assert_int_equal(ps.n, 3);
+	assert_non_null(problems_for(&ps, "disability"));
+	assert_non_null(problems_for(&ps, "digital_confidence"));
+	assert_non_null(problems_for(&ps, "deprivation_decile"));
 	ps.n = 0;
 	patient_identifier_validate("mrn", "A/12-3.4", &ps);
 	assert_int_equal(ps.n, 0);
@@ -156,12 +172,18 @@ test_version_conflict(void **state)
 	assert_int_equal(j.p.version, 1);
 	assert_int_equal(j.p.nids, 1);
 	j.p.communication_needs = "Large print";
+	j.p.disability = "yes";
+	j.p.digital_confidence = "low";
+	j.p.deprivation_decile = 2;
 	assert_int_equal(store_write(f->t.store, update_fn, &j), ERR_OK);
 	/* The same stale version again: refused, nothing changes. */
 	j.p.communication_needs = "Overwrite";
 	assert_int_equal(store_write(f->t.store, update_fn, &j), ERR_CONFLICT);
 	assert_int_equal(patient_get(f->t.db, f->a, f->p1, &now), ERR_OK);
 	assert_string_equal(now.communication_needs, "Large print");
+	assert_string_equal(now.disability, "yes");
+	assert_string_equal(now.digital_confidence, "low");
+	assert_int_equal(now.deprivation_decile, 2);
 	assert_int_equal(now.version, 2);
 }
 
