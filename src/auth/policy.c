@@ -16,7 +16,10 @@
  *   clinical; administrators manage accounts and never open a patient's
  *   record; privacy officers read access logs only;
  * - improvement leads, facilitators and researchers work with
- *   pseudonymised data elsewhere, never with a named record.
+ *   pseudonymised data elsewhere, never with a named record;
+ * - touchpoint analytics (counts, times and shares with small numbers
+ *   hidden) are for improvement leads, researchers, administrators and
+ *   the professionals of the unit they describe.
  */
 #include "auth/policy.h"
 
@@ -237,9 +240,25 @@ policy_org_allows(const struct actor *who, int64_t org_id,
 	case ORG_TRIAGE:
 		return who->role == ROLE_PROFESSIONAL ||
 		       who->role == ROLE_RECEPTIONIST;
+	case ORG_CONTACT_ANALYTICS:
+		return who->role == ROLE_IMPROVEMENT_LEAD ||
+		       who->role == ROLE_RESEARCHER ||
+		       who->role == ROLE_ADMINISTRATOR ||
+		       who->role == ROLE_PROFESSIONAL;
 	default:
 		return false;
 	}
+}
+
+bool
+policy_analytics_allows(const struct actor *who, int64_t org_id,
+			int64_t own_unit, int64_t unit_id)
+{
+	if (!policy_org_allows(who, org_id, ORG_CONTACT_ANALYTICS))
+		return false;
+	if (who->role != ROLE_PROFESSIONAL)
+		return true;
+	return own_unit != 0 && unit_id == own_unit;
 }
 
 static const char sql_patient_org[] =

@@ -103,11 +103,22 @@ enum org_permission {
 	ORG_SCHEDULE,		/* add and withdraw appointment slots */
 	ORG_MESSAGE_TEMPLATES,
 	ORG_TRIAGE,
+	ORG_CONTACT_ANALYTICS,	/* touchpoint figures, aggregate only */
 	ORG__MAX
 };
 
 bool policy_org_allows(const struct actor *who, int64_t org_id,
 		       enum org_permission p);
+
+/*
+ * Touchpoint analytics of one unit (`unit_id`), or of the whole
+ * organisation (0): figures only, never a named record. Improvement
+ * leads, researchers and administrators see any unit and the whole;
+ * professionals only their own unit (`own_unit`, the unit of their
+ * account; 0 when none).
+ */
+bool policy_analytics_allows(const struct actor *who, int64_t org_id,
+			     int64_t own_unit, int64_t unit_id);
 
 /* The same, answering ERR_FORBIDDEN when denied. */
 enum err policy_require(struct ctx *c, int64_t patient_id, enum resource res,

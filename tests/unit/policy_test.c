@@ -216,6 +216,46 @@ test_org_triage(void **state)
 	assert_true(policy_org_allows(&sys, 10, ORG_TRIAGE));
 }
 
+/* Touchpoint analytics: aggregate figures for improvement leads,
+ * researchers, administrators and the unit's own professionals. */
+static void
+test_contact_analytics(void **state)
+{
+	struct actor lead = {1, 10, ROLE_IMPROVEMENT_LEAD, 0, "l"};
+	struct actor res = {2, 10, ROLE_RESEARCHER, 0, "r"};
+	struct actor admin = {3, 10, ROLE_ADMINISTRATOR, 0, "a"};
+	struct actor pro = {4, 10, ROLE_PROFESSIONAL, 0, "p"};
+	struct actor pat = {5, 10, ROLE_PATIENT, 9, "m"};
+	struct actor care = {6, 10, ROLE_CAREGIVER, 0, "c"};
+	struct actor rec = {7, 10, ROLE_RECEPTIONIST, 0, "d"};
+	struct actor priv = {8, 10, ROLE_PRIVACY_OFFICER, 0, "o"};
+	struct actor fac = {9, 10, ROLE_FACILITATOR, 0, "f"};
+
+	(void)state;
+	assert_true(policy_org_allows(&lead, 10, ORG_CONTACT_ANALYTICS));
+	assert_true(policy_org_allows(&res, 10, ORG_CONTACT_ANALYTICS));
+	assert_true(policy_org_allows(&admin, 10, ORG_CONTACT_ANALYTICS));
+	assert_true(policy_org_allows(&pro, 10, ORG_CONTACT_ANALYTICS));
+	assert_false(policy_org_allows(&lead, 11, ORG_CONTACT_ANALYTICS));
+	assert_false(policy_org_allows(&pat, 10, ORG_CONTACT_ANALYTICS));
+	assert_false(policy_org_allows(&care, 10, ORG_CONTACT_ANALYTICS));
+	assert_false(policy_org_allows(&rec, 10, ORG_CONTACT_ANALYTICS));
+	assert_false(policy_org_allows(&priv, 10, ORG_CONTACT_ANALYTICS));
+	assert_false(policy_org_allows(&fac, 10, ORG_CONTACT_ANALYTICS));
+	/* Any unit or the whole organisation, but only their own. */
+	assert_true(policy_analytics_allows(&lead, 10, 0, 0));
+	assert_true(policy_analytics_allows(&lead, 10, 0, 77));
+	assert_true(policy_analytics_allows(&admin, 10, 0, 77));
+	assert_false(policy_analytics_allows(&res, 11, 0, 77));
+	/* Professionals: their own unit only. */
+	assert_true(policy_analytics_allows(&pro, 10, 77, 77));
+	assert_false(policy_analytics_allows(&pro, 10, 77, 78));
+	assert_false(policy_analytics_allows(&pro, 10, 77, 0));
+	assert_false(policy_analytics_allows(&pro, 10, 0, 0));
+	assert_false(policy_analytics_allows(&pat, 10, 77, 77));
+	assert_false(policy_analytics_allows(&rec, 10, 77, 77));
+}
+
 int
 main(void)
 {
@@ -226,6 +266,7 @@ main(void)
 		cmocka_unit_test(test_unlisted_combinations_refuse),
 		cmocka_unit_test(test_caregiver_scopes),
 		cmocka_unit_test(test_org_permissions),
+		cmocka_unit_test(test_contact_analytics),
 	};
 
 	test_init();

@@ -324,3 +324,7 @@ CREATE INDEX outbox_by_link ON outbox (link, event);
 -- ---------------------------------------------------------------------
 
 CREATE INDEX touchpoint_by_org ON touchpoint (org_id, at_ms);
+-- The analytics read a period's requests and threads of an organisation,
+-- and whether a request ended in an appointment.
+CREATE INDEX message_thread_by_time ON message_thread (org_id, created_at);
+CREATE INDEX appointment_by_consultation ON appointment (consultation_id);

@@ -1,0 +1,348 @@
+/*
+ * Journeys and touchpoint analytics from the store (see journey.h).
+ *
+ * The analytics read four things: the patients in scope with their
+ * groups (one row each), touchpoints counted by patient, channel, side
+ * and local hour (GROUP BY over the touchpoint_by_org index), and the
+ * consultations and patient-started message threads of the period, one
+ * row each, because a median needs every time. Patients are matched to
+ * their group here, in C, so one statement serves every split.
+ */
+#include "contact/journey.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/arena.h"
+#include "core/clock.h"
+#include "store/store.h"
+#include "core/banned.h"
+
+static const char sql_journey[] =
+	"SELECT t.at_ms, t.channel, t.direction, t.initiator_side, "
+	"t.initiator_id, COALESCE(a.display_name, ''), t.kind, "
+	"t.resource_type, t.resource_id FROM touchpoint t "
+	"LEFT JOIN account a ON a.id = t.initiator_id "
+	"WHERE t.patient_id = $1 ORDER BY t.at_ms DESC, t.id DESC LIMIT $2";
+
+static const char sql_patients[] =
+	"SELECT id, birth_date, preferred_language, interpreter_needed, "
+	"disability, digital_confidence, deprivation_decile FROM patient "
+	"WHERE org_id = $1 AND (CAST($2 AS BIGINT) = 0 OR unit_id = $2)";
+
+/* The local hour: the offset of the span the touchpoint falls in (see
+ * ts_zone_spans), as boundaries in milliseconds. */
+#define OFFSET_CASE                                                        \
+	"CASE WHEN t.at_ms < $4 THEN CAST($5 AS BIGINT) "                  \
+	"WHEN t.at_ms < $6 THEN CAST($7 AS BIGINT) "                       \
+	"WHEN t.at_ms < $8 THEN CAST($9 AS BIGINT) "                       \
+	"WHEN t.at_ms < $10 THEN CAST($11 AS BIGINT) "                     \
+	"WHEN t.at_ms < $12 THEN CAST($13 AS BIGINT) "                     \
+	"WHEN t.at_ms < $14 THEN CAST($15 AS BIGINT) "                     \
+	"ELSE CAST($16 AS BIGINT) END"
+
+static const char sql_touchpoints[] =
+	"SELECT t.patient_id, t.channel, t.initiator_side, "
+	"((t.at_ms / 1000 + " OFFSET_CASE ") % 86400) / 3600, COUNT(*) "
+	"FROM touchpoint t WHERE t.org_id = $1 AND t.at_ms >= $2 "
+	"AND t.at_ms < $3 GROUP BY 1, 2, 3, 4";
+
+static const char sql_consults[] =
+	"SELECT c.patient_id, c.kind, c.channel, c.status, c.outcome, "
+	"c.submitted_at, c.first_response_at, c.closed_at, c.due_at, "
+	"COALESCE(r.ease, 0), COALESCE(r.helped, 0), "
+	"CASE WHEN EXISTS (SELECT 1 FROM appointment a "
+	"WHERE a.consultation_id = c.id) THEN 1 ELSE 0 END "
+	"FROM consultation c "
+	"LEFT JOIN consultation_rating r ON r.consultation_id = c.id "
+	"WHERE c.org_id = $1 AND c.submitted_at >= $2 AND c.submitted_at < $3";
+
+static const char sql_threads[] =
+	"SELECT patient_id, channel, started_side, created_at, first_reply_at "
+	"FROM message_thread WHERE org_id = $1 AND created_at >= $2 "
+	"AND created_at < $3 AND started_side = 'patient'";
+
+static void
+read_item(struct stmt *st, struct arena *a, void *record)
+{
+	struct journey_item *j = record;
+
+	j->at_ms = stmt_int(st, 0);
+	j->channel = stmt_text_dup(st, 1, a);
+	j->direction = stmt_text_dup(st, 2, a);
+	j->initiator_side = stmt_text_dup(st, 3, a);
+	j->initiator_id = stmt_int(st, 4);
+	j->initiator_name = stmt_text_dup(st, 5, a);
+	j->kind = stmt_text_dup(st, 6, a);
+	j->resource_type = stmt_text_dup(st, 7, a);
+	j->resource_id = stmt_text_dup(st, 8, a);
+}
+
+enum err
+journey_list(struct db *db, struct arena *a, int64_t patient_id,
+	     struct journey_item **out, size_t *n, bool *more)
+{
+	struct stmt *st = db_prepare(db, sql_journey);
+	struct journey_item tmp;
+	size_t i;
+	enum err e;
+
+	*out = NULL;
+	*n = 0;
+	*more = false;
+	if (!st)
+		return ERR_DB;
+	stmt_bind_int(st, 1, patient_id);
+	stmt_bind_int(st, 2, JOURNEY_MAX + 1);
+	e = stmt_list(st, a, sizeof(**out), JOURNEY_MAX + 1, read_item, out, n);
+	if (e != ERR_OK)
+		return e;
+	if (*n > JOURNEY_MAX) {
+		*more = true;
+		*n = JOURNEY_MAX;
+	}
+	/* Newest first from the index; the page reads oldest first. */
+	for (i = 0; i < *n / 2; i++) {
+		tmp = (*out)[i];
+		(*out)[i] = (*out)[*n - 1 - i];
+		(*out)[*n - 1 - i] = tmp;
+	}
+	return ERR_OK;
+}
+
+int64_t
+journey_local_midnight(int64_t utc_midnight)
+{
+	time_t t = (time_t)utc_midnight;
+	struct tm tm;
+
+	if (!localtime_r(&t, &tm))
+		return utc_midnight;
+	return utc_midnight - tm.tm_gmtoff;
+}
+
+/* A patient in scope and the group key of the report's split. */
+struct member {
+	int64_t id;
+	char key[TS_KEY_MAX];
+	bool seen;		/* had a touchpoint in the period */
+	bool digital;		/* started one online */
+};
+
+static int
+cmp_member(const void *a, const void *b)
+{
+	int64_t x = ((const struct member *)a)->id;
+	int64_t y = ((const struct member *)b)->id;
+
+	return (x > y) - (x < y);
+}
+
+struct scope {
+	struct member *m;
+	size_t n, cap;
+};
+
+/* Patient `id`, or NULL when out of scope. */
+static struct member *
+member_of(const struct scope *s, int64_t id)
+{
+	struct member k;
+
+	k.id = id;
+	return bsearch(&k, s->m, s->n, sizeof(*s->m), cmp_member);
+}
+
+/* The group key of patient `id`, or NULL when out of scope. */
+static const char *
+key_of(const struct scope *s, int64_t id)
+{
+	struct member *m = member_of(s, id);
+
+	return m ? m->key : NULL;
+}
+
+static enum err
+load_scope(struct db *db, struct arena *a, const struct journey_filter *f,
+	   struct scope *s)
+{
+	struct stmt *st = db_prepare(db, sql_patients);
+	enum err e;
+
+	memset(s, 0, sizeof(*s));
+	if (!st)
+		return ERR_DB;
+	stmt_bind_int(st, 1, f->org_id);
+	stmt_bind_int(st, 2, f->unit_id);
+	while (stmt_row(st)) {
+		struct ts_person p;
+		int64_t born;
+		const char *bd = stmt_text(st, 1);
+
+		if (s->n == s->cap) {
+			size_t cap = s->cap ? s->cap * 2 : 256;
+			struct member *m = arena_alloc(a, cap * sizeof(*m));
+
+			if (!m) {
+				stmt_done(st);
+				return ERR_NOMEM;
+			}
+			if (s->n)
+				memcpy(m, s->m, s->n * sizeof(*m));
+			s->m = m;
+			s->cap = cap;
+		}
+		p.age = bd && clock_parse_date(bd, &born)
+				? clock_age_years(born, f->to - 1)
+				: -1;
+		p.language = stmt_text(st, 2);
+		p.interpreter = stmt_int(st, 3) != 0;
+		p.disability = stmt_text(st, 4);
+		p.digital = stmt_text(st, 5);
+		p.decile = (int)stmt_int(st, 6);
+		s->m[s->n].id = stmt_int(st, 0);
+		s->m[s->n].seen = false;
+		s->m[s->n].digital = false;
+		ts_group_key(f->split, &p, s->m[s->n].key);
+		s->n++;
+	}
+	if ((e = stmt_done(st)) != ERR_OK)
+		return e;
+	if (s->n)
+		qsort(s->m, s->n, sizeof(*s->m), cmp_member);
+	return ERR_OK;
+}
+
+static void
+bind_zone(struct stmt *st, const struct ts_zone *z)
+{
+	size_t i;
+	int32_t last = z->offset[z->n - 1];
+
+	for (i = 0; i < TS_ZONE_SPANS - 1; i++) {
+		bool real = i + 1 < z->n;
+
+		stmt_bind_int(st, 4 + 2 * (int)i,
+			      real ? z->until[i] * 1000 : INT64_MAX / 2);
+		stmt_bind_int(st, 5 + 2 * (int)i, real ? z->offset[i] : last);
+	}
+	stmt_bind_int(st, 16, last);
+}
+
+static enum err
+load_touchpoints(struct db *db, const struct journey_filter *f,
+		 const struct scope *s, const struct ts_zone *z,
+		 struct ts_report *r)
+{
+	struct stmt *st = db_prepare(db, sql_touchpoints);
+	size_t i;
+	enum err e;
+
+	if (!st)
+		return ERR_DB;
+	stmt_bind_int(st, 1, f->org_id);
+	stmt_bind_int(st, 2, f->from * 1000);
+	stmt_bind_int(st, 3, f->to * 1000);
+	bind_zone(st, z);
+	while (stmt_row(st)) {
+		struct member *m = member_of(s, stmt_int(st, 0));
+		const char *ch = stmt_text(st, 1), *side = stmt_text(st, 2);
+		enum ts_channel c = ts_channel_of(ch);
+
+		if (!m)
+			continue;	/* another unit's patient */
+		ts_add_touchpoints(r, m->key, ch, side, (int)stmt_int(st, 3),
+				   stmt_int(st, 4));
+		m->seen = true;
+		if (side && strcmp(side, "patient") == 0 &&
+		    (c == TS_CH_WEB || c == TS_CH_API))
+			m->digital = true;
+	}
+	if ((e = stmt_done(st)) != ERR_OK)
+		return e;
+	for (i = 0; i < s->n; i++)
+		if (s->m[i].seen)
+			ts_add_patients(r, s->m[i].key, 1, s->m[i].digital);
+	return ERR_OK;
+}
+
+static enum err
+load_consults(struct db *db, const struct journey_filter *f,
+	      const struct scope *s, struct ts_report *r)
+{
+	struct stmt *st = db_prepare(db, sql_consults);
+
+	if (!st)
+		return ERR_DB;
+	stmt_bind_int(st, 1, f->org_id);
+	stmt_bind_int(st, 2, f->from);
+	stmt_bind_int(st, 3, f->to);
+	while (stmt_row(st)) {
+		const char *key = key_of(s, stmt_int(st, 0));
+		struct ts_consult c;
+
+		if (!key)
+			continue;
+		c.kind = stmt_text(st, 1);
+		c.channel = stmt_text(st, 2);
+		c.status = stmt_text(st, 3);
+		c.outcome = stmt_text(st, 4);
+		c.submitted_at = stmt_int(st, 5);
+		c.first_response_at = stmt_int(st, 6);
+		c.closed_at = stmt_int(st, 7);
+		c.due_at = stmt_int(st, 8);
+		c.ease = (int)stmt_int(st, 9);
+		c.helped = (int)stmt_int(st, 10);
+		c.appointment = stmt_int(st, 11) != 0;
+		ts_add_consult(r, key, &c);
+	}
+	return stmt_done(st);
+}
+
+static enum err
+load_threads(struct db *db, const struct journey_filter *f,
+	     const struct scope *s, struct ts_report *r)
+{
+	struct stmt *st = db_prepare(db, sql_threads);
+
+	if (!st)
+		return ERR_DB;
+	stmt_bind_int(st, 1, f->org_id);
+	stmt_bind_int(st, 2, f->from);
+	stmt_bind_int(st, 3, f->to);
+	while (stmt_row(st)) {
+		const char *key = key_of(s, stmt_int(st, 0));
+		struct ts_thread t;
+
+		if (!key)
+			continue;
+		t.channel = stmt_text(st, 1);
+		t.started_side = stmt_text(st, 2);
+		t.created_at = stmt_int(st, 3);
+		t.first_reply_at = stmt_int(st, 4);
+		ts_add_thread(r, key, &t);
+	}
+	return stmt_done(st);
+}
+
+enum err
+journey_analytics(struct db *db, struct arena *a,
+		  const struct journey_filter *f, struct ts_report *out)
+{
+	struct scope s;
+	struct ts_zone z;
+	enum err e;
+
+	ts_report_init(out, a, f->split, f->now);
+	if (f->to <= f->from || f->to - f->from > TS_PERIOD_DAYS_MAX * 86400LL ||
+	    (unsigned)f->split >= TS_SPLIT__MAX ||
+	    !ts_zone_spans(f->from, f->to, &z))
+		return ERR_INVALID;
+	if ((e = load_scope(db, a, f, &s)) != ERR_OK ||
+	    (e = load_touchpoints(db, f, &s, &z, out)) != ERR_OK ||
+	    (e = load_consults(db, f, &s, out)) != ERR_OK ||
+	    (e = load_threads(db, f, &s, out)) != ERR_OK)
+		return e;
+	return ts_report_finish(out);
+}
