@@ -14,5 +14,6 @@ enum err appointment_web_routes(struct http_router *r);
 enum err outbox_web_routes(struct http_router *r);
 enum err message_web_routes(struct http_router *r);
 enum err consult_web_routes(struct http_router *r);	/* consult_web.c */
+enum err journey_web_routes(struct http_router *r);
 
 #endif

@@ -102,6 +102,7 @@ static const struct nav_item nav_professional[] = {
 	{"/messages", N_("Messages")},
 	{"/panel", N_("Co-production")},
 	{"/instruments", N_("Questionnaires")},
+	{"/touchpoints", N_("Contact analytics")},
 	{"/account", N_("My account")},
 	{NULL, NULL},
 };
@@ -128,12 +129,19 @@ static const struct nav_item nav_admin[] = {
 	{"/admin/appointments", N_("Appointment rules")},
 	{"/admin/outbox", N_("Notifications")},
 	{"/admin/contact", N_("Contact settings")},
+	{"/touchpoints", N_("Contact analytics")},
 	{"/account", N_("My account")},
 	{NULL, NULL},
 };
 static const struct nav_item nav_privacy[] = {
 	{"/", N_("Home")},
 	{"/privacy", N_("Emergency access review")},
+	{"/account", N_("My account")},
+	{NULL, NULL},
+};
+static const struct nav_item nav_analyst[] = {
+	{"/", N_("Home")},
+	{"/touchpoints", N_("Contact analytics")},
 	{"/account", N_("My account")},
 	{NULL, NULL},
 };
@@ -159,6 +167,9 @@ nav_for(enum role role)
 		return nav_admin;
 	case ROLE_PRIVACY_OFFICER:
 		return nav_privacy;
+	case ROLE_IMPROVEMENT_LEAD:
+	case ROLE_RESEARCHER:
+		return nav_analyst;
 	default:
 		return nav_other;
 	}

@@ -26,6 +26,7 @@ app_routes(struct http_router *r)
 		outbox_web_routes,
 		message_web_routes,
 		consult_web_routes,
+		journey_web_routes,
 	};
 	size_t i;
 	enum err e;
