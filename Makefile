@@ -131,11 +131,17 @@ demo: deps
 	else ./cocare demo --data demo-data; fi
 	./cocare serve --data demo-data --listen 127.0.0.1:8080
 
-bench: all $(BUILD)/bench/csv_import
+bench: all $(BUILD)/bench/csv_import $(BUILD)/bench/touchpoints
 	bench/run
 
 # The readings import benchmark: the same parser and store as the page.
 $(BUILD)/bench/csv_import: bench/csv_import.c $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  LINK    $@"
+	@$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
+
+# The touchpoint analytics benchmark: the function behind /touchpoints.
+$(BUILD)/bench/touchpoints: bench/touchpoints.c $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
 	@$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)

@@ -2,11 +2,17 @@
  * Journeys and touchpoint analytics from the store (see journey.h).
  *
  * The analytics read four things: the patients in scope with their
- * groups (one row each), touchpoints counted by patient, channel, side
- * and local hour (GROUP BY over the touchpoint_by_org index), and the
+ * groups (one row each), the touchpoints of the period, and the
  * consultations and patient-started message threads of the period, one
  * row each, because a median needs every time. Patients are matched to
  * their group here, in C, so one statement serves every split.
+ *
+ * Touchpoints are read from the covering index touchpoint_by_org. On
+ * PostgreSQL they are counted by patient, channel, side and local hour
+ * with GROUP BY (a hash aggregate). SQLite has no hash aggregation: its
+ * GROUP BY sorts every row first, ten times the cost of reading them
+ * (measured: bench/RESULTS.md, issue 10), so there the rows are read
+ * from the index in one pass and counted here.
  */
 #include "contact/journey.h"
 
@@ -47,6 +53,10 @@ static const char sql_touchpoints[] =
 	"((t.at_ms / 1000 + " OFFSET_CASE ") % 86400) / 3600, COUNT(*) "
 	"FROM touchpoint t WHERE t.org_id = $1 AND t.at_ms >= $2 "
 	"AND t.at_ms < $3 GROUP BY 1, 2, 3, 4";
+
+static const char sql_touchpoint_rows[] =
+	"SELECT patient_id, channel, initiator_side, at_ms FROM touchpoint "
+	"WHERE org_id = $1 AND at_ms >= $2 AND at_ms < $3";
 
 static const char sql_consults[] =
 	"SELECT c.patient_id, c.kind, c.channel, c.status, c.outcome, "
@@ -128,6 +138,8 @@ struct member {
 	char key[TS_KEY_MAX];
 	bool seen;		/* had a touchpoint in the period */
 	bool digital;		/* started one online */
+	struct ts_slice *group;	/* its group's slice, once seen; NULL
+				   when not split */
 };
 
 static int
@@ -204,6 +216,7 @@ load_scope(struct db *db, struct arena *a, const struct journey_filter *f,
 		s->m[s->n].id = stmt_int(st, 0);
 		s->m[s->n].seen = false;
 		s->m[s->n].digital = false;
+		s->m[s->n].group = NULL;
 		ts_group_key(f->split, &p, s->m[s->n].key);
 		s->n++;
 	}
@@ -230,12 +243,35 @@ bind_zone(struct stmt *st, const struct ts_zone *z)
 	stmt_bind_int(st, 16, last);
 }
 
+/* Counts `count` touchpoints of patient `pid` (when in scope). */
+static void
+count_row(struct ts_report *r, const struct scope *s, int64_t pid,
+	  const char *channel, const char *side, int hour, int64_t count)
+{
+	struct member *m = member_of(s, pid);
+	enum ts_channel c = ts_channel_of(channel);
+	bool patient = side && strcmp(side, "patient") == 0;
+
+	if (!m)
+		return;		/* another unit's patient */
+	if (!m->seen) {
+		m->seen = true;
+		if (r->split != TS_SPLIT_NONE)
+			m->group = ts_report_group(r, m->key);
+	}
+	ts_count_touchpoints(r, m->group, c, patient, hour, count);
+	if (patient && (c == TS_CH_WEB || c == TS_CH_API))
+		m->digital = true;
+}
+
 static enum err
 load_touchpoints(struct db *db, const struct journey_filter *f,
 		 const struct scope *s, const struct ts_zone *z,
 		 struct ts_report *r)
 {
-	struct stmt *st = db_prepare(db, sql_touchpoints);
+	bool grouped = db_backend(db) == STORE_PG;
+	struct stmt *st = db_prepare(db, grouped ? sql_touchpoints
+						 : sql_touchpoint_rows);
 	size_t i;
 	enum err e;
 
@@ -244,20 +280,17 @@ load_touchpoints(struct db *db, const struct journey_filter *f,
 	stmt_bind_int(st, 1, f->org_id);
 	stmt_bind_int(st, 2, f->from * 1000);
 	stmt_bind_int(st, 3, f->to * 1000);
-	bind_zone(st, z);
+	if (grouped)
+		bind_zone(st, z);
 	while (stmt_row(st)) {
-		struct member *m = member_of(s, stmt_int(st, 0));
-		const char *ch = stmt_text(st, 1), *side = stmt_text(st, 2);
-		enum ts_channel c = ts_channel_of(ch);
-
-		if (!m)
-			continue;	/* another unit's patient */
-		ts_add_touchpoints(r, m->key, ch, side, (int)stmt_int(st, 3),
-				   stmt_int(st, 4));
-		m->seen = true;
-		if (side && strcmp(side, "patient") == 0 &&
-		    (c == TS_CH_WEB || c == TS_CH_API))
-			m->digital = true;
+		if (grouped)
+			count_row(r, s, stmt_int(st, 0), stmt_text(st, 1),
+				  stmt_text(st, 2), (int)stmt_int(st, 3),
+				  stmt_int(st, 4));
+		else
+			count_row(r, s, stmt_int(st, 0), stmt_text(st, 1),
+				  stmt_text(st, 2),
+				  ts_local_hour(z, stmt_int(st, 3) / 1000), 1);
 	}
 	if ((e = stmt_done(st)) != ERR_OK)
 		return e;

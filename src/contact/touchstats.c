@@ -442,22 +442,36 @@ targets(struct ts_report *r, const char *key, struct ts_slice *out[2])
 	return 2;
 }
 
+static void
+count_into(struct ts_slice *s, enum ts_channel ch, bool patient, int hour,
+	   int64_t count)
+{
+	s->n[TS_N_CONTACTS].n += count;
+	s->n[TS_N_CH0 + ((unsigned)ch < TS_CH__MAX ? ch : TS_CH_OTHER)].n +=
+		count;
+	if (hour >= 0 && hour < 24)
+		s->n[TS_N_HOUR0 + hour].n += count;
+	s->n[patient ? TS_N_PATIENT_STARTED : TS_N_STAFF_STARTED].n += count;
+}
+
+void
+ts_count_touchpoints(struct ts_report *r, struct ts_slice *g,
+		     enum ts_channel ch, bool patient, int hour, int64_t count)
+{
+	count_into(&r->all, ch, patient, hour, count);
+	if (g && r->split != TS_SPLIT_NONE)
+		count_into(g, ch, patient, hour, count);
+}
+
 void
 ts_add_touchpoints(struct ts_report *r, const char *key, const char *channel,
 		   const char *side, int hour, int64_t count)
 {
 	struct ts_slice *s[2];
-	size_t i, n = targets(r, key, s);
-	bool patient = side && strcmp(side, "patient") == 0;
 
-	for (i = 0; i < n; i++) {
-		s[i]->n[TS_N_CONTACTS].n += count;
-		s[i]->n[TS_N_CH0 + ts_channel_of(channel)].n += count;
-		if (hour >= 0 && hour < 24)
-			s[i]->n[TS_N_HOUR0 + hour].n += count;
-		s[i]->n[patient ? TS_N_PATIENT_STARTED : TS_N_STAFF_STARTED]
-			.n += count;
-	}
+	ts_count_touchpoints(r, targets(r, key, s) == 2 ? s[1] : NULL,
+			     ts_channel_of(channel),
+			     side && strcmp(side, "patient") == 0, hour, count);
 }
 
 void

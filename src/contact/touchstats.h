@@ -250,6 +250,12 @@ void ts_add_touchpoints(struct ts_report *r, const char *key,
 			const char *channel, const char *side, int hour,
 			int64_t count);
 
+/* The same for a group already found with ts_report_group() (NULL when
+ * the report is not split), for a loop over a million rows. */
+void ts_count_touchpoints(struct ts_report *r, struct ts_slice *g,
+			  enum ts_channel ch, bool patient, int hour,
+			  int64_t count);
+
 /* Adds `patients` with any contact, `digital` of whom started one
  * online. */
 void ts_add_patients(struct ts_report *r, const char *key, int64_t patients,

@@ -154,6 +154,12 @@ store_backend(const struct store *s)
 	return s->o.backend;
 }
 
+enum store_backend
+db_backend(const struct db *db)
+{
+	return store_backend(db->store);
+}
+
 static void
 db_close(struct db *db)
 {

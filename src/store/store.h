@@ -65,6 +65,10 @@ void store_close(struct store *s);
 
 enum store_backend store_backend(const struct store *s);
 
+/* The backend of a connection's store (for the rare query that must be
+ * written differently for each: SQLite has no hash aggregation). */
+enum store_backend db_backend(const struct db *db);
+
 /* A connection for this thread's reads; NULL if none can be opened. */
 struct db *store_acquire(struct store *s);
 void store_release(struct store *s, struct db *db);

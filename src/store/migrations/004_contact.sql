@@ -323,7 +323,10 @@ CREATE INDEX outbox_by_link ON outbox (link, event);
 -- Touchpoint analytics (src/contact/journey*.c)
 -- ---------------------------------------------------------------------
 
-CREATE INDEX touchpoint_by_org ON touchpoint (org_id, at_ms);
+-- By organisation and time, covering what the analytics count (who,
+-- how, which side), so a year of a unit is read from the index alone.
+CREATE INDEX touchpoint_by_org ON touchpoint (org_id, at_ms, patient_id,
+	channel, initiator_side);
 -- The analytics read a period's requests and threads of an organisation,
 -- and whether a request ended in an appointment.
 CREATE INDEX message_thread_by_time ON message_thread (org_id, created_at);
