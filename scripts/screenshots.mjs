@@ -83,6 +83,9 @@ try {
   await shot('patient', '/consult/new?kind=new_problem', 'contact-consult-red-flags.png', { viewport: { width: 390, height: 844 } });
   await shot('patient', `/consult/${ask}`, 'contact-consult-request.png', { viewport: { width: 390, height: 844 }, full: true });
   await shot('doctor', '/triage', 'contact-triage.png');
+  // Journeys and touchpoint analytics (issue 10).
+  await shot('patient', `/patients/${pid}/journey`, 'contact-journey.png', { viewport: { width: 390, height: 844 } });
+  await shot('improvement', '/touchpoints?split=digital', 'contact-analytics.png', { full: true });
   console.log(`screenshots written to ${out}`);
 } finally {
   await browser.close();

@@ -269,6 +269,7 @@ get_patient(struct req *req)
 	      patient_allowed(w, pid, RES_CONTACT, ACT_READ));
 	jbool(ctx, "can_book", patient_allowed(w, pid, RES_CONTACT, ACT_WRITE));
 	jbool(ctx, "can_see_journey",
+	      patient_allowed(w, pid, RES_CONTACT, ACT_READ));
 	team_read = patient_allowed(w, pid, RES_CARE_TEAM, ACT_READ);
 	team_write = patient_allowed(w, pid, RES_CARE_TEAM, ACT_WRITE);
 	jbool(ctx, "can_see_team", team_read);
