@@ -9,6 +9,10 @@
  * and with each split, several times.
  * Usage: touchpoints DATABASE [N] (SQLite, a new file) or
  *        touchpoints --pg CONNINFO [N] (an empty PostgreSQL database).
+ * A database that already holds the benchmark's organisation is timed
+ * again as it is. The store is closed and opened again after storing,
+ * so SQLite's write-ahead log is checkpointed into the database file as
+ * it would be over a year of ordinary writes.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -252,6 +256,32 @@ cpu_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
+/* The organisation and unit of an earlier run, if any. */
+static bool
+find_earlier(struct store *st, struct fixture *f)
+{
+	struct db *db = store_acquire(st);
+	struct stmt *q = db ? db_prepare(db, "SELECT o.id, u.id, "
+					     "(SELECT COUNT(*) FROM touchpoint) "
+					     "FROM organisation o JOIN unit u "
+					     "ON u.org_id = o.id WHERE o.name = "
+					     "'Bench'")
+			    : NULL;
+	bool found = false;
+
+	if (q && stmt_row(q)) {
+		f->org = stmt_int(q, 0);
+		f->unit = stmt_int(q, 1);
+		f->n = (size_t)stmt_int(q, 2);
+		found = true;
+	}
+	if (q)
+		stmt_done(q);
+	if (db)
+		store_release(st, db);
+	return found;
+}
+
 static int
 cmp_double(const void *a, const void *b)
 {
@@ -294,16 +324,29 @@ main(int argc, char **argv)
 		return 1;
 	}
 	start = clock_mono_ns();
-	if (store_write(st, add_touchpoints, &f) != ERR_OK) {
-		fprintf(stderr, "touchpoints: the fixture was not stored\n");
-		return 1;
+	if (find_earlier(st, &f)) {
+		printf("touchpoint analytics (%s): %zu touchpoints of an "
+		       "earlier run\n",
+		       so.backend == STORE_PG ? "PostgreSQL" : "SQLite", f.n);
+	} else {
+		if (store_write(st, add_touchpoints, &f) != ERR_OK) {
+			fprintf(stderr, "touchpoints: the fixture was not "
+					"stored\n");
+			return 1;
+		}
+		printf("touchpoint analytics (%s): %zu touchpoints, %zu "
+		       "consultations, %zu threads, %d patients in one unit, "
+		       "stored in %.1f s\n",
+		       so.backend == STORE_PG ? "PostgreSQL" : "SQLite", f.n,
+		       (f.n + 9) / 10, (f.n + 14) / 20, PATIENTS,
+		       (double)(clock_mono_ns() - start) / 1e9);
+		store_close(st);
+		if (store_open(&so, &st, NULL, 0) != ERR_OK) {
+			fprintf(stderr, "touchpoints: cannot open the "
+					"database again\n");
+			return 1;
+		}
 	}
-	printf("touchpoint analytics (%s): %zu touchpoints, %zu "
-	       "consultations, %zu threads, %d patients in one unit, stored "
-	       "in %.1f s\n",
-	       so.backend == STORE_PG ? "PostgreSQL" : "SQLite", f.n,
-	       (f.n + 9) / 10, (f.n + 14) / 20, PATIENTS,
-	       (double)(clock_mono_ns() - start) / 1e9);
 	fflush(stdout);
 	db = store_acquire(st);
 	memset(&jf, 0, sizeof(jf));

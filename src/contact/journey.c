@@ -151,16 +151,54 @@ cmp_member(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* The patients in scope, by id: sorted, and hashed for the million
+ * lookups of the touchpoints (open addressing, at most half full). */
 struct scope {
 	struct member *m;
 	size_t n, cap;
+	struct member **slot;
+	size_t mask;
 };
+
+static size_t
+slot_of(const struct scope *s, int64_t id)
+{
+	return (size_t)(((uint64_t)id * 0x9e3779b97f4a7c15ULL) >> 32) &
+	       s->mask;
+}
+
+static enum err
+hash_scope(struct arena *a, struct scope *s)
+{
+	size_t size = 16, i, k;
+
+	while (size < 2 * s->n)
+		size *= 2;
+	if (!(s->slot = arena_calloc(a, size, sizeof(*s->slot))))
+		return ERR_NOMEM;
+	s->mask = size - 1;
+	for (i = 0; i < s->n; i++) {
+		for (k = slot_of(s, s->m[i].id); s->slot[k];
+		     k = (k + 1) & s->mask)
+			;
+		s->slot[k] = &s->m[i];
+	}
+	return ERR_OK;
+}
 
 /* Patient `id`, or NULL when out of scope. */
 static struct member *
 member_of(const struct scope *s, int64_t id)
 {
 	struct member k;
+	size_t i;
+
+	if (s->slot) {
+		for (i = slot_of(s, id); s->slot[i]; i = (i + 1) & s->mask)
+			if (s->slot[i]->id == id)
+				return s->slot[i];
+		return NULL;
+	}
 
 	k.id = id;
 	return bsearch(&k, s->m, s->n, sizeof(*s->m), cmp_member);
@@ -224,7 +262,7 @@ load_scope(struct db *db, struct arena *a, const struct journey_filter *f,
 		return e;
 	if (s->n)
 		qsort(s->m, s->n, sizeof(*s->m), cmp_member);
-	return ERR_OK;
+	return hash_scope(a, s);
 }
 
 static void
@@ -250,7 +288,8 @@ count_row(struct ts_report *r, const struct scope *s, int64_t pid,
 {
 	struct member *m = member_of(s, pid);
 	enum ts_channel c = ts_channel_of(channel);
-	bool patient = side && strcmp(side, "patient") == 0;
+	/* "patient" or "staff": the first letter tells them apart. */
+	bool patient = side && side[0] == 'p' && strcmp(side, "patient") == 0;
 
 	if (!m)
 		return;		/* another unit's patient */

@@ -15,12 +15,12 @@
 
 /* A time to first response, resolution or reply, in its group. */
 struct ts_sample {
-	size_t group;		/* index into groups */
+	int64_t first;		/* seconds; -1: not yet */
+	int64_t resolve;
+	unsigned short group;	/* index into groups; TS_GROUPS_MAX: none */
 	bool thread;
 	unsigned char ch;
 	unsigned char kind;
-	int64_t first;		/* seconds; -1: not yet */
-	int64_t resolve;
 };
 
 static const struct {
@@ -90,8 +90,10 @@ ts_channel_of(const char *s)
 {
 	int i;
 
+	/* Called for every touchpoint: the first letters differ. */
 	for (i = 0; s && i < TS_CH_OTHER; i++)
-		if (strcmp(s, channel_names[i]) == 0)
+		if (s[0] == channel_names[i][0] &&
+		    strcmp(s, channel_names[i]) == 0)
 			return (enum ts_channel)i;
 	return TS_CH_OTHER;
 }
@@ -495,7 +497,8 @@ new_sample(struct ts_report *r, const char *key)
 
 	if (r->nsamples == r->cap) {
 		size_t cap = r->cap ? r->cap * 2 : 256;
-		struct ts_sample *p = arena_alloc(r->a, cap * sizeof(*p));
+		struct ts_sample *p = arena_alloc_uninit(r->a,
+							 cap * sizeof(*p));
 
 		if (!p) {
 			r->failed = true;
@@ -508,8 +511,9 @@ new_sample(struct ts_report *r, const char *key)
 	}
 	x = &r->samples[r->nsamples++];
 	memset(x, 0, sizeof(*x));
-	x->group = targets(r, key, s) == 2 ? (size_t)(s[1] - r->groups)
-					   : (size_t)-1;
+	x->group = targets(r, key, s) == 2
+			   ? (unsigned short)(s[1] - r->groups)
+			   : TS_GROUPS_MAX;
 	return x;
 }
 
@@ -592,19 +596,27 @@ cmp_i64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-struct ts_times
-ts_times_of(int64_t *v, size_t n)
+/* Median and nearest-rank P90 of `v`, already in increasing order. */
+static struct ts_times
+times_sorted(const int64_t *v, size_t n)
 {
 	struct ts_times t = {0, 0};
 
 	if (n == 0)
 		return t;
-	qsort(v, n, sizeof(*v), cmp_i64);
 	t.median = n % 2 ? (double)v[n / 2]
 			 : ((double)v[n / 2 - 1] + (double)v[n / 2]) / 2;
 	/* Nearest rank: ceil(0.9 n), 1-based. */
 	t.p90 = (double)v[(9 * n + 9) / 10 - 1];
 	return t;
+}
+
+struct ts_times
+ts_times_of(int64_t *v, size_t n)
+{
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_i64);
+	return times_sorted(v, n);
 }
 
 /* The value sample `x` gives time figure `t`, or -1 when none. */
@@ -634,24 +646,97 @@ time_value(const struct ts_sample *x, int t)
 	return x->first;
 }
 
-/* The time figures of one slice from its samples `idx`. */
-static void
-slice_times(struct ts_report *r, struct ts_slice *s, const size_t *idx,
-	    size_t n, int64_t *tmp)
+/* A time of one family (first response, resolution or first reply) and
+ * the sample it came from. */
+struct timed {
+	int64_t v;
+	size_t i;
+};
+
+static int
+cmp_timed(const void *a, const void *b)
 {
-	int t;
+	int64_t x = ((const struct timed *)a)->v, y = ((const struct timed *)b)->v;
+
+	return (x > y) - (x < y);
+}
+
+/* The family of time figures: [first, end). */
+static const struct {
+	int first, end;
+} families[] = {
+	{TS_T_FIRST, TS_T_RESOLVE},
+	{TS_T_RESOLVE, TS_T_REPLY},
+	{TS_T_REPLY, TS_T__MAX},
+};
+
+/*
+ * The figures of family `f` of slice `s` from its times `x`, in
+ * increasing order: each figure keeps the times that belong to it, in
+ * the same order, so nothing is sorted again.
+ */
+static void
+slice_times(struct ts_report *r, struct ts_slice *s, int f,
+	    const struct timed *x, size_t n, int64_t *tmp)
+{
 	size_t i, k;
+	int t;
 
-	for (t = 0; t < TS_T__MAX; t++) {
-		for (i = k = 0; i < n; i++) {
-			int64_t v = time_value(&r->samples[idx[i]], t);
-
-			if (v >= 0)
-				tmp[k++] = v;
-		}
+	for (t = families[f].first; t < families[f].end; t++) {
+		for (i = k = 0; i < n; i++)
+			if (time_value(&r->samples[x[i].i], t) >= 0)
+				tmp[k++] = x[i].v;
 		s->n[TS_N_TIMES0 + t].n = (int64_t)k;
-		s->t[t] = ts_times_of(tmp, k);
+		s->t[t] = times_sorted(tmp, k);
 	}
+}
+
+/*
+ * Every time figure: for each family, its times sorted once, then split
+ * by group keeping that order (a counting sort).
+ */
+static enum err
+all_times(struct ts_report *r)
+{
+	size_t n = r->nsamples + 1, start[TS_GROUPS_MAX + 1], i, k, g;
+	struct timed *x = arena_alloc_uninit(r->a, n * sizeof(*x));
+	struct timed *y = arena_alloc_uninit(r->a, n * sizeof(*y));
+	int64_t *tmp = arena_alloc_uninit(r->a, n * sizeof(*tmp));
+	int f;
+
+	if (!x || !y || !tmp)
+		return ERR_NOMEM;
+	for (f = 0; f < 3; f++) {
+		for (i = k = 0; i < r->nsamples; i++) {
+			int64_t v = time_value(&r->samples[i], families[f].first);
+
+			/* Split reports give every sample a group. */
+			if (v >= 0 && (!r->ngroups ||
+				       r->samples[i].group < r->ngroups)) {
+				x[k].v = v;
+				x[k++].i = i;
+			}
+		}
+		qsort(x, k, sizeof(*x), cmp_timed);
+		slice_times(r, &r->all, f, x, k, tmp);
+		if (!r->ngroups)
+			continue;
+		memset(start, 0, sizeof(start));
+		for (i = 0; i < k; i++)
+			start[r->samples[x[i].i].group + 1]++;
+		for (g = 0; g < r->ngroups; g++)
+			start[g + 1] += start[g];
+		for (i = 0; i < k; i++)
+			y[start[r->samples[x[i].i].group]++] = x[i];
+		/* start[g] is now where group g ends. */
+		for (g = 0; g < r->ngroups; g++) {
+			size_t from = g ? start[g - 1] : 0;
+
+			slice_times(r, &r->groups[g], f, y + from,
+				    start[g] - from, tmp);
+		}
+	}
+	return ERR_OK;
 }
 
 static bool
@@ -858,35 +943,13 @@ order_groups(struct ts_report *r)
 enum err
 ts_report_finish(struct ts_report *r)
 {
-	size_t *idx, *start, i, g;
-	int64_t *tmp;
+	size_t g;
+	enum err e;
 
 	if (r->failed)
 		return ERR_NOMEM;
-	idx = arena_alloc(r->a, (r->nsamples + 1) * sizeof(*idx));
-	tmp = arena_alloc(r->a, (r->nsamples + 1) * sizeof(*tmp));
-	start = arena_alloc(r->a, (TS_GROUPS_MAX + 2) * sizeof(*start));
-	if (!idx || !tmp || !start)
-		return ERR_NOMEM;
-	for (i = 0; i < r->nsamples; i++)
-		idx[i] = i;
-	slice_times(r, &r->all, idx, r->nsamples, tmp);
-	/* The samples of each group together (a counting sort). */
-	memset(start, 0, (TS_GROUPS_MAX + 2) * sizeof(*start));
-	for (i = 0; i < r->nsamples; i++)
-		if (r->samples[i].group < TS_GROUPS_MAX)
-			start[r->samples[i].group + 1]++;
-	for (g = 0; g < TS_GROUPS_MAX; g++)
-		start[g + 1] += start[g];
-	for (i = 0; i < r->nsamples; i++)
-		if (r->samples[i].group < TS_GROUPS_MAX)
-			idx[start[r->samples[i].group]++] = i;
-	for (g = r->ngroups; g-- > 0;)
-		start[g + 1] = start[g];
-	start[0] = 0;
-	for (g = 0; g < r->ngroups; g++)
-		slice_times(r, &r->groups[g], idx + start[g],
-			    start[g + 1] - start[g], tmp);
+	if ((e = all_times(r)) != ERR_OK)
+		return e;
 	suppress(r);
 	slice_values(&r->all);
 	for (g = 0; g < r->ngroups; g++)

@@ -327,7 +327,12 @@ CREATE INDEX outbox_by_link ON outbox (link, event);
 -- how, which side), so a year of a unit is read from the index alone.
 CREATE INDEX touchpoint_by_org ON touchpoint (org_id, at_ms, patient_id,
 	channel, initiator_side);
--- The analytics read a period's requests and threads of an organisation,
--- and whether a request ended in an appointment.
-CREATE INDEX message_thread_by_time ON message_thread (org_id, created_at);
+-- The analytics read a period's requests and threads of an organisation
+-- from these indexes alone, and whether a request ended in an
+-- appointment.
+CREATE INDEX consultation_analytics ON consultation (org_id, submitted_at,
+	patient_id, kind, channel, status, outcome, first_response_at,
+	closed_at, due_at, id);
+CREATE INDEX message_thread_by_time ON message_thread (org_id, created_at,
+	started_side, patient_id, channel, first_reply_at);
 CREATE INDEX appointment_by_consultation ON appointment (consultation_id);
