@@ -185,6 +185,11 @@ test('journey and analytics pages pass axe-core at 360 px and on a desktop, in E
       await checkA11y(p, `${locale} ${viewport.width} journey`);
       if (locale === 'es-ES')
         assert.match(await p.locator('h1').textContent(), /Recorrido de contactos/);
+      // The details form with the patient groups.
+      await p.goto(`${server.url}/patients/${pid}/edit`);
+      await checkA11y(p, `${locale} ${viewport.width} details`);
+      if (locale === 'es-ES')
+        assert.match(await p.locator('#disability').textContent(), /Tiene una discapacidad/);
       await p.context().close();
     }
   }
@@ -225,4 +230,39 @@ test('refusals: a patient, another patient\'s journey, bad dates, bad groups, an
   assert.equal((await doctor.request(`/touchpoints?unit=0`)).status, 403);
   assert.equal((await doctor.request(`/touchpoints?unit=${mine}`)).status, 200);
   assert.equal(snapshot(server), before, 'stored data must not change');
+});
+
+test('the patient groups are set on the details form from fixed choices; anything else is refused and changes nothing', async () => {
+  const c = new Client(server.url);
+  await c.signIn('patient');
+  const csrf = await c.csrf(`/patients/${pid}/edit`);
+  const row = () => query(server, `SELECT version, disability, digital_confidence, deprivation_decile, given_name, family_name, birth_date, gender, preferred_language FROM patient WHERE id = ${pid}`)[0];
+  const now = row();
+  const good = {
+    csrf, version: String(now.version), given_name: now.given_name, family_name: now.family_name,
+    birth_date: now.birth_date, gender: now.gender, preferred_language: now.preferred_language,
+  };
+  const before = snapshot(server);
+  for (const bad of [{ disability: 'maybe' }, { digital_confidence: 'expert' }, { deprivation_decile: '11' },
+    { deprivation_decile: '-1' }, { deprivation_decile: 'x' }, { disability: '<b>yes</b>' }]) {
+    const res = await c.post(`/patients/${pid}/edit`, { ...good, ...bad });
+    assert.equal(res.status, 400, JSON.stringify(bad));
+    assert.match(res.text_, /Choose/);
+  }
+  assert.equal(snapshot(server), before, 'stored data must not change');
+  // A form without the fields keeps what is stored.
+  let res = await c.post(`/patients/${pid}/edit`, good);
+  assert.equal(res.status, 303);
+  let after = row();
+  assert.equal(after.disability, now.disability);
+  assert.equal(after.deprivation_decile, now.deprivation_decile);
+  res = await c.post(`/patients/${pid}/edit`, {
+    ...good, version: String(after.version), disability: 'yes', digital_confidence: 'low', deprivation_decile: '2',
+  });
+  assert.equal(res.status, 303);
+  after = row();
+  assert.deepEqual([after.disability, after.digital_confidence, after.deprivation_decile], ['yes', 'low', 2]);
+  const page = await c.request(`/patients/${pid}`);
+  assert.match(page.text_, /Has a disability/);
+  assert.match(page.text_, /Low: rarely uses the internet or needs help/);
 });
