@@ -16,11 +16,23 @@
 
 #include "contact/journey.h"
 #include "contact/touchstats.h"
+#include "contact/touchstats_svg.h"
+#include "core/buf.h"
 #include "core/arena.h"
 #include "core/id.h"
 
 #define H 3600
 #define T0 1781075700	/* 2026-06-10T07:15:00Z */
+
+static int
+count_of(const char *s, const char *what)
+{
+	int n = 0;
+
+	for (; (s = strstr(s, what)); s++)
+		n++;
+	return n;
+}
 
 static void
 test_times(void **state)
@@ -377,6 +389,45 @@ test_local_hours(void **state)
 	tzset();
 }
 
+/* The bar chart: escaped text, no bar for a hidden figure, refusals. */
+static void
+test_bars_svg(void **state)
+{
+	struct arena *a = arena_new(1 << 16);
+	struct ts_bar bars[3] = {
+		{"Online <b>", "120", 120, false, true, 300, false},
+		{"Phone", "fewer than 5", 0, true, false, 0, false},
+		{"Desk", "60", 60, false, false, 0, true},
+	};
+	struct ts_bars c = {"Contacts & more", "A bar per channel", "90th",
+			    bars, 3};
+	struct buf b;
+
+	(void)state;
+	buf_init(&b, a, 1 << 15);
+	assert_int_equal(ts_bars_svg(&b, &c), ERR_OK);
+	assert_non_null(strstr(b.p, "role=\"img\""));
+	assert_non_null(strstr(b.p, "<title>Contacts &amp; more</title>"));
+	assert_non_null(strstr(b.p, "Online &lt;b&gt;"));
+	assert_null(strstr(b.p, "<b>"));
+	assert_null(strstr(b.p, "style="));
+	assert_null(strstr(b.p, "<script"));
+	/* Two bars (the hidden one has none), one tick and its legend. */
+	assert_non_null(strstr(b.p, "fewer than 5"));
+	assert_int_equal(count_of(b.p, "<rect"), 2);
+	assert_non_null(strstr(b.p, "! 60"));	/* a warning, not by colour alone */
+	buf_reset(&b);
+	bars[0].value = -1;
+	assert_int_equal(ts_bars_svg(&b, &c), ERR_INVALID);
+	bars[0].value = 1;
+	c.n = 0;
+	assert_int_equal(ts_bars_svg(&b, &c), ERR_INVALID);
+	c.n = 3;
+	c.title = "\xff";
+	assert_int_equal(ts_bars_svg(&b, &c), ERR_INVALID);
+	arena_free(a);
+}
+
 /* --- from the store ----------------------------------------------------- */
 
 struct store_fx {
@@ -599,6 +650,7 @@ main(void)
 		cmocka_unit_test(test_no_subtraction),
 		cmocka_unit_test(test_warning_rule),
 		cmocka_unit_test(test_local_hours),
+		cmocka_unit_test(test_bars_svg),
 		cmocka_unit_test(test_from_store),
 	};
 
