@@ -8,8 +8,9 @@
  * their group here, in C, so one statement serves every split.
  *
  * Touchpoints are read from the covering index touchpoint_by_org. On
- * PostgreSQL they are counted by patient, channel, side and local hour
- * with GROUP BY (a hash aggregate). SQLite has no hash aggregation: its
+ * PostgreSQL they are counted by the patients' group, channel, side and
+ * local hour with GROUP BY (a hash aggregate, a few thousand rows back).
+ * SQLite has no hash aggregation: its
  * GROUP BY sorts every row first, ten times the cost of reading them
  * (measured: bench/RESULTS.md, issue 10), so there the rows are read
  * from the index in one pass and counted here.
@@ -48,11 +49,43 @@ static const char sql_patients[] =
 	"WHEN t.at_ms < $14 THEN CAST($15 AS BIGINT) "                     \
 	"ELSE CAST($16 AS BIGINT) END"
 
-static const char sql_touchpoints[] =
-	"SELECT t.patient_id, t.channel, t.initiator_side, "
-	"((t.at_ms / 1000 + " OFFSET_CASE ") % 86400) / 3600, COUNT(*) "
-	"FROM touchpoint t WHERE t.org_id = $1 AND t.at_ms >= $2 "
-	"AND t.at_ms < $3 GROUP BY 1, 2, 3, 4";
+/*
+ * PostgreSQL: touchpoints counted by the patients' group (one statement
+ * per split, the same shape), channel, side and local hour, so a few
+ * thousand rows come back; and who started one online, by patient.
+ */
+#define TP_GROUPED(G)                                                      \
+	"SELECT " G ", t.channel, t.initiator_side, "                      \
+	"((t.at_ms / 1000 + " OFFSET_CASE ") % 86400) / 3600, COUNT(*) "   \
+	"FROM touchpoint t JOIN patient p ON p.id = t.patient_id "         \
+	"WHERE t.org_id = $1 AND t.at_ms >= $2 AND t.at_ms < $3 "          \
+	"AND (CAST($17 AS BIGINT) = 0 OR p.unit_id = $17) "                 \
+	"GROUP BY 1, 2, 3, 4"
+
+/* Each split's raw group value, as ts_group_key_raw() reads it; the age
+ * in whole years on the period's last day ($18). */
+static const char *const sql_touchpoints_pg[TS_SPLIT__MAX] = {
+	[TS_SPLIT_NONE] = TP_GROUPED("CAST('all' AS TEXT)"),
+	[TS_SPLIT_AGE] = TP_GROUPED(
+		"CASE WHEN length(p.birth_date) = 10 THEN CAST(CAST("
+		"date_part('year', age(CAST($18 AS date), "
+		"CAST(p.birth_date AS date))) AS INTEGER) AS TEXT) "
+		"ELSE '' END"),
+	[TS_SPLIT_LANGUAGE] = TP_GROUPED("p.preferred_language"),
+	[TS_SPLIT_INTERPRETER] = TP_GROUPED(
+		"CAST(p.interpreter_needed AS TEXT)"),
+	[TS_SPLIT_DISABILITY] = TP_GROUPED("p.disability"),
+	[TS_SPLIT_DIGITAL] = TP_GROUPED("p.digital_confidence"),
+	[TS_SPLIT_QUINTILE] = TP_GROUPED(
+		"CAST(p.deprivation_decile AS TEXT)"),
+	[TS_SPLIT_DECILE] = TP_GROUPED("CAST(p.deprivation_decile AS TEXT)"),
+};
+
+static const char sql_uptake_pg[] =
+	"SELECT patient_id, MAX(CASE WHEN initiator_side = 'patient' "
+	"AND channel IN ('web', 'api') THEN 1 ELSE 0 END) FROM touchpoint "
+	"WHERE org_id = $1 AND at_ms >= $2 AND at_ms < $3 "
+	"GROUP BY patient_id";
 
 static const char sql_touchpoint_rows[] =
 	"SELECT patient_id, channel, initiator_side, at_ms FROM touchpoint "
@@ -303,15 +336,24 @@ count_row(struct ts_report *r, const struct scope *s, int64_t pid,
 		m->digital = true;
 }
 
+/* The patients who had a touchpoint, each in its group. */
+static void
+add_seen(struct ts_report *r, const struct scope *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->m[i].seen)
+			ts_add_patients(r, s->m[i].key, 1, s->m[i].digital);
+}
+
+/* SQLite: every touchpoint of the period from the covering index. */
 static enum err
 load_touchpoints(struct db *db, const struct journey_filter *f,
 		 const struct scope *s, const struct ts_zone *z,
 		 struct ts_report *r)
 {
-	bool grouped = db_backend(db) == STORE_PG;
-	struct stmt *st = db_prepare(db, grouped ? sql_touchpoints
-						 : sql_touchpoint_rows);
-	size_t i;
+	struct stmt *st = db_prepare(db, sql_touchpoint_rows);
 	enum err e;
 
 	if (!st)
@@ -319,23 +361,60 @@ load_touchpoints(struct db *db, const struct journey_filter *f,
 	stmt_bind_int(st, 1, f->org_id);
 	stmt_bind_int(st, 2, f->from * 1000);
 	stmt_bind_int(st, 3, f->to * 1000);
-	if (grouped)
-		bind_zone(st, z);
+	while (stmt_row(st))
+		count_row(r, s, stmt_int(st, 0), stmt_text(st, 1),
+			  stmt_text(st, 2),
+			  ts_local_hour(z, stmt_int(st, 3) / 1000), 1);
+	if ((e = stmt_done(st)) != ERR_OK)
+		return e;
+	add_seen(r, s);
+	return ERR_OK;
+}
+
+/* PostgreSQL: counted by group, channel, side and hour in SQL. */
+static enum err
+load_touchpoints_pg(struct db *db, struct arena *a,
+		    const struct journey_filter *f, const struct scope *s,
+		    const struct ts_zone *z, struct ts_report *r)
+{
+	struct stmt *st = db_prepare(db, sql_touchpoints_pg[f->split]);
+	char key[TS_KEY_MAX];
+	enum err e;
+
+	if (!st)
+		return ERR_DB;
+	stmt_bind_int(st, 1, f->org_id);
+	stmt_bind_int(st, 2, f->from * 1000);
+	stmt_bind_int(st, 3, f->to * 1000);
+	bind_zone(st, z);
+	stmt_bind_int(st, 17, f->unit_id);
+	if (f->split == TS_SPLIT_AGE)
+		stmt_bind_str(st, 18, clock_date(a, f->to - 1));
 	while (stmt_row(st)) {
-		if (grouped)
-			count_row(r, s, stmt_int(st, 0), stmt_text(st, 1),
-				  stmt_text(st, 2), (int)stmt_int(st, 3),
-				  stmt_int(st, 4));
-		else
-			count_row(r, s, stmt_int(st, 0), stmt_text(st, 1),
-				  stmt_text(st, 2),
-				  ts_local_hour(z, stmt_int(st, 3) / 1000), 1);
+		const char *side = stmt_text(st, 2);
+
+		ts_group_key_raw(f->split, stmt_text(st, 0), key);
+		ts_add_touchpoints(r, key, stmt_text(st, 1), side,
+				   (int)stmt_int(st, 3), stmt_int(st, 4));
 	}
 	if ((e = stmt_done(st)) != ERR_OK)
 		return e;
-	for (i = 0; i < s->n; i++)
-		if (s->m[i].seen)
-			ts_add_patients(r, s->m[i].key, 1, s->m[i].digital);
+	if (!(st = db_prepare(db, sql_uptake_pg)))
+		return ERR_DB;
+	stmt_bind_int(st, 1, f->org_id);
+	stmt_bind_int(st, 2, f->from * 1000);
+	stmt_bind_int(st, 3, f->to * 1000);
+	while (stmt_row(st)) {
+		struct member *m = member_of(s, stmt_int(st, 0));
+
+		if (m) {
+			m->seen = true;
+			m->digital = stmt_int(st, 1) != 0;
+		}
+	}
+	if ((e = stmt_done(st)) != ERR_OK)
+		return e;
+	add_seen(r, s);
 	return ERR_OK;
 }
 
@@ -412,7 +491,9 @@ journey_analytics(struct db *db, struct arena *a,
 	    !ts_zone_spans(f->from, f->to, &z))
 		return ERR_INVALID;
 	if ((e = load_scope(db, a, f, &s)) != ERR_OK ||
-	    (e = load_touchpoints(db, f, &s, &z, out)) != ERR_OK ||
+	    (e = db_backend(db) == STORE_PG
+			 ? load_touchpoints_pg(db, a, f, &s, &z, out)
+			 : load_touchpoints(db, f, &s, &z, out)) != ERR_OK ||
 	    (e = load_consults(db, f, &s, out)) != ERR_OK ||
 	    (e = load_threads(db, f, &s, out)) != ERR_OK)
 		return e;
