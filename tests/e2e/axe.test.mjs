@@ -26,7 +26,9 @@ async function crawlWithAxe(user, locale) {
     await checkA11y(page, `${user} ${locale} ${path}`);
     checked++;
     const hrefs = await page.$$eval('a[href^="/"]', (as) => as.map((a) => a.getAttribute('href')));
-    for (const h of hrefs) if (!h.startsWith('/static/') && !h.endsWith('.pdf') && !seen.has(h)) queue.push(h);
+    // Downloads (the crisis card's PDF, the analytics' CSV) are not pages.
+    const download = (h) => /\.(pdf|csv)$/.test(h.split('?')[0]);
+    for (const h of hrefs) if (!h.startsWith('/static/') && !download(h) && !seen.has(h)) queue.push(h);
   }
   await page.context().close();
   return checked;
