@@ -17,6 +17,7 @@
 #include "auth/policy.h"
 #include "auth/write.h"
 #include "care/care.h"
+#include "contact/message.h"
 #include "contact/outbox.h"
 #include "core/arena.h"
 #include "core/id.h"
@@ -738,6 +739,52 @@ respond(struct db *db, const struct consult_job *j)
 	return ERR_OK;
 }
 
+/*
+ * A reply goes into the request's own conversation in Messages (started
+ * by the first reply, message_thread.consultation_id), so the patient
+ * can answer it there; message_send() notifies the patient.
+ */
+static enum err
+reply_message(struct db *db, const struct consult_job *j)
+{
+	static const char sql_thread[] =
+		"SELECT id FROM message_thread WHERE consultation_id = $1 "
+		"ORDER BY created_at LIMIT 1";
+	static const char sql_link[] =
+		"UPDATE message_thread SET consultation_id = $2 WHERE id = $1";
+	struct message_send m = {0};
+	char key[40];
+	struct stmt *st;
+	enum err e;
+
+	if (!(st = db_prepare(db, sql_thread)))
+		return ERR_DB;
+	stmt_bind_int(st, 1, j->id);
+	if (stmt_row(st))
+		m.thread_id = stmt_int(st, 0);
+	if ((e = stmt_done(st)) != ERR_OK)
+		return e;
+	snprintf(key, sizeof(key), "consult-reply-%lld",
+		 (long long)id_new());
+	m.org_id = j->org_id;
+	m.patient_id = j->patient_id;
+	m.author_id = j->actor_id;
+	m.side = MESSAGE_SIDE_STAFF;
+	m.now = j->at;
+	m.channel = "web";
+	m.request_key = key;
+	m.body = j->note;
+	m.subject = "Your request for help";	/* stored text, as typed */
+	m.claim = true;
+	if ((e = message_send(db, &m)) != ERR_OK)
+		return e;
+	if (!(st = db_prepare(db, sql_link)))
+		return ERR_DB;
+	stmt_bind_int(st, 1, m.thread_id);
+	stmt_bind_int(st, 2, j->id);
+	return stmt_exec(st);
+}
+
 /* --- the write function --------------------------------------------------- */
 
 enum err
@@ -781,6 +828,10 @@ consult_apply(struct db *db, void *arg)
 			return e == ERR_NOT_FOUND ? ERR_CONFLICT : e;
 		break;
 	case CONSULT_OP_REPLY:
+		if ((e = respond(db, j)) != ERR_OK ||
+		    (e = reply_message(db, j)) != ERR_OK)
+			return e;
+		break;
 	case CONSULT_OP_FINISH:
 		if ((e = respond(db, j)) != ERR_OK)
 			return e;
@@ -1400,15 +1451,12 @@ consult_reply(struct ctx *c, int64_t id, const char *text, bool close)
 		return ERR_INVALID;
 	if (!(j = job_for(c, &r, CONSULT_OP_REPLY)))
 		return ERR_NOMEM;
-	/*
-	 * NEEDSWORK: the reply is a step note the patient reads on the
-	 * request page; it is to go into a message thread
-	 * (message_thread.consultation_id) once messaging is wired in.
-	 */
+	/* The reply is also a step note the patient reads on the request
+	 * page; the message's own notification tells them of it. */
 	j->note = text;
 	j->close = close;
 	j->step = "reply";
-	j->notify = true;
+	j->notify = false;
 	return run(c, j);
 }
 

@@ -82,9 +82,8 @@ kind_label(const char *kind)
 
 /*
  * Where a touchpoint's record is shown, by resource type (prefixes);
- * "%p" is the patient. NEEDSWORK: the contact module's own pages
- * (consultations, threads, appointments) link here once their routes
- * are settled.
+ * "%p" is the patient, "%r" the record's id. A message opens the list of
+ * conversations, where its thread is.
  */
 static const struct {
 	const char *type;
@@ -104,25 +103,42 @@ static const struct {
 	{"VisitAgendaItem", "/patients/%p/measures"},
 	{"Flag", "/patients/%p/measures"},
 	{"ReadingUpload", "/patients/%p/measures"},
+	{"Consultation", "/consult/%r"},
+	{"AppointmentSlot", NULL},
+	{"Appointment", "/appointments/%r"},
+	{"Message", "/messages"},
 	{"Patient", "/patients/%p"},
 	{"CareTeam", "/patients/%p"},
 };
 
 static const char *
-record_link(struct web *w, const char *type, int64_t pid)
+record_link(struct web *w, const char *type, const char *rid, int64_t pid)
 {
+	const char *path, *p;
+	struct buf b;
 	size_t i;
 
 	for (i = 0; type && i < sizeof(links) / sizeof(links[0]); i++)
-		if (strncmp(type, links[i].type, strlen(links[i].type)) == 0) {
-			const char *p = strstr(links[i].path, "%p");
-
-			return arena_printf(w->ctx.a, "%.*s%lld%s",
-					    (int)(p - links[i].path),
-					    links[i].path, (long long)pid,
-					    p + 2);
+		if (strncmp(type, links[i].type, strlen(links[i].type)) == 0)
+			break;
+	if (!type || i == sizeof(links) / sizeof(links[0]) ||
+	    !(path = links[i].path))
+		return NULL;
+	if (strstr(path, "%r") && (!rid || !*rid))
+		return NULL;
+	buf_init(&b, w->ctx.a, 256);
+	for (p = path; *p; p++) {
+		if (p[0] == '%' && p[1] == 'p') {
+			buf_printf(&b, "%lld", (long long)pid);
+			p++;
+		} else if (p[0] == '%' && p[1] == 'r') {
+			buf_adds(&b, rid);
+			p++;
+		} else {
+			buf_addc(&b, *p);
 		}
-	return NULL;
+	}
+	return b.failed || !buf_addc(&b, '\0') ? NULL : b.p;
 }
 
 static const char *
@@ -163,7 +179,7 @@ add_item(struct web *w, json_t *arr, const struct journey_item *it,
 	json_t *o = jpush(arr);
 	bool patient = it->initiator_side &&
 		       strcmp(it->initiator_side, "patient") == 0;
-	const char *link = record_link(w, it->resource_type, pid);
+	const char *link = record_link(w, it->resource_type, it->resource_id, pid);
 
 	jstr(o, "when", page_datetime(w, it->at_ms / 1000));
 	jstr(o, "channel", channel_word(w, it->channel));

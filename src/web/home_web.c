@@ -8,6 +8,7 @@
 #include "auth/audit.h"
 #include "auth/policy.h"
 #include "care/crisis.h"
+#include "contact/consult.h"
 #include "contact/message.h"
 #include "core/arena.h"
 #include "people/careteam.h"
@@ -116,6 +117,36 @@ add_unread_messages(struct web *w, json_t *ctx, int64_t pid)
 	return ERR_OK;
 }
 
+/* The patient's requests still open, with where each one stands, right
+ * after the messages: what they are waiting for comes first. */
+static enum err
+add_open_requests(struct web *w, json_t *ctx, int64_t pid)
+{
+	struct consultation *r;
+	json_t *arr = NULL, *o;
+	size_t n, i;
+	enum err e;
+
+	if (!patient_allowed(w, pid, RES_CONTACT, ACT_READ))
+		return ERR_OK;
+	if ((e = consult_list_patient(w->ctx.db, w->ctx.a, pid, &r, &n)) !=
+	    ERR_OK)
+		return e;
+	for (i = 0; i < n; i++) {
+		if (r[i].closed_at)
+			continue;
+		if (!arr)
+			arr = jarr(ctx, "open_requests");
+		o = jpush(arr);
+		jid(o, "id", r[i].id);
+		jstr(o, "kind", tr(w, consult_kind_label_of(r[i].kind)));
+		jstr(o, "status", tr(w, consult_status_label(r[i].status)));
+		jstr(o, "since", page_date(w, r[i].submitted_at));
+	}
+	jbool(ctx, "has_open_requests", arr != NULL);
+	return ERR_OK;
+}
+
 static enum err
 home_patient(struct web *w, json_t *ctx)
 {
@@ -133,6 +164,7 @@ home_patient(struct web *w, json_t *ctx)
 	jstr(ctx, "given_name", p.given_name);
 	jid(ctx, "patient_id", pid);
 	if ((e = add_unread_messages(w, ctx, pid)) != ERR_OK ||
+	    (e = add_open_requests(w, ctx, pid)) != ERR_OK ||
 	    (e = add_crisis_link(w, ctx, pid)) != ERR_OK ||
 	    (e = measures_home_due(w, ctx, pid)) != ERR_OK)
 		return e;
