@@ -1110,7 +1110,8 @@ consult_submit(struct ctx *c, struct consult_new *n, struct problems *ps)
 			write_refused(c, &refused);
 			return ERR_FORBIDDEN;
 		}
-		if (strcmp(channel, "phone") && strcmp(channel, "desk"))
+		if (strcmp(channel, "phone") && strcmp(channel, "desk") &&
+		    !(c->patient_initiated && !strcmp(channel, "web")))
 			return ERR_INVALID;
 	} else {
 		if ((e = policy_require(c, n->patient_id, RES_CONTACT,

@@ -154,7 +154,9 @@ struct consult_answer {
  * form's one-time key: 16 to 64 letters, digits, '-' or '_'), the red
  * flags asked and their answers, and the answers to the questions. The
  * channel is the context's (c->channel: "phone" or "desk" when staff key
- * in what the patient asked that way, else "web"); `id` is set, and
+ * in what the patient asked that way; "web" with c->patient_initiated
+ * when staff make a request of what the patient wrote in Messages, else
+ * "web"); `id` is set, and
  * `red_flag` when a red flag was answered yes.
  */
 struct consult_new {

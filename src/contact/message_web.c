@@ -17,6 +17,7 @@
 #include "care/plan.h"
 #include "care/version.h"
 #include "contact/attachment.h"
+#include "contact/consult.h"
 #include "contact/message.h"
 #include "core/arena.h"
 #include "core/clock.h"
@@ -74,6 +75,10 @@ new_key(struct web *w)
 	return arena_printf(w->ctx.a, "%012llx%.20s",
 			    (unsigned long long)clock_now_ms(), tok);
 }
+
+static void add_request_form(struct web *w, json_t *ctx,
+			     const struct message_thread *t,
+			     const struct message *ms, size_t n);
 
 /* At most `max` characters of `s`, cut on a character boundary. */
 static const char *
@@ -828,6 +833,9 @@ thread_page(struct web *w, int status, const struct message_thread *t,
 			return e;
 		}
 	}
+	if (can_write && !patient_side(w) &&
+	    policy_org_allows(&w->ctx.actor, t->org_id, ORG_TRIAGE))
+		add_request_form(w, ctx, t, ms, n);
 	jstr(ctx, "body", body);
 	jstr(ctx, "request_key", new_key(w));
 	add_limit_hint(w, ctx);
@@ -997,6 +1005,90 @@ post_plan_action(struct req *req)
 			     "saved");
 }
 
+/* --- a message made an online consultation -------------------------------- */
+
+/* The patient's latest message, the one a request is made from. */
+static const struct message *
+latest_patient_message(const struct message *ms, size_t n)
+{
+	while (n-- > 0)
+		if (!strcmp(ms[n].author_side, MESSAGE_SIDE_PATIENT))
+			return &ms[n];
+	return NULL;
+}
+
+static void
+add_request_form(struct web *w, json_t *ctx, const struct message_thread *t,
+		 const struct message *ms, size_t n)
+{
+	const struct message *m = latest_patient_message(ms, n);
+	json_t *form, *kinds, *o;
+	int k;
+
+	if (!m)
+		return;
+	form = jobj(ctx, "to_request");
+	jid(form, "from", m->id);
+	kinds = jarr(form, "kinds");
+	for (k = 0; k < CONSULT__MAX; k++) {
+		o = jpush(kinds);
+		jstr(o, "code", consult_kind_code((enum consult_kind)k));
+		jstr(o, "label", tr(w, consult_kind_label((enum consult_kind)k)));
+	}
+	(void)t;
+}
+
+/*
+ * POST /messages/:id/request: the patient's message made an online
+ * consultation in the triage queue (asked online, so the patient's
+ * touchpoint on the web channel). 303 to the request; 400 bad kind or
+ * message; 403 for anyone who does not triage. Sent twice, the same
+ * request (its key is made from the message).
+ */
+static enum err
+post_request(struct req *req)
+{
+	struct web *w = web_of(req);
+	struct message_thread t;
+	struct message *ms;
+	struct consult_answer answer;
+	struct consult_new nw = {0};
+	struct problems ps = {0};
+	int64_t from = 0;
+	size_t n, i;
+	enum err e;
+
+	THREAD_OR_RESPOND(w, ACT_READ, &t);
+	PATIENT_ACCESS_OR_RESPOND(w, t.patient_id, RES_CONTACT, ACT_WRITE);
+	if (patient_side(w) ||
+	    !policy_org_allows(&w->ctx.actor, t.org_id, ORG_TRIAGE))
+		return ERR_FORBIDDEN;
+	if (!consult_kind_parse(web_field(w, "kind"), &nw.kind) ||
+	    !str_to_i64(str_c(web_field(w, "from")), 1, INT64_MAX, &from))
+		return ERR_INVALID;
+	if ((e = message_list(w->ctx.db, w->ctx.a, t.id, &ms, &n)) != ERR_OK)
+		return e;
+	for (i = 0; i < n && ms[i].id != from; i++)
+		;
+	if (i == n || strcmp(ms[i].author_side, MESSAGE_SIDE_PATIENT))
+		return ERR_INVALID;
+	answer.question = t.subject;
+	answer.answer = cut(w, ms[i].body, CONSULT_ANSWER_MAX);
+	nw.patient_id = t.patient_id;
+	nw.request_key = arena_printf(w->ctx.a, "from-message-%020lld",
+				      (long long)from);
+	nw.answers = &answer;
+	nw.nanswers = 1;
+	w->ctx.patient_initiated = true;
+	e = consult_submit(&w->ctx, &nw, &ps);
+	w->ctx.patient_initiated = false;
+	if (e != ERR_OK)
+		return e == ERR_INVALID ? ERR_INVALID : e;
+	return page_redirect(w, arena_printf(w->ctx.a, "/triage/%lld",
+					     (long long)nw.id),
+			     "consult-recorded");
+}
+
 /* --- quick replies -------------------------------------------------------- */
 
 static enum err
@@ -1124,6 +1216,7 @@ static const struct http_route message_routes[] = {
 	{HTTP_POST, "/messages/:id", post_thread, HTTP_ROUTE_UPLOAD, NULL},
 	{HTTP_GET, "/messages/:id/attachments/:file", get_attachment, 0, NULL},
 	{HTTP_POST, "/messages/:id/plan-action", post_plan_action, 0, NULL},
+	{HTTP_POST, "/messages/:id/request", post_request, 0, NULL},
 	{HTTP_GET, "/patients/:id/messages/new", get_patient_new, 0, NULL},
 	{HTTP_POST, "/patients/:id/messages/new", post_patient_new,
 	 HTTP_ROUTE_UPLOAD, NULL},

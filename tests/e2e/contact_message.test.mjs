@@ -331,6 +331,43 @@ test('a message sent twice is stored once and answered the same', async () => {
   assert.equal(one(`SELECT COUNT(*) AS v FROM message_thread WHERE subject = 'Twice'`), 1);
 });
 
+test('staff make a patient\'s message a request in the triage queue, once; a patient may not', async () => {
+  const pc = new Client(server.url);
+  await pc.signIn('patient');
+  const page = await pc.request('/messages/new');
+  const sent = await pc.request('/messages/new', { method: 'POST', body: form({
+    csrf: hidden(page.text_, 'csrf'), request_key: hidden(page.text_, 'request_key'),
+    to: 'team', subject: 'Rash on my arm', body: 'A red rash came up on my arm yesterday.' }) });
+  assert.equal(sent.status, 303);
+  const thread = sent.headers.get('location').match(/\/messages\/(\d+)/)[1];
+  const from = query(server, `SELECT CAST(id AS TEXT) AS id FROM message WHERE thread_id = ${thread}`)[0].id;
+  const before = one("SELECT COUNT(*) AS v FROM consultation");
+  // The patient sees no such form and is refused.
+  assert.ok(!(await pc.request(`/messages/${thread}`)).text_.includes('/request"'));
+  const pcsrf = hidden((await pc.request(`/messages/${thread}`)).text_, 'csrf');
+  assert.equal((await pc.post(`/messages/${thread}/request`, { csrf: pcsrf, kind: 'new_problem', from })).status, 403);
+  const dc = new Client(server.url);
+  await dc.signIn('doctor');
+  const view = await dc.request(`/messages/${thread}`);
+  assert.ok(view.text_.includes(`/messages/${thread}/request`), 'the doctor sees the form');
+  const csrf = hidden(view.text_, 'csrf');
+  assert.equal((await dc.post(`/messages/${thread}/request`, { csrf, kind: 'no_such_kind', from })).status, 400);
+  assert.equal(one("SELECT COUNT(*) AS v FROM consultation"), before);
+  const a = await dc.post(`/messages/${thread}/request`, { csrf, kind: 'new_problem', from });
+  const b = await dc.post(`/messages/${thread}/request`, { csrf, kind: 'new_problem', from });
+  assert.equal(a.status, 303);
+  assert.match(a.headers.get('location'), /^\/triage\/\d+/);
+  assert.equal(a.headers.get('location'), b.headers.get('location'));
+  assert.equal(one("SELECT COUNT(*) AS v FROM consultation"), before + 1);
+  const c = query(server, "SELECT kind, channel, status, answers FROM consultation ORDER BY submitted_at DESC, id DESC LIMIT 1")[0];
+  assert.equal(c.kind, 'new_problem');
+  assert.equal(c.channel, 'web');
+  assert.equal(c.status, 'submitted');
+  assert.ok(c.answers.includes('A red rash came up'));
+  const tp = query(server, "SELECT initiator_side FROM touchpoint WHERE resource_type = 'Consultation' ORDER BY at_ms DESC LIMIT 1")[0];
+  assert.equal(tp.initiator_side, 'patient');
+});
+
 test('kill -9 while messages are sent: every acknowledged message is there with its touchpoint and outbox row', { timeout: 120000 }, async (t) => {
   const CYCLES = 3, CLIENTS = 8;
   const dir = mkdtempSync(join(tmpdir(), 'cocare-msg-kill9-'));
