@@ -16,6 +16,7 @@
 
 #include "auth/write.h"
 #include "contact/consult.h"
+#include "contact/message.h"
 #include "contact/servicelevel.h"
 #include "core/arena.h"
 #include "core/id.h"
@@ -352,6 +353,63 @@ maria(struct demo_consult *dc)
 	return one_request(dc, &o);
 }
 
+/*
+ * Replies to requests are messages in the request's conversation: the
+ * patients have read those more than two days old, so what is unread on
+ * their home page is recent.
+ */
+static enum err
+replies_read(struct demo_care *d)
+{
+	static const char sql[] =
+		"SELECT t.id, a.id, t.messages, t.last_message_at "
+		"FROM message_thread t JOIN account a ON a.patient_id = "
+		"t.patient_id AND a.role = 'patient' WHERE t.org_id = $1 "
+		"AND t.consultation_id <> 0 AND t.last_message_at < $2";
+	struct row {
+		int64_t thread, account, at;
+		int seq;
+	} *rows = NULL;
+	size_t n = 0, cap = 0, i;
+	struct stmt *st = db_prepare(d->db, sql);
+	enum err e;
+
+	if (!st)
+		return ERR_DB;
+	stmt_bind_int(st, 1, d->org_id);
+	stmt_bind_int(st, 2, d->now - 2 * DEMO_CARE_DAY);
+	while (stmt_row(st)) {
+		if (n == cap) {
+			struct row *more;
+
+			cap = cap ? 2 * cap : 256;
+			more = arena_alloc(d->a, cap * sizeof(*more));
+			if (!more) {
+				stmt_done(st);
+				return ERR_NOMEM;
+			}
+			if (n)
+				memcpy(more, rows, n * sizeof(*more));
+			rows = more;
+		}
+		rows[n].thread = stmt_int(st, 0);
+		rows[n].account = stmt_int(st, 1);
+		rows[n].seq = (int)stmt_int(st, 2);
+		rows[n].at = stmt_int(st, 3) + 3600;
+		n++;
+	}
+	if ((e = stmt_done(st)) != ERR_OK)
+		return e;
+	for (i = 0; i < n; i++) {
+		struct message_read_mark r = {rows[i].thread, rows[i].account,
+					      MESSAGE_SIDE_PATIENT,
+					      rows[i].seq, rows[i].at};
+
+		DEMO_TRY(message_mark_read(d->db, &r));
+	}
+	return ERR_OK;
+}
+
 enum err
 demo_contact_consult(struct demo_care *d)
 {
@@ -401,5 +459,6 @@ demo_contact_consult(struct demo_care *d)
 		}
 		DEMO_TRY(one_request(&dc, &o));
 	}
-	return maria(&dc);
+	DEMO_TRY(maria(&dc));
+	return replies_read(d);
 }
