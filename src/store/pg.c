@@ -20,6 +20,7 @@
 
 /* pg_advisory_lock key held while migrating: "cocare" in ASCII. */
 #define MIGRATE_LOCK_KEY 0x636f63617265ll
+#define NODE_LOCK_KEY 0x636f636172650000ll	/* + the id node */
 
 struct pg_db {
 	struct db base;
@@ -163,6 +164,7 @@ pg_ensure(struct db *db)
 			  msg_len(m), m);
 		return ERR_DB;
 	}
+	db->sessions++;
 	log_warn("store: reconnected to postgresql");
 	return ERR_OK;
 }
@@ -213,6 +215,21 @@ pg_migrate_lock(struct db *db, bool hold)
 	static const char unlock[] = "SELECT pg_advisory_unlock($1)";
 
 	return pg_run_key(db, hold ? lock : unlock, MIGRATE_LOCK_KEY);
+}
+
+static enum err
+pg_node_lock(struct db *db, int node, bool *taken)
+{
+	static const char sql[] = "SELECT pg_try_advisory_lock($1)::int";
+	struct stmt *st = db_prepare(db, sql);
+
+	*taken = false;
+	if (!st)
+		return ERR_DB;
+	stmt_bind_int(st, 1, NODE_LOCK_KEY + node);
+	if (stmt_row(st))
+		*taken = stmt_int(st, 0) != 0;
+	return stmt_done(st);
 }
 
 static enum err
@@ -497,6 +514,7 @@ const struct store_ops store_pg_ops = {
 	.open = pg_open,
 	.close = pg_close,
 	.ensure = pg_ensure,
+	.node_lock = pg_node_lock,
 	.exec = pg_exec,
 	.in_txn = pg_in_txn,
 	.txn_failed = pg_txn_failed,

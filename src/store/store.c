@@ -29,6 +29,7 @@
 
 #include "core/clock.h"
 #include "core/embed.h"
+#include "core/id.h"
 #include "core/log.h"
 #include "core/str.h"
 #include "store/store_int.h"
@@ -41,6 +42,9 @@
 #define FAILED_WRITE_NS (10 * 1000000000ull)	/* unhealthy after one */
 #define FULL_LOG_NS (5 * 1000000000ull)		/* count refusals this long */
 #define DISK_CHECK_NS (100 * 1000000ull)	/* statvfs for /healthz */
+#define CHECKPOINT_FRAMES 1000	/* WAL frames: wake the checkpointer */
+#define CATCH_UP_FRAMES 250	/* left to copy: the writer finishes it */
+#define WAL_FRAMES_MAX 10000	/* the writer checkpoints whatever is left */
 #define MIGRATION_DIR "migrations/"
 
 struct job {
@@ -110,6 +114,21 @@ struct store {
 	struct durable_wait *waits;
 
 	/*
+	 * The checkpointer (SQLite, with the pipeline): copies the log into
+	 * the database on its own connection, so that the writer does not
+	 * stop for it every thousand pages as SQLite's automatic checkpoint
+	 * would. Under s->mu.
+	 */
+	struct db *cdb;
+	bool ckpt_started;
+	bool ckpt_wanted;
+	bool ckpt_stop;
+	int ckpt_copied;		/* frames of the log copied so far */
+	int wal_frames;			/* in the log after the last commit */
+	pthread_t checkpointer;
+	pthread_cond_t ckpt_cv;
+
+	/*
 	 * How the last batches went, for store_writable() and for logging a
 	 * full disk once, then a count every FULL_LOG_NS. Under s->mu.
 	 */
@@ -124,6 +143,11 @@ struct store {
 	const char *_Atomic disk_reason;
 
 	_Atomic uint64_t db_ns;
+
+	/* The node of core/id.h this store holds, or -1. */
+	int node;
+	int node_fd;			/* SQLite: data_dir/ids.lock */
+	unsigned node_session;		/* PostgreSQL: wdb->sessions then */
 };
 
 static const char sql_savepoint[] = "SAVEPOINT job";
@@ -342,6 +366,74 @@ migrate(struct db *db)
 	return e != ERR_OK ? e : e2;
 }
 
+/* ---- The id node (core/id.h) ---- */
+
+/*
+ * Claims a node of core/id.h that no other running process holds on this
+ * database, so that ids made at the same millisecond by two processes
+ * differ. SQLite: a lock on byte `node` of data_dir/ids.lock, held by the
+ * open file description, which the kernel drops when the process ends,
+ * kill -9 included. PostgreSQL: a session advisory lock on the writer's
+ * connection, dropped with the session; when the writer reconnects, the
+ * node is claimed again (batch_run). Without a node (a read-only
+ * directory, every node taken) ids are random: slower to write, never
+ * wrong.
+ */
+static void
+node_claim(struct store *s)
+{
+	int i, n = -1, start = (int)(getpid() % ID_NODES);
+	char path[4096];
+	bool taken = false;
+
+	if (s->node >= 0 && s->o.backend == STORE_SQLITE)
+		return;
+	s->node = -1;
+	if (s->o.backend == STORE_SQLITE) {
+		if (snprintf(path, sizeof(path), "%s/ids.lock", s->dir) >=
+			    (int)sizeof(path) ||
+		    (s->node_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC,
+				       0600)) < 0)
+			goto none;
+	}
+	for (i = 0; i < ID_NODES && !taken; i++) {
+		n = (start + i) % ID_NODES;
+		if (s->o.backend == STORE_SQLITE) {
+			struct flock l = {
+				.l_type = F_WRLCK,
+				.l_whence = SEEK_SET,
+				.l_start = n,
+				.l_len = 1,
+			};
+
+			taken = fcntl(s->node_fd, F_OFD_SETLK, &l) == 0;
+		} else if (s->ops->node_lock(s->wdb, n, &taken) != ERR_OK) {
+			break;
+		}
+	}
+	if (taken) {
+		s->node = n;
+		s->node_session = s->wdb->sessions;
+		id_set_node(n);
+		return;
+	}
+none:
+	log_warn("store: no id node free; new records get random ids");
+	id_set_node(-1);
+}
+
+/* Gives the node back to random ids when this store held it. */
+static void
+node_release(struct store *s)
+{
+	if (s->node >= 0)
+		id_set_node(-1);
+	if (s->node_fd >= 0)
+		close(s->node_fd);
+	s->node = -1;
+	s->node_fd = -1;
+}
+
 /* ---- The read pool ---- */
 
 struct db *
@@ -442,6 +534,8 @@ batch_run(struct store *s, struct job *batch)
 	if (atomic_load(&s->failed))
 		return ERR_UNAVAILABLE;
 	e = db->ops->ensure(db);
+	if (e == ERR_OK && db->sessions != s->node_session)
+		node_claim(s);	/* the old session's lock is gone */
 	if (e == ERR_OK)
 		e = db_begin(db);
 	if (e != ERR_OK)
@@ -627,6 +721,77 @@ gather(struct store *s)
 		pthread_cond_timedwait(&s->work_cv, &s->mu, &ts);
 }
 
+/*
+ * After a commit, with s->mu held. Past CHECKPOINT_FRAMES in the log the
+ * checkpointer copies them while the writer goes on. The log starts again
+ * from its beginning only at a commit that finds it all copied, which a
+ * checkpoint running beside the writer never quite achieves: so once the
+ * checkpointer has copied all but CATCH_UP_FRAMES, the writer copies the
+ * rest itself between two commits (or whatever is left, past
+ * WAL_FRAMES_MAX), and the log stays small.
+ */
+static void
+wal_check(struct store *s)
+{
+	int frames = s->ops->wal_frames(s->wdb), copied = 0;
+
+	if (frames < s->wal_frames)
+		s->ckpt_copied = 0;	/* the log started again */
+	s->wal_frames = frames;
+	if (frames < CHECKPOINT_FRAMES)
+		return;
+	if (frames - s->ckpt_copied <= CATCH_UP_FRAMES ||
+	    frames >= WAL_FRAMES_MAX) {
+		pthread_mutex_unlock(&s->mu);
+		if (s->ops->checkpoint(s->wdb, &copied) != ERR_OK)
+			log_warn("store: checkpoint failed; will try again");
+		pthread_mutex_lock(&s->mu);
+		s->ckpt_copied = copied;
+	} else if (!s->ckpt_wanted) {
+		s->ckpt_wanted = true;
+		pthread_cond_signal(&s->ckpt_cv);
+	}
+}
+
+static void *
+checkpointer_main(void *arg)
+{
+	struct store *s = arg;
+	int copied;
+
+	pthread_mutex_lock(&s->mu);
+	for (;;) {
+		while (!s->ckpt_wanted && !s->ckpt_stop)
+			pthread_cond_wait(&s->ckpt_cv, &s->mu);
+		if (s->ckpt_stop)
+			break;
+		s->ckpt_wanted = false;
+		pthread_mutex_unlock(&s->mu);
+		copied = 0;
+		if (s->ops->checkpoint(s->cdb, &copied) != ERR_OK)
+			log_warn("store: checkpoint failed; will try again");
+		pthread_mutex_lock(&s->mu);
+		/* Unless the log started again meanwhile. */
+		if (copied <= s->wal_frames)
+			s->ckpt_copied = copied;
+	}
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
+}
+
+static void
+checkpointer_stop(struct store *s)
+{
+	if (!s->ckpt_started)
+		return;
+	pthread_mutex_lock(&s->mu);
+	s->ckpt_stop = true;
+	pthread_cond_signal(&s->ckpt_cv);
+	pthread_mutex_unlock(&s->mu);
+	pthread_join(s->checkpointer, NULL);
+	s->ckpt_started = false;
+}
+
 static void *
 writer_main(void *arg)
 {
@@ -651,6 +816,8 @@ writer_main(void *arg)
 		pthread_mutex_lock(&s->mu);
 		s->committed_seq = s->batch_seq;
 		pthread_cond_signal(&s->sync_cv);
+		if (s->ckpt_started)
+			wal_check(s);
 	}
 	pthread_mutex_unlock(&s->mu);
 	return NULL;
@@ -981,11 +1148,16 @@ store_free(struct store *s)
 	for (i = 0; s->all && i < s->o.pool_size; i++)
 		if (s->all[i])
 			db_close(s->all[i]);
+	checkpointer_stop(s);
+	if (s->cdb)
+		db_close(s->cdb);
+	node_release(s);
 	if (s->wdb)
 		db_close(s->wdb);
 	pthread_cond_destroy(&s->space_cv);
 	pthread_cond_destroy(&s->sync_cv);
 	pthread_cond_destroy(&s->durable_cv);
+	pthread_cond_destroy(&s->ckpt_cv);
 	if (s->wal_fd >= 0)
 		close(s->wal_fd);
 	pthread_cond_destroy(&s->work_cv);
@@ -1025,6 +1197,7 @@ sync_init(struct store *s)
 	rc |= pthread_cond_init(&s->space_cv, NULL);
 	rc |= pthread_cond_init(&s->sync_cv, NULL);
 	rc |= pthread_cond_init(&s->durable_cv, NULL);
+	rc |= pthread_cond_init(&s->ckpt_cv, NULL);
 	rc |= pthread_condattr_init(&ca);
 	rc |= pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	rc |= pthread_cond_init(&s->work_cv, &ca);
@@ -1057,6 +1230,18 @@ pipeline_start(struct store *s)
 	pthread_setname_np(s->syncer, "store-syncer");
 	s->syncer_started = true;
 	s->pipelined = true;
+	/* Without the checkpointer SQLite checkpoints in the writer. */
+	s->cdb = s->ops->open(s, &s->o);
+	if (!s->cdb)
+		return;
+	if (pthread_create(&s->checkpointer, NULL, checkpointer_main, s)) {
+		db_close(s->cdb);
+		s->cdb = NULL;
+		return;
+	}
+	pthread_setname_np(s->checkpointer, "store-checkpoint");
+	s->ckpt_started = true;
+	s->ops->wal_watch(s->wdb);
 	log_debug("store: commits are flushed to disk by the syncer thread");
 }
 
@@ -1096,6 +1281,8 @@ store_open(const struct store_options *o, struct store **out, char *why,
 	if (!s)
 		return ERR_NOMEM;
 	s->wal_fd = -1;
+	s->node = -1;
+	s->node_fd = -1;
 	s->o = *o;
 	s->o.sqlite_path = o->sqlite_path ? strdup(o->sqlite_path) : NULL;
 	s->o.pg_conninfo = o->pg_conninfo ? strdup(o->pg_conninfo) : NULL;
@@ -1127,6 +1314,7 @@ store_open(const struct store_options *o, struct store **out, char *why,
 	e = migrate(s->wdb);
 	if (e != ERR_OK)
 		goto fail;
+	node_claim(s);
 	pipeline_start(s);
 	if (pthread_create(&s->writer, NULL, writer_main, s) != 0) {
 		log_error("store: cannot start the writer thread");

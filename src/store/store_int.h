@@ -37,6 +37,7 @@ struct db {
 	struct store *store;
 	struct stmt_cache cache;
 	struct db *next_free;	/* pool free list (pool lock) */
+	unsigned sessions;	/* PostgreSQL: reconnections so far */
 };
 
 /* The shared head of every backend statement. */
@@ -63,6 +64,9 @@ struct store_ops {
 	 * a reconnection empties the statement cache (store_cache_clear).
 	 */
 	enum err (*ensure)(struct db *db);
+	/* PostgreSQL: tries to take the id node `node` (core/id.h) for the
+	 * connection's session; NULL on SQLite (store.c locks a file). */
+	enum err (*node_lock)(struct db *db, int node, bool *taken);
 	/* Runs SQL text without parameters, possibly several statements. */
 	enum err (*exec)(struct db *db, const char *sql);
 	/* True inside a transaction (BEGIN seen, no COMMIT/ROLLBACK yet). */
@@ -102,6 +106,17 @@ struct store_ops {
 	enum err (*preflight)(const struct store_options *o, const char *dir,
 			      char *why, size_t whylen);
 	bool (*read_only)(struct db *db);
+
+	/*
+	 * SQLite, NULL on PostgreSQL: wal_watch() turns the connection's
+	 * automatic checkpoints off and has wal_frames() tell the frames in
+	 * the write-ahead log after its last commit; checkpoint() copies
+	 * them into the database without blocking readers or the writer,
+	 * and tells how many of the log's frames are copied now.
+	 */
+	void (*wal_watch)(struct db *db);
+	int (*wal_frames)(struct db *db);
+	enum err (*checkpoint)(struct db *db, int *copied);
 
 	/* store_backup() and store_check_integrity(). */
 	enum err (*backup)(struct store *s, const char *path);

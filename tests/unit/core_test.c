@@ -4,6 +4,9 @@
  */
 #include "support.h"
 
+#include <pthread.h>
+#include <stdlib.h>
+
 #include <stdio.h>
 #include <string.h>
 
@@ -182,6 +185,69 @@ test_config(void **state)
 	test_rmdir(dir);
 }
 
+#define ID_THREADS 4
+#define IDS_EACH 5000
+
+static void *
+make_ids(void *arg)
+{
+	int64_t *out = arg;
+	int i;
+
+	for (i = 0; i < IDS_EACH; i++)
+		out[i] = id_new();
+	return NULL;
+}
+
+static int
+cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * With a node, ids come from the clock: each thread's grow, none repeats
+ * across threads (more than the 2,048 of one millisecond borrow the
+ * next), and each carries the node and the time it was made.
+ */
+static void
+test_timed_ids(void **state)
+{
+	static int64_t ids[ID_THREADS][IDS_EACH];
+	pthread_t th[ID_THREADS];
+	struct timespec ts;
+	int64_t before, after, *all = &ids[0][0];
+	int i, k;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	before = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 - ID_EPOCH_MS;
+	id_set_node(37);
+	for (i = 0; i < ID_THREADS; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, make_ids, ids[i]), 0);
+	for (i = 0; i < ID_THREADS; i++)
+		pthread_join(th[i], NULL);
+	id_set_node(-1);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	after = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 - ID_EPOCH_MS;
+	for (i = 0; i < ID_THREADS; i++)
+		for (k = 1; k < IDS_EACH; k++)
+			assert_true(ids[i][k] > ids[i][k - 1]);
+	qsort(all, ID_THREADS * IDS_EACH, sizeof(*all), cmp_id);
+	for (k = 0; k < ID_THREADS * IDS_EACH; k++) {
+		assert_true(all[k] > 0);
+		assert_true(k == 0 || all[k] != all[k - 1]);
+		assert_int_equal((all[k] >> 11) & (ID_NODES - 1), 37);
+		assert_true(all[k] >> ID_TIME_SHIFT >= before);
+		/* At most 20,000 / 2,048 milliseconds borrowed. */
+		assert_true(all[k] >> ID_TIME_SHIFT <= after + 10);
+	}
+	/* Without a node: random, anywhere in [1, 2^62). */
+	assert_true(id_new() > 0);
+	assert_int_not_equal(id_new(), id_new());
+}
+
 static void
 test_ids_and_errors(void **state)
 {
@@ -214,6 +280,7 @@ main(void)
 		cmocka_unit_test(test_dates),
 		cmocka_unit_test(test_config),
 		cmocka_unit_test(test_ids_and_errors),
+		cmocka_unit_test(test_timed_ids),
 	};
 
 	test_init();

@@ -13,11 +13,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "core/arena.h"
 #include "core/embed.h"
 #include "core/err.h"
+#include "core/id.h"
 #include "store/store.h"
 
 static const char sql_create[] =
@@ -935,6 +937,97 @@ test_pg_reconnect(void **state)
 	test_db_close(&t);
 }
 
+static int
+id_node_of(int64_t id)
+{
+	return (int)((id >> 11) & (ID_NODES - 1));
+}
+
+/* Whether `id` was made from the clock (a random one almost never is
+ * within a minute of now). */
+static bool
+id_is_timed(int64_t id)
+{
+	struct timespec ts;
+	int64_t now;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 - ID_EPOCH_MS;
+	return llabs((id >> ID_TIME_SHIFT) - now) < 60000;
+}
+
+/*
+ * Two stores on one database hold different id nodes, so two processes
+ * (here two stores of one) never make the same id at the same moment.
+ */
+static void
+test_id_nodes(void **state)
+{
+	struct store_options o;
+	struct test_db t;
+	struct store *second;
+	char path[512];
+	int64_t a, b;
+
+	test_db_open(&t);
+	a = id_new();
+	assert_true(id_is_timed(a));
+	options_for(&t, &o, path, sizeof(path));
+	assert_int_equal(store_open(&o, &second, NULL, 0), ERR_OK);
+	b = id_new();
+	assert_true(id_is_timed(b));
+	assert_true(b > a);
+	assert_int_not_equal(id_node_of(a), id_node_of(b));
+	store_close(second);
+	/* Without a node of its own a process makes random ids. */
+	reopen(&t);
+	assert_true(id_is_timed(id_new()));
+	test_db_close(&t);
+	assert_false(id_is_timed(id_new()));
+}
+
+static enum err
+insert_big(struct db *db, void *arg)
+{
+	static char body[400 * 1024];
+	struct item it = {.id = id_new(), .body = body, .len = sizeof(body)};
+
+	(void)arg;
+	memset(body, 'x', sizeof(body));
+	return insert_item(db, &it);
+}
+
+/*
+ * SQLite: the log is copied into the database by the checkpointer while
+ * the writer goes on, and stays bounded: 150 commits of 100 pages each
+ * would make a log of 15,000 pages (62 MB) without checkpoints. (It
+ * stays near 2,000 pages here; the bound is the one held however slowly
+ * the checkpointer runs.)
+ */
+static void
+test_wal_bounded(void **state)
+{
+	char path[512];
+	struct stat sb;
+	struct test_db t;
+	int i;
+
+	if (test_on_pg())
+		skip();
+	test_db_open(&t);
+	make_table(t.db);
+	snprintf(path, sizeof(path), "%s/cocare.db-wal", t.dir);
+	for (i = 0; i < 150; i++)
+		assert_int_equal(store_write(t.store, insert_big, NULL),
+				 ERR_OK);
+	assert_int_equal(stat(path, &sb), 0);
+	/* At most 10,000 pages, and the commit that went past them. */
+	assert_true(sb.st_size <= (10000 + 200) * (4096 + 24));
+	reopen(&t);
+	assert_int_equal(test_count(t.db, sql_count), 150);
+	test_db_close(&t);
+}
+
 int
 main(void)
 {
@@ -957,6 +1050,8 @@ main(void)
 		cmocka_unit_test(test_integrity),
 		cmocka_unit_test(test_db_lock),
 		cmocka_unit_test(test_pg_reconnect),
+		cmocka_unit_test(test_id_nodes),
+		cmocka_unit_test(test_wal_bounded),
 	};
 
 	test_init();
