@@ -231,6 +231,10 @@ enum err consult_answers_parse(struct arena *a, const char *json,
 enum err consult_list_patient(struct db *db, struct arena *a,
 			      int64_t patient_id, struct consultation **out,
 			      size_t *count);
+/* The same, only those still open. */
+enum err consult_list_patient_open(struct db *db, struct arena *a,
+				   int64_t patient_id,
+				   struct consultation **out, size_t *count);
 
 /* The triage queue: open requests of the organisation, soonest due
  * first (then by id). QUEUE_MINE: assigned to `account_id`; QUEUE_UNIT:

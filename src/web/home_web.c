@@ -129,12 +129,10 @@ add_open_requests(struct web *w, json_t *ctx, int64_t pid)
 
 	if (!patient_allowed(w, pid, RES_CONTACT, ACT_READ))
 		return ERR_OK;
-	if ((e = consult_list_patient(w->ctx.db, w->ctx.a, pid, &r, &n)) !=
-	    ERR_OK)
+	if ((e = consult_list_patient_open(w->ctx.db, w->ctx.a, pid, &r,
+					   &n)) != ERR_OK)
 		return e;
 	for (i = 0; i < n; i++) {
-		if (r[i].closed_at)
-			continue;
 		if (!arr)
 			arr = jarr(ctx, "open_requests");
 		o = jpush(arr);
