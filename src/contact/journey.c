@@ -9,7 +9,8 @@
  *
  * Touchpoints are read from the covering index touchpoint_by_org. On
  * PostgreSQL they are counted by the patients' group, channel, side and
- * local hour with GROUP BY (a hash aggregate, a few thousand rows back).
+ * local hour with GROUP BY (a hash aggregate, a few thousand rows back),
+ * and who had one (online) is asked of each patient in scope.
  * SQLite has no hash aggregation: its
  * GROUP BY sorts every row first, ten times the cost of reading them
  * (measured: bench/RESULTS.md, issue 10), so there the rows are read
@@ -52,14 +53,18 @@ static const char sql_patients[] =
 /*
  * PostgreSQL: touchpoints counted by the patients' group (one statement
  * per split, the same shape), channel, side and local hour, so a few
- * thousand rows come back; and who started one online, by patient.
+ * thousand rows come back. The patients in scope and their group are
+ * worked out first, once each: computed after the join, the age alone
+ * cost more than the count (a million calls of age()).
  */
 #define TP_GROUPED(G)                                                      \
-	"SELECT " G ", t.channel, t.initiator_side, "                      \
+	"WITH g AS MATERIALIZED (SELECT p.id, " G " AS k FROM patient p "   \
+	"WHERE p.org_id = $1 "                                             \
+	"AND (CAST($17 AS BIGINT) = 0 OR p.unit_id = $17)) "               \
+	"SELECT g.k, t.channel, t.initiator_side, "                        \
 	"((t.at_ms / 1000 + " OFFSET_CASE ") % 86400) / 3600, COUNT(*) "   \
-	"FROM touchpoint t JOIN patient p ON p.id = t.patient_id "         \
+	"FROM touchpoint t JOIN g ON g.id = t.patient_id "                 \
 	"WHERE t.org_id = $1 AND t.at_ms >= $2 AND t.at_ms < $3 "          \
-	"AND (CAST($17 AS BIGINT) = 0 OR p.unit_id = $17) "                 \
 	"GROUP BY 1, 2, 3, 4"
 
 /* Each split's raw group value, as ts_group_key_raw() reads it; the age
@@ -81,11 +86,20 @@ static const char *const sql_touchpoints_pg[TS_SPLIT__MAX] = {
 	[TS_SPLIT_DECILE] = TP_GROUPED("CAST(p.deprivation_decile AS TEXT)"),
 };
 
-static const char sql_uptake_pg[] =
-	"SELECT patient_id, MAX(CASE WHEN initiator_side = 'patient' "
-	"AND channel IN ('web', 'api') THEN 1 ELSE 0 END) FROM touchpoint "
-	"WHERE org_id = $1 AND at_ms >= $2 AND at_ms < $3 "
-	"GROUP BY patient_id";
+/*
+ * PostgreSQL: whether each patient in scope had a touchpoint in the
+ * period, and started one online. Two index probes a patient
+ * (touchpoint_by_patient) instead of grouping every touchpoint again.
+ */
+static const char sql_seen_pg[] =
+	"SELECT p.id, EXISTS (SELECT 1 FROM touchpoint t "
+	"WHERE t.patient_id = p.id AND t.at_ms >= $2 AND t.at_ms < $3 "
+	"AND t.org_id = $1), "
+	"EXISTS (SELECT 1 FROM touchpoint t WHERE t.patient_id = p.id "
+	"AND t.at_ms >= $2 AND t.at_ms < $3 AND t.org_id = $1 "
+	"AND t.initiator_side = 'patient' AND t.channel IN ('web', 'api')) "
+	"FROM patient p WHERE p.org_id = $1 "
+	"AND (CAST($4 AS BIGINT) = 0 OR p.unit_id = $4)";
 
 static const char sql_touchpoint_rows[] =
 	"SELECT patient_id, channel, initiator_side, at_ms FROM touchpoint "
@@ -399,17 +413,18 @@ load_touchpoints_pg(struct db *db, struct arena *a,
 	}
 	if ((e = stmt_done(st)) != ERR_OK)
 		return e;
-	if (!(st = db_prepare(db, sql_uptake_pg)))
+	if (!(st = db_prepare(db, sql_seen_pg)))
 		return ERR_DB;
 	stmt_bind_int(st, 1, f->org_id);
 	stmt_bind_int(st, 2, f->from * 1000);
 	stmt_bind_int(st, 3, f->to * 1000);
+	stmt_bind_int(st, 4, f->unit_id);
 	while (stmt_row(st)) {
 		struct member *m = member_of(s, stmt_int(st, 0));
 
 		if (m) {
-			m->seen = true;
-			m->digital = stmt_int(st, 1) != 0;
+			m->seen = stmt_int(st, 1) != 0;
+			m->digital = stmt_int(st, 2) != 0;
 		}
 	}
 	if ((e = stmt_done(st)) != ERR_OK)
