@@ -115,6 +115,23 @@ static const char sql_consults[] =
 	"LEFT JOIN consultation_rating r ON r.consultation_id = c.id "
 	"WHERE c.org_id = $1 AND c.submitted_at >= $2 AND c.submitted_at < $3";
 
+/*
+ * PostgreSQL: the same, with the appointments joined once. Asked for
+ * each row, the question was planned as a scan of appointment per
+ * request once the table had statistics (100,000 scans of an empty
+ * table: 300 to 800 ms).
+ */
+static const char sql_consults_pg[] =
+	"SELECT c.patient_id, c.kind, c.channel, c.status, c.outcome, "
+	"c.submitted_at, c.first_response_at, c.closed_at, c.due_at, "
+	"COALESCE(r.ease, 0), COALESCE(r.helped, 0), "
+	"CASE WHEN a.consultation_id IS NULL THEN 0 ELSE 1 END "
+	"FROM consultation c "
+	"LEFT JOIN consultation_rating r ON r.consultation_id = c.id "
+	"LEFT JOIN (SELECT DISTINCT consultation_id FROM appointment) a "
+	"ON a.consultation_id = c.id "
+	"WHERE c.org_id = $1 AND c.submitted_at >= $2 AND c.submitted_at < $3";
+
 static const char sql_threads[] =
 	"SELECT patient_id, channel, started_side, created_at, first_reply_at "
 	"FROM message_thread WHERE org_id = $1 AND created_at >= $2 "
@@ -437,7 +454,9 @@ static enum err
 load_consults(struct db *db, const struct journey_filter *f,
 	      const struct scope *s, struct ts_report *r)
 {
-	struct stmt *st = db_prepare(db, sql_consults);
+	struct stmt *st = db_prepare(db, db_backend(db) == STORE_PG
+						 ? sql_consults_pg
+						 : sql_consults);
 
 	if (!st)
 		return ERR_DB;
