@@ -418,7 +418,8 @@ node_claim(struct store *s)
 		return;
 	}
 none:
-	log_warn("store: no id node free; new records get random ids");
+	log_warn("store: no id node could be taken; new records get random "
+		 "ids");
 	id_set_node(-1);
 }
 
