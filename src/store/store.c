@@ -55,14 +55,14 @@ struct job {
 	pthread_cond_t done_cv;		/* sync only: the waiter's */
 	enum err status;
 	int attempts;
-	uint64_t seq;			/* the batch that committed it */
+	uint64_t flush;			/* the flush that makes it durable */
 	bool async;
 	bool done;
 };
 
 /* A deferred write waiting for its commit to reach the disk. */
 struct durable_wait {
-	uint64_t seq;
+	uint64_t flush;			/* as in struct job */
 	void (*done)(void *, enum err);
 	void *arg;
 	struct durable_wait *next;
@@ -93,24 +93,26 @@ struct store {
 	struct db *wdb;			/* the writer's own connection */
 
 	/*
-	 * The commit pipeline (SQLite): the writer commits without waiting
-	 * for the disk (synchronous=NORMAL) and goes on with the next batch
-	 * while the syncer makes every commit so far durable with one
-	 * fdatasync() of the WAL. A write is acknowledged only once its
-	 * batch is durable. Under s->mu.
+	 * The commit pipeline: the writer commits without waiting for the
+	 * disk (SQLite synchronous=NORMAL, PostgreSQL synchronous_commit
+	 * off) and goes on with the next batch while the syncer makes every
+	 * commit so far durable at once (flush_log). A write is
+	 * acknowledged only once a flush that began after its commit has
+	 * ended. Flushes are numbered; under s->mu.
 	 */
 	bool pipelined;
-	int wal_fd;
-	uint64_t batch_seq;		/* the batch the writer runs */
-	uint64_t committed_seq;		/* the last batch committed */
-	uint64_t durable_seq;		/* the last batch on disk */
+	int wal_fd;			/* SQLite: the write-ahead log */
+	struct db *sdb;			/* PostgreSQL: the syncer's own */
+	uint64_t flush_started;		/* flushes begun */
+	uint64_t flush_done;		/* the last one ended */
+	uint64_t flush_wanted;		/* the last one waited for */
 	atomic_bool failed;		/* sticky: a flush failed (written
 					   under s->mu) */
 	bool writer_done;
 	bool syncer_started;
 	pthread_t syncer;
 	pthread_cond_t sync_cv;		/* syncer: commits to flush */
-	pthread_cond_t durable_cv;	/* waiters: durable_seq moved */
+	pthread_cond_t durable_cv;	/* waiters: flush_done moved */
 	struct durable_wait *waits;
 
 	/*
@@ -147,7 +149,8 @@ struct store {
 	/* The node of core/id.h this store holds, or -1. */
 	int node;
 	int node_fd;			/* SQLite: data_dir/ids.lock */
-	unsigned node_session;		/* PostgreSQL: wdb->sessions then */
+	unsigned wdb_session;		/* PostgreSQL: the writer's session
+					   that holds the node and settings */
 };
 
 static const char sql_savepoint[] = "SAVEPOINT job";
@@ -413,7 +416,6 @@ node_claim(struct store *s)
 	}
 	if (taken) {
 		s->node = n;
-		s->node_session = s->wdb->sessions;
 		id_set_node(n);
 		return;
 	}
@@ -421,6 +423,22 @@ none:
 	log_warn("store: no id node could be taken; new records get random "
 		 "ids");
 	id_set_node(-1);
+}
+
+/*
+ * The writer's session, again after each reconnection, since the old
+ * session's lock and settings went with it: its id node and, on
+ * PostgreSQL with the pipeline, commits that do not wait for the disk
+ * (should that fail, they wait: slower, never wrong).
+ */
+static void
+writer_session(struct store *s)
+{
+	s->wdb_session = s->wdb->sessions;
+	node_claim(s);
+	if (s->pipelined && s->o.backend == STORE_PG &&
+	    s->ops->exec(s->wdb, "SET synchronous_commit = off") != ERR_OK)
+		log_warn("store: commits wait for the disk in the writer");
 }
 
 /* Gives the node back to random ids when this store held it. */
@@ -535,8 +553,8 @@ batch_run(struct store *s, struct job *batch)
 	if (atomic_load(&s->failed))
 		return ERR_UNAVAILABLE;
 	e = db->ops->ensure(db);
-	if (e == ERR_OK && db->sessions != s->node_session)
-		node_claim(s);	/* the old session's lock is gone */
+	if (e == ERR_OK && db->sessions != s->wdb_session)
+		writer_session(s);
 	if (e == ERR_OK)
 		e = db_begin(db);
 	if (e != ERR_OK)
@@ -629,8 +647,13 @@ static struct job *
 batch_finish(struct store *s, struct job *batch, enum err e)
 {
 	struct job *j, *next, *gone = NULL, *retry = NULL, *rlast = NULL;
+	uint64_t flush;
 
 	pthread_mutex_lock(&s->mu);
+	/* The first flush to begin from now on makes the commit durable. */
+	flush = s->flush_started + 1;
+	s->flush_wanted = flush;
+	pthread_cond_signal(&s->sync_cv);
 	for (j = batch; j; j = next) {
 		bool again;
 
@@ -640,7 +663,7 @@ batch_finish(struct store *s, struct job *batch, enum err e)
 			++j->attempts < ASYNC_ATTEMPTS;
 		if (e != ERR_OK && j->status == ERR_OK)
 			j->status = e;
-		j->seq = s->batch_seq;
+		j->flush = flush;
 		if (!j->async) {
 			j->done = true;
 			pthread_cond_signal(&j->done_cv);
@@ -811,12 +834,9 @@ writer_main(void *arg)
 		s->nsync = 0;
 		s->nasync = 0;
 		pthread_cond_broadcast(&s->space_cv);
-		s->batch_seq++;
 		pthread_mutex_unlock(&s->mu);
 		batch_commit(s, batch);
 		pthread_mutex_lock(&s->mu);
-		s->committed_seq = s->batch_seq;
-		pthread_cond_signal(&s->sync_cv);
 		if (s->ckpt_started)
 			wal_check(s);
 	}
@@ -835,7 +855,7 @@ take_ready(struct store *s)
 	bool failed = atomic_load(&s->failed);
 
 	while ((w = *pp)) {
-		if (failed || w->seq <= s->durable_seq) {
+		if (failed || w->flush <= s->flush_done) {
 			*pp = w->next;
 			w->next = ready;
 			ready = w;
@@ -850,7 +870,31 @@ take_ready(struct store *s)
 static bool
 sync_idle(struct store *s)
 {
-	return s->durable_seq == s->committed_seq || atomic_load(&s->failed);
+	return s->flush_done >= s->flush_wanted || atomic_load(&s->failed);
+}
+
+/* A transaction that commits waiting for the disk: PostgreSQL flushes
+ * its log up to that commit, past every commit before it. */
+static const char sql_flush[] = "SELECT pg_current_xact_id()";
+
+/*
+ * Makes every commit so far durable, those of other processes on the
+ * same database included: SQLite's log is one file, and one fdatasync()
+ * flushes it whole. False, with the reason in `why`, when it failed.
+ */
+static bool
+flush_log(struct store *s, char *why, size_t whylen)
+{
+	if (s->o.backend == STORE_PG) {
+		if (s->ops->exec(s->sdb, sql_flush) == ERR_OK)
+			return true;
+		snprintf(why, whylen, "the connection to PostgreSQL failed");
+		return false;
+	}
+	if (fdatasync(s->wal_fd) == 0)
+		return true;
+	snprintf(why, whylen, "%s", strerror(errno));
+	return false;
 }
 
 static void *
@@ -860,7 +904,7 @@ syncer_main(void *arg)
 	struct durable_wait *ready, *w;
 	uint64_t target;
 	bool failed, first = false;
-	int err = 0;
+	char why[64];
 
 	pthread_mutex_lock(&s->mu);
 	for (;;) {
@@ -868,22 +912,18 @@ syncer_main(void *arg)
 			pthread_cond_wait(&s->sync_cv, &s->mu);
 		if (sync_idle(s))
 			break;	/* the writer is gone and all is on disk */
-		target = s->committed_seq;
+		target = ++s->flush_started;
 		pthread_mutex_unlock(&s->mu);
-		/* fsync of any descriptor flushes the file: one for all. */
-		failed = fdatasync(s->wal_fd) != 0;
-		if (failed)
-			err = errno;
+		failed = !flush_log(s, why, sizeof(why));
 		pthread_mutex_lock(&s->mu);
 		if (failed) {
 			log_error("store: cannot flush the write-ahead log to "
 				  "disk: %s; no more changes are taken, and the "
-				  "changes waiting for it are unconfirmed",
-				  strerror(err));
+				  "changes waiting for it are unconfirmed", why);
 			atomic_store(&s->failed, true);
 			first = true;
 		} else {
-			s->durable_seq = target;
+			s->flush_done = target;
 		}
 		ready = take_ready(s);
 		pthread_cond_broadcast(&s->durable_cv);
@@ -903,17 +943,17 @@ syncer_main(void *arg)
 }
 
 /*
- * Waits until the batch `seq` is on disk: ERR_OK, or ERR_UNCONFIRMED when
- * a flush failed first. Holds s->mu.
+ * Waits until the flush `flush` has ended: ERR_OK, or ERR_UNCONFIRMED
+ * when a flush failed first. Holds s->mu.
  */
 static enum err
-wait_seq(struct store *s, uint64_t seq)
+wait_flush(struct store *s, uint64_t flush)
 {
 	if (!s->pipelined)
 		return ERR_OK;
-	while (s->durable_seq < seq && !atomic_load(&s->failed))
+	while (s->flush_done < flush && !atomic_load(&s->failed))
 		pthread_cond_wait(&s->durable_cv, &s->mu);
-	return s->durable_seq < seq ? ERR_UNCONFIRMED : ERR_OK;
+	return s->flush_done < flush ? ERR_UNCONFIRMED : ERR_OK;
 }
 
 /*
@@ -928,7 +968,7 @@ wait_durable(struct store *s, const struct job *j)
 
 	if (j->status == ERR_UNAVAILABLE || j->status == ERR_FULL)
 		return j->status;	/* nothing ran, or nothing stored */
-	e = wait_seq(s, j->seq);
+	e = wait_flush(s, j->flush);
 	return e != ERR_OK ? e : j->status;
 }
 
@@ -973,10 +1013,10 @@ write_and_wait(struct store *s, enum err (*fn)(struct db *, void *),
 		if (!w || j.status == ERR_UNAVAILABLE ||
 		    j.status == ERR_FULL) {
 			j.status = wait_durable(s, &j);
-		} else if (atomic_load(&s->failed) && s->durable_seq < j.seq) {
+		} else if (atomic_load(&s->failed) && s->flush_done < j.flush) {
 			j.status = ERR_UNCONFIRMED;
-		} else if (s->durable_seq < j.seq) {
-			w->seq = j.seq;
+		} else if (s->flush_done < j.flush) {
+			w->flush = j.flush;
 			w->next = s->waits;
 			s->waits = w;
 			*deferred = true;
@@ -1020,19 +1060,30 @@ store_durable_barrier(struct store *s, void (*durable)(void *, enum err),
 {
 	struct durable_wait *w;
 	enum err e = ERR_OK;
+	uint64_t flush;
 
 	*deferred = false;
 	if (!s->pipelined)
 		return ERR_OK;
 	pthread_mutex_lock(&s->mu);
-	if (atomic_load(&s->failed) && s->durable_seq < s->committed_seq) {
+	/*
+	 * This process's commits so far; on PostgreSQL also those of the
+	 * other processes on the database, which only a flush that begins
+	 * now is sure to cover.
+	 */
+	flush = s->flush_wanted;
+	if (s->o.backend == STORE_PG && !atomic_load(&s->failed)) {
+		flush = s->flush_wanted = s->flush_started + 1;
+		pthread_cond_signal(&s->sync_cv);
+	}
+	if (atomic_load(&s->failed) && s->flush_done < flush) {
 		e = ERR_UNCONFIRMED;
-	} else if (s->durable_seq < s->committed_seq) {
+	} else if (s->flush_done < flush) {
 		/* Allocated under the lock: rare, and it keeps one path. */
 		if (!(w = malloc(sizeof(*w)))) {
-			e = wait_seq(s, s->committed_seq);
+			e = wait_flush(s, flush);
 		} else {
-			w->seq = s->committed_seq;
+			w->flush = flush;
 			w->done = durable;
 			w->arg = arg;
 			w->next = s->waits;
@@ -1146,6 +1197,17 @@ store_free(struct store *s)
 	if (s->nout)
 		log_error("store: closing with %d connections in use",
 			  s->nout);
+	/* The writer is gone: the syncer flushes the last commits, then
+	 * stops. */
+	if (s->syncer_started) {
+		pthread_mutex_lock(&s->mu);
+		s->writer_done = true;
+		pthread_cond_signal(&s->sync_cv);
+		pthread_mutex_unlock(&s->mu);
+		pthread_join(s->syncer, NULL);
+	}
+	if (s->sdb)
+		db_close(s->sdb);
 	for (i = 0; s->all && i < s->o.pool_size; i++)
 		if (s->all[i])
 			db_close(s->all[i]);
@@ -1207,30 +1269,43 @@ sync_init(struct store *s)
 }
 
 /*
- * Starts the commit pipeline on SQLite when the WAL file can be opened
- * for flushing; otherwise every commit waits for the disk itself
- * (synchronous=FULL), which is just as safe, only slower.
+ * Starts the commit pipeline: on SQLite when the WAL file can be opened
+ * for flushing, on PostgreSQL when the syncer has a connection of its
+ * own (the writer's session is set in writer_session()). Otherwise every
+ * commit waits for the disk itself, which is just as safe, only slower.
  */
 static void
 pipeline_start(struct store *s)
 {
 	char path[4096];
 
-	if (s->o.backend != STORE_SQLITE ||
-	    snprintf(path, sizeof(path), "%s-wal", s->o.sqlite_path) >=
-		    (int)sizeof(path))
-		return;
-	s->wal_fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (s->wal_fd < 0)
-		return;
-	if (s->ops->exec(s->wdb, "PRAGMA synchronous = NORMAL") != ERR_OK ||
-	    pthread_create(&s->syncer, NULL, syncer_main, s) != 0) {
-		s->ops->exec(s->wdb, "PRAGMA synchronous = FULL");
+	if (s->o.backend == STORE_PG) {
+		if (!(s->sdb = s->ops->open(s, &s->o)))
+			return;
+	} else {
+		if (snprintf(path, sizeof(path), "%s-wal",
+			     s->o.sqlite_path) >= (int)sizeof(path))
+			return;
+		s->wal_fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (s->wal_fd < 0)
+			return;
+		if (s->ops->exec(s->wdb, "PRAGMA synchronous = NORMAL") !=
+		    ERR_OK) {
+			s->ops->exec(s->wdb, "PRAGMA synchronous = FULL");
+			return;
+		}
+	}
+	if (pthread_create(&s->syncer, NULL, syncer_main, s) != 0) {
+		if (s->o.backend == STORE_SQLITE)
+			s->ops->exec(s->wdb, "PRAGMA synchronous = FULL");
 		return;
 	}
 	pthread_setname_np(s->syncer, "store-syncer");
 	s->syncer_started = true;
 	s->pipelined = true;
+	log_debug("store: commits are flushed to disk by the syncer thread");
+	if (s->o.backend == STORE_PG)
+		return;
 	/* Without the checkpointer SQLite checkpoints in the writer. */
 	s->cdb = s->ops->open(s, &s->o);
 	if (!s->cdb)
@@ -1243,7 +1318,6 @@ pipeline_start(struct store *s)
 	pthread_setname_np(s->checkpointer, "store-checkpoint");
 	s->ckpt_started = true;
 	s->ops->wal_watch(s->wdb);
-	log_debug("store: commits are flushed to disk by the syncer thread");
 }
 
 /* The directory of the SQLite file, malloc'd; NULL when out of memory. */
@@ -1315,8 +1389,8 @@ store_open(const struct store_options *o, struct store **out, char *why,
 	e = migrate(s->wdb);
 	if (e != ERR_OK)
 		goto fail;
-	node_claim(s);
 	pipeline_start(s);
+	writer_session(s);
 	if (pthread_create(&s->writer, NULL, writer_main, s) != 0) {
 		log_error("store: cannot start the writer thread");
 		e = ERR_INTERNAL;
@@ -1343,13 +1417,6 @@ store_close(struct store *s)
 	pthread_mutex_unlock(&s->mu);
 	if (s->writer_started)
 		pthread_join(s->writer, NULL);
-	/* The syncer flushes the last commits, then stops. */
-	pthread_mutex_lock(&s->mu);
-	s->writer_done = true;
-	pthread_cond_signal(&s->sync_cv);
-	pthread_mutex_unlock(&s->mu);
-	if (s->syncer_started)
-		pthread_join(s->syncer, NULL);
 	store_free(s);
 }
 

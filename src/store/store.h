@@ -8,8 +8,9 @@
  * the single writer thread of this process inside a transaction that it
  * shares with the other writes queued at the same moment (group commit),
  * each inside its own savepoint so one failing write does not undo the
- * others. store_write() returns only after the commit is durable
- * (SQLite synchronous=FULL in WAL; PostgreSQL's commit). Audit events for
+ * others. store_write() returns only after the commit is durable (a
+ * flush of the log that began after it ended: see store.c's syncer).
+ * Audit events for
  * reads use store_write_async(), committed within async_delay_ms.
  *
  * SQL is written once for both backends with $1, $2, ... parameters and
@@ -91,7 +92,8 @@ enum err store_write(struct store *s, enum err (*fn)(struct db *, void *),
  * durable_arg, e)` is called later, from another thread, once the commit
  * is on disk (ERR_OK) or cannot be made so (ERR_DB). `*deferred` tells
  * whether that call will come; when it is false (the commit was already
- * durable, the backend commits durably, or the write failed) nothing is
+ * durable, the store commits durably without a syncer, or the write
+ * failed) nothing is
  * called. An HTTP request uses this to answer only once its write is
  * durable without holding a worker thread meanwhile.
  */
