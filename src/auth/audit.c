@@ -22,8 +22,6 @@
 #include "store/store.h"
 #include "core/banned.h"
 
-/* Advisory lock key for the chain on PostgreSQL ("audit" in ASCII). */
-#define AUDIT_LOCK_KEY 0x6175646974LL
 #define HASH_HEX (crypto_generichash_BYTES * 2)
 
 enum err
@@ -153,8 +151,7 @@ audit_append(struct db *db, const struct audit_key *key,
 	struct stmt *st;
 	enum err err;
 
-	if ((err = db_lock(db, AUDIT_LOCK_KEY)) != ERR_OK)
-		return err;
+	/* Write transactions run one at a time (db_begin in store.h). */
 	if (!(st = db_prepare(db, sql_head)))
 		return ERR_DB;
 	if (stmt_row(st)) {

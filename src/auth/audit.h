@@ -49,8 +49,8 @@ struct audit_event {
 
 /*
  * Appends `e` to the chain. Must run inside a write transaction (a
- * store_write function): it locks the chain head, so appends from any
- * number of processes stay in one order. `*seq` (may be NULL) gets the
+ * store_write function): those run one at a time across every process
+ * (db_begin in store.h), so appends stay in one order. `*seq` (may be NULL) gets the
  * new entry's sequence number.
  */
 enum err audit_append(struct db *db, const struct audit_key *key,

@@ -21,6 +21,9 @@
 /* pg_advisory_lock key held while migrating: "cocare" in ASCII. */
 #define MIGRATE_LOCK_KEY 0x636f63617265ll
 #define NODE_LOCK_KEY 0x636f636172650000ll	/* + the id node */
+/* A number macro's digits, for SQL text. */
+#define PG_TEXT_(n) #n
+#define PG_TEXT(n) PG_TEXT_(n)
 
 struct pg_db {
 	struct db base;
@@ -230,14 +233,6 @@ pg_node_lock(struct db *db, int node, bool *taken)
 	if (stmt_row(st))
 		*taken = stmt_int(st, 0) != 0;
 	return stmt_done(st);
-}
-
-static enum err
-pg_lock(struct db *db, int64_t key)
-{
-	static const char lock[] = "SELECT pg_advisory_xact_lock($1)";
-
-	return pg_run_key(db, lock, key);
 }
 
 static struct stmt *
@@ -510,7 +505,9 @@ pg_check(struct db *db, char *msg, size_t msglen)
 
 const struct store_ops store_pg_ops = {
 	.name = "postgresql",
-	.begin_sql = "BEGIN",
+	/* store.h: the write lock first, as SQLite's BEGIN IMMEDIATE. */
+	.begin_sql = "BEGIN; SELECT pg_advisory_xact_lock("
+		     PG_TEXT(STORE_PG_WRITE_LOCK) ")",
 	.open = pg_open,
 	.close = pg_close,
 	.ensure = pg_ensure,
@@ -519,7 +516,6 @@ const struct store_ops store_pg_ops = {
 	.in_txn = pg_in_txn,
 	.txn_failed = pg_txn_failed,
 	.migrate_lock = pg_migrate_lock,
-	.lock = pg_lock,
 	.stmt_new = pg_stmt_new,
 	.stmt_free = pg_stmt_free,
 	.stmt_reset = pg_stmt_reset,

@@ -314,13 +314,6 @@ sq_migrate_lock(struct db *db, bool hold)
 	return ERR_OK;
 }
 
-static enum err
-sq_lock(struct db *db, int64_t key)
-{
-	/* The write transaction already excludes every other writer. */
-	return ERR_OK;
-}
-
 static struct stmt *
 sq_stmt_new(struct db *db, const char *sql)
 {
@@ -601,7 +594,6 @@ const struct store_ops store_sqlite_ops = {
 	.in_txn = sq_in_txn,
 	.txn_failed = sq_txn_failed,
 	.migrate_lock = sq_migrate_lock,
-	.lock = sq_lock,
 	.stmt_new = sq_stmt_new,
 	.stmt_free = sq_stmt_free,
 	.stmt_reset = sq_stmt_reset,

@@ -376,12 +376,6 @@ stmt_list(struct stmt *st, struct arena *a, size_t size, size_t max,
 	return stmt_done(st);
 }
 
-enum err
-db_lock(struct db *db, int64_t key)
-{
-	return db->ops->lock(db, key);
-}
-
 static const char sql_read_begin[] = "BEGIN";
 static const char sql_read_end[] = "COMMIT";
 

@@ -38,6 +38,7 @@
 
 #define ASYNC_MAX 10000	/* queued async jobs before producers wait */
 #define ASYNC_ATTEMPTS 3	/* runs of an async job whose batch failed */
+#define BATCH_MAX 128		/* jobs in one transaction */
 #define POOL_MAX 1024
 #define FAILED_WRITE_NS (10 * 1000000000ull)	/* unhealthy after one */
 #define FULL_LOG_NS (5 * 1000000000ull)		/* count refusals this long */
@@ -816,6 +817,35 @@ checkpointer_stop(struct store *s)
 	s->ckpt_started = false;
 }
 
+/*
+ * Takes the oldest BATCH_MAX queued jobs. A bound, because a batch's
+ * cost grows faster than its size where jobs change the same rows (every
+ * audit event moves the chain's head): on PostgreSQL each change of a
+ * row adds a version that the next one in the transaction must step
+ * over, and 10,000 queued audit events in one transaction held the
+ * write lock for seconds. Holds s->mu.
+ */
+static struct job *
+take_batch(struct store *s)
+{
+	struct job *batch = s->head, *last = batch, *j;
+	int n;
+
+	for (n = 1; n < BATCH_MAX && last->next; n++)
+		last = last->next;
+	s->head = last->next;
+	last->next = NULL;
+	if (!s->head)
+		s->tail = NULL;
+	for (j = batch; j; j = j->next) {
+		if (j->async)
+			s->nasync--;
+		else
+			s->nsync--;
+	}
+	return batch;
+}
+
 static void *
 writer_main(void *arg)
 {
@@ -829,10 +859,7 @@ writer_main(void *arg)
 		if (!s->head)
 			break;	/* stopping, and the queue is drained */
 		gather(s);
-		batch = s->head;
-		s->head = s->tail = NULL;
-		s->nsync = 0;
-		s->nasync = 0;
+		batch = take_batch(s);
 		pthread_cond_broadcast(&s->space_cv);
 		pthread_mutex_unlock(&s->mu);
 		batch_commit(s, batch);

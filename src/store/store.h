@@ -150,13 +150,6 @@ enum err store_write_async(struct store *s,
 			   void (*release)(void *));
 
 /*
- * Serialises writers across processes for the rest of the current
- * transaction (PostgreSQL advisory lock `key`; SQLite's write lock
- * already does this). Used by the audit chain.
- */
-enum err db_lock(struct db *db, int64_t key);
-
-/*
  * A read snapshot for one request. On SQLite the statements between
  * db_read_begin() and db_read_end() share one read transaction (cheaper
  * than one each) and see one consistent state of the database; a write
@@ -172,10 +165,15 @@ void db_read_end(struct db *db);
 /*
  * Explicit transactions, for command-line tools and tests that own a
  * pooled `db` and write through it directly (not inside store_write()).
- * On SQLite db_begin() takes the write lock (BEGIN IMMEDIATE), so it
- * waits for the writer's transaction and the writer for it, each for at
- * most the 5 s busy timeout: keep such transactions short.
+ * db_begin() takes the database's write lock, as every write transaction
+ * does, so write transactions run one at a time across every process
+ * (the audit chain counts on it): SQLite's BEGIN IMMEDIATE, and on
+ * PostgreSQL the transaction advisory lock STORE_PG_WRITE_LOCK, taken
+ * first so that no two writers each hold a lock the other waits for. It
+ * waits for the writer's transaction and the writer for it (on SQLite
+ * for at most the 5 s busy timeout): keep such transactions short.
  */
+#define STORE_PG_WRITE_LOCK 7165054802351978354	/* "cocarewr" */
 enum err db_begin(struct db *db);
 enum err db_commit(struct db *db);
 enum err db_rollback(struct db *db);

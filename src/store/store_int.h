@@ -75,8 +75,6 @@ struct store_ops {
 	bool (*txn_failed)(struct db *db);
 	/* Holds (true) or frees (false) the cross-process migration lock. */
 	enum err (*migrate_lock)(struct db *db, bool hold);
-	/* db_lock() inside a transaction. */
-	enum err (*lock)(struct db *db, int64_t key);
 
 	/* A new statement for `sql` with no bindings; NULL (logged). */
 	struct stmt *(*stmt_new)(struct db *db, const char *sql);
