@@ -1098,14 +1098,13 @@ store_durable_barrier(struct store *s, void (*durable)(void *, enum err),
 	 * other processes on the database, which only a flush that begins
 	 * now is sure to cover.
 	 */
-	flush = s->flush_wanted;
-	if (s->o.backend == STORE_PG && !atomic_load(&s->failed)) {
-		flush = s->flush_wanted = s->flush_started + 1;
-		pthread_cond_signal(&s->sync_cv);
-	}
+	flush = s->o.backend == STORE_PG ? s->flush_started + 1
+					 : s->flush_wanted;
 	if (atomic_load(&s->failed) && s->flush_done < flush) {
 		e = ERR_UNCONFIRMED;
 	} else if (s->flush_done < flush) {
+		s->flush_wanted = flush;
+		pthread_cond_signal(&s->sync_cv);
 		/* Allocated under the lock: rare, and it keeps one path. */
 		if (!(w = malloc(sizeof(*w)))) {
 			e = wait_flush(s, flush);
