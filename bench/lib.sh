@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # Shell helpers the benchmark scripts share (source it; $base is the
 # server's address, http://127.0.0.1:PORT).
 
