@@ -25,14 +25,22 @@ enum http_method {
 	HTTP_GET,
 	HTTP_HEAD,
 	HTTP_POST,
+	HTTP_PUT,
+	HTTP_PATCH,
+	HTTP_DELETE,
 	HTTP_METHOD__MAX
 };
+
+/* True for the methods that change something (every one but GET and
+ * HEAD): they may carry a body, and their answer waits for the disk. */
+bool http_method_writes(enum http_method m);
 
 enum http_route_flags {
 	/* The route accepts multipart/form-data up to max_upload bytes. */
 	HTTP_ROUTE_UPLOAD = (1 << 0),
-	/* The route accepts application/json and application/fhir+json
-	 * bodies up to max_upload bytes, read with http_body(). */
+	/* The route accepts application/json, application/fhir+json and
+	 * application/json-patch+json bodies up to max_upload bytes, read
+	 * with http_body(). */
 	HTTP_ROUTE_JSON = (1 << 1),
 };
 

@@ -45,6 +45,9 @@ static const char *const method_names[HTTP_METHOD__MAX] = {
 	[HTTP_GET] = "GET",
 	[HTTP_HEAD] = "HEAD",
 	[HTTP_POST] = "POST",
+	[HTTP_PUT] = "PUT",
+	[HTTP_PATCH] = "PATCH",
+	[HTTP_DELETE] = "DELETE",
 };
 
 enum err

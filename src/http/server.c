@@ -27,6 +27,9 @@ static const char *const method_names[HTTP_METHOD__MAX] = {
 	[HTTP_GET] = "GET",
 	[HTTP_HEAD] = "HEAD",
 	[HTTP_POST] = "POST",
+	[HTTP_PUT] = "PUT",
+	[HTTP_PATCH] = "PATCH",
+	[HTTP_DELETE] = "DELETE",
 };
 
 static size_t
@@ -100,6 +103,13 @@ query_field(void *cls, enum MHD_ValueKind kind, const char *key,
 	return q->rc == ERR_OK ? MHD_YES : MHD_NO;
 }
 
+bool
+http_method_writes(enum http_method m)
+{
+	return m == HTTP_POST || m == HTTP_PUT || m == HTTP_PATCH ||
+	       m == HTTP_DELETE;
+}
+
 static bool
 parse_method(const char *m, enum http_method *out)
 {
@@ -118,7 +128,7 @@ static void
 set_allow(struct req *req)
 {
 	struct http_match m;
-	char allow[32] = "";
+	char allow[64] = "";
 	size_t i;
 
 	for (i = 0; i < HTTP_METHOD__MAX; i++) {
@@ -160,7 +170,7 @@ body_setup(struct req *req)
 	req->body_max = s->o.max_body;
 	if (cl && !str_to_i64(str_trim(str_c(cl)), 0, INT64_MAX, &n))
 		return ERR_INVALID;
-	if (req->method == HTTP_POST) {
+	if (http_method_writes(req->method)) {
 		t = str_trim((struct str){ct ? ct : "",
 					  ct ? strcspn(ct, ";") : 0});
 		if (t.len == 0 && n > 0)
@@ -174,7 +184,8 @@ body_setup(struct req *req)
 			req->body_kind = HTTP_BODY_MULTIPART;
 			req->body_max = s->o.max_upload;
 		} else if ((media_is(t, "application/json") ||
-			    media_is(t, "application/fhir+json")) &&
+			    media_is(t, "application/fhir+json") ||
+			    media_is(t, "application/json-patch+json")) &&
 			   (flags & HTTP_ROUTE_JSON)) {
 			req->body_kind = HTTP_BODY_JSON;
 			req->body_max = s->o.max_upload;
@@ -223,7 +234,8 @@ req_check(struct req *req, const char *url)
 	req->slot = nroutes + HTTP_SLOT_NONE;
 	if (!parse_method(req->method_str, &req->method)) {
 		req->method = HTTP_METHOD__MAX;
-		http_add_header(req, "Allow", "GET, HEAD, POST");
+		http_add_header(req, "Allow",
+				"GET, HEAD, POST, PUT, PATCH, DELETE");
 		return ERR_METHOD;
 	}
 	if (atomic_load(&s->stopping))
@@ -242,7 +254,7 @@ req_check(struct req *req, const char *url)
 	req->nquery = req->form.nfields;
 	if (is_builtin(req, &slot)) {
 		req->slot = nroutes + slot;
-		if (req->method == HTTP_POST) {
+		if (http_method_writes(req->method)) {
 			http_add_header(req, "Allow", "GET, HEAD");
 			return ERR_METHOD;
 		}
@@ -313,7 +325,7 @@ body_append(struct req *req, const char *data, size_t n)
 	}
 	if (req->body_kind == HTTP_BODY_NONE) {
 		/* A GET body is ignored; a POST one needs a type. */
-		if (req->method == HTTP_POST) {
+		if (http_method_writes(req->method)) {
 			req->discarding = true;
 			req->early = ERR_UNSUPPORTED_MEDIA;
 		}

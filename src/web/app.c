@@ -168,12 +168,13 @@ app_prepare(struct req *req, const struct http_route *route)
 	/* One snapshot for the whole page view: consistent, and cheaper.
 	 * Forms that write go without: their commits would otherwise wait
 	 * for checkpoints held back by the snapshots of other requests. */
-	if (http_method(req) != HTTP_POST &&
+	if (!http_method_writes(http_method(req)) &&
 	    (e = db_read_begin(w->ctx.db)) != ERR_OK)
 		return e;
 	if ((e = load_identity(w)) != ERR_OK)
 		return e;
-	if (http_method(req) == HTTP_POST && (e = check_csrf(w)) != ERR_OK)
+	if (http_method_writes(http_method(req)) &&
+	    (e = check_csrf(w)) != ERR_OK)
 		return e;
 	if (route->flags & WEB_PUBLIC)
 		return ERR_OK;
@@ -205,7 +206,7 @@ app_finish(struct req *req)
 		store_release(w->app->store, w->ctx.db);
 		w->ctx.db = NULL;
 	}
-	if (http_method(req) != HTTP_POST || (w && w->ctx.wrote))
+	if (!http_method_writes(http_method(req)) || (w && w->ctx.wrote))
 		return;
 	http_defer(req);
 	e = store_durable_barrier(app->store, web_durable, req, &deferred);

@@ -65,6 +65,20 @@ h_echo(struct req *req)
 	return http_respond(req, 200, "text/plain", v, strlen(v));
 }
 
+/* A JSON route for every method: "<METHOD> <id>: <body>". */
+static enum err
+h_doc(struct req *req)
+{
+	size_t n = 0;
+	const char *b = http_body(req, &n);
+	char *s = arena_printf(http_arena(req), "%s %s: %.*s",
+			       http_method_str(req), http_param(req, "id"),
+			       (int)n, b ? b : "");
+
+	return s ? http_respond_ref(req, 200, "text/plain", s, strlen(s)) :
+		   ERR_NOMEM;
+}
+
 static enum err
 h_upload(struct req *req)
 {
@@ -266,6 +280,10 @@ h_durable_late(struct req *req)
 static const struct http_route routes[] = {
 	{HTTP_GET, "/hello", h_hello, 0, NULL},
 	{HTTP_POST, "/echo", h_echo, 0, NULL},
+	{HTTP_GET, "/doc/:id", h_doc, 0, NULL},
+	{HTTP_PUT, "/doc/:id", h_doc, HTTP_ROUTE_JSON, NULL},
+	{HTTP_PATCH, "/doc/:id", h_doc, HTTP_ROUTE_JSON, NULL},
+	{HTTP_DELETE, "/doc/:id", h_doc, 0, NULL},
 	{HTTP_POST, "/upload", h_upload, HTTP_ROUTE_UPLOAD, NULL},
 	{HTTP_GET, "/p/:id", h_param, 0, "/p/:id"},
 	{HTTP_GET, "/cookie", h_cookie, 0, NULL},
@@ -602,7 +620,49 @@ test_not_found_and_method(void **state)
 	assert_int_equal(fetch("PUT", "/hello", NULL, NULL, &r), 405);
 	assert_security_headers(&r);
 	free(r.body);
-	assert_int_equal(fetch("DELETE", "/nope", NULL, NULL, &r), 405);
+	assert_int_equal(fetch("DELETE", "/nope", NULL, NULL, &r), 404);
+	free(r.body);
+	assert_int_equal(fetch("OPTIONS", "/hello", NULL, NULL, &r), 405);
+	assert_true(has_header(&r, "Allow: GET, HEAD, POST, PUT, PATCH, "
+				   "DELETE\r\n"));
+	free(r.body);
+}
+
+/* PUT, PATCH and DELETE reach their routes with their JSON bodies. */
+static void
+test_put_patch_delete(void **state)
+{
+	const char *const fj[] = {"Content-Type: application/fhir+json",
+				  NULL};
+	const char *const jp[] = {"Content-Type: application/json-patch+json",
+				  NULL};
+	struct resp r;
+
+	assert_int_equal(fetch("PUT", "/doc/7", fj, "{\"a\":1}", &r), 200);
+	assert_string_equal(r.body, "PUT 7: {\"a\":1}");
+	free(r.body);
+	assert_int_equal(fetch("PATCH", "/doc/7", jp, "[]", &r), 200);
+	assert_string_equal(r.body, "PATCH 7: []");
+	free(r.body);
+	assert_int_equal(fetch("DELETE", "/doc/7", NULL, NULL, &r), 200);
+	assert_string_equal(r.body, "DELETE 7: ");
+	free(r.body);
+	assert_int_equal(fetch("GET", "/doc/7", NULL, NULL, &r), 200);
+	free(r.body);
+	/* A body needs a type the route takes. */
+	assert_int_equal(fetch("PUT", "/doc/7", (const char *const[]){
+		"Content-Type: text/plain", NULL}, "a=1", &r), 415);
+	free(r.body);
+	assert_int_equal(fetch("DELETE", "/doc/7", fj, "{}", &r), 415);
+	free(r.body);
+	/* "Content-Type:" with no value: curl sends none. */
+	assert_int_equal(fetch("PUT", "/doc/7", (const char *const[]){
+		"Content-Type:", NULL}, "x", &r), 415);
+	free(r.body);
+	assert_int_equal(fetch("PATCH", "/hello", jp, "[]", &r), 405);
+	assert_true(has_header(&r, "Allow: GET, HEAD\r\n"));
+	free(r.body);
+	assert_int_equal(fetch("PUT", "/healthz", fj, "{}", &r), 405);
 	free(r.body);
 }
 
@@ -1325,6 +1385,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ok),
 		cmocka_unit_test(test_not_found_and_method),
+		cmocka_unit_test(test_put_patch_delete),
 		cmocka_unit_test(test_too_large),
 		cmocka_unit_test(test_bad_requests),
 		cmocka_unit_test(test_unsupported_media),
