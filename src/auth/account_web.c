@@ -371,10 +371,22 @@ post_token(struct req *req)
 		problems_add(&ps, "label",
 			     N_("Name the token in up to 100 characters, so "
 				"you know later what uses it."));
-	c.scopes = rd && wr ? "read write" : wr ? "write" : rd ? "read" : "";
+	/* Exact SMART scopes for developers, else the two boxes. */
+	c.scopes = web_field(w, "scopes");
+	if (!c.scopes[0])
+		c.scopes = rd && wr ? "user/*.rs user/*.cud"
+			   : wr	    ? "user/*.cud"
+			   : rd	    ? "user/*.rs"
+				    : "";
 	if (!c.scopes[0])
 		problems_add(&ps, "scopes",
 			     N_("Choose what the token may do."));
+	else if (!apitoken_scopes_valid(c.scopes))
+		problems_add(&ps, "scopes",
+			     N_("Write the scopes as SMART scopes, for "
+				"example patient/Observation.rs user/Patient.r "
+				"(system scopes are for systems, not "
+				"people)."));
 	if (!str_to_i64(str_c(days), 1, TOKEN_DAYS_MAX, &d))
 		problems_add(&ps, "days",
 			     N_("Enter a number of days from 1 to 366."));

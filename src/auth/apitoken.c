@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "auth/scope.h"
 #include "core/arena.h"
 #include "store/store.h"
 #include "core/banned.h"
@@ -30,21 +31,10 @@ static const char sql_lookup[] =
 bool
 apitoken_scopes_valid(const char *scopes)
 {
-	const char *p = scopes;
-	size_t n;
+	struct scopes s;
 
-	if (!*p)
-		return false;
-	while (*p) {
-		n = strcspn(p, " ");
-		if (!((n == 4 && strncmp(p, "read", 4) == 0) ||
-		      (n == 5 && strncmp(p, "write", 5) == 0)))
-			return false;
-		p += n;
-		if (*p == ' ')
-			p++;
-	}
-	return true;
+	return scopes_parse(scopes, &s, NULL) &&
+	       !scopes_have_context(&s, SCOPE_SYSTEM);
 }
 
 enum err

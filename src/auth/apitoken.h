@@ -25,14 +25,16 @@ struct apitoken {
 	int64_t account_id;
 	int64_t org_id;
 	char *label;
-	char *scopes;		/* space-separated, e.g. "read write" */
+	char *scopes;		/* SMART scopes (scope.h), e.g.
+				   "user/Observation.rs" */
 	int64_t created_at;
 	int64_t expires_at;	/* 0 = never */
 	int64_t revoked_at;	/* 0 = in force */
 	int64_t last_used_at;
 };
 
-/* True for a space-separated list of "read" and/or "write". */
+/* True for SMART scopes a person's token may carry (scope.h): any
+ * but system/ ones, which belong to systems. */
 bool apitoken_scopes_valid(const char *scopes);
 
 /* Creates a token (inside a write transaction); `secret` receives

@@ -433,7 +433,7 @@ token_fn(struct db *db, void *arg)
 	struct token_job *j = arg;
 
 	return apitoken_insert(db, j->f->pro_account, j->f->org, "sync",
-			       "read", 5000, 1000, j->secret, &j->id);
+			       "user/*.rs", 5000, 1000, j->secret, &j->id);
 }
 
 static enum err
@@ -459,14 +459,16 @@ test_api_tokens(void **state)
 	struct token_job j = {f, "", 0};
 	struct apitoken t;
 
-	assert_true(apitoken_scopes_valid("read write"));
-	assert_false(apitoken_scopes_valid("read admin"));
+	assert_true(apitoken_scopes_valid("user/*.rs patient/Observation.c"));
+	assert_false(apitoken_scopes_valid("user/*.rs admin"));
 	assert_false(apitoken_scopes_valid(""));
+	/* A person's token never speaks for a system. */
+	assert_false(apitoken_scopes_valid("system/*.rs"));
 	assert_int_equal(store_write(f->t.store, token_fn, &j), ERR_OK);
 	assert_int_equal(strncmp(j.secret, "cct_", 4), 0);
 	assert_int_equal(apitoken_lookup(f->t.db, f->a, j.secret, 1100, &t),
 			 ERR_OK);
-	assert_string_equal(t.scopes, "read");
+	assert_string_equal(t.scopes, "user/*.rs");
 	assert_int_equal(apitoken_lookup(f->t.db, f->a, j.secret, 6000, &t),
 			 ERR_UNAUTHENTICATED);
 	/* Only the owner can revoke it. */
