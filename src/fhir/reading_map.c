@@ -328,8 +328,8 @@ static const char msg_subject[] =
 	"Refer to the patient as Patient/ followed by their cocare number, "
 	"for example Patient/123.";
 static const char msg_time[] =
-	"Give the time the reading was taken as effectiveDateTime with "
-	"seconds and a zone, for example 2024-03-05T10:20:30Z.";
+	"Give the day the reading was taken as effectiveDateTime, best with "
+	"the time and its zone, for example 2024-03-05T10:20:30Z.";
 static const char msg_time_syntax[] =
 	"This is not a valid FHIR dateTime. Write it with seconds and a zone, "
 	"for example 2024-03-05T10:20:30Z or 2024-03-05T10:20:30+01:00.";
@@ -711,7 +711,9 @@ parse_effective(struct parse *p, json_t *in)
 		return;
 	if (!fhir_datetime_parse(s, &lo, NULL, &prec))
 		bad(p, 400, "structure", msg_time_syntax, p->at_path, NULL);
-	else if (prec < FHIR_PREC_SECOND)
+	else if (prec < FHIR_PREC_DAY)
+		/* A day alone is kept as its first moment in UTC (as many
+		 * HL7 examples give it); a month or year is too vague. */
 		bad(p, 422, "value", msg_time, p->at_path, NULL);
 	else {
 		p->at_ms = lo;

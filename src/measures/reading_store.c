@@ -40,6 +40,20 @@ static const char sql_same[] = SELECT_READING
 	"AND r.value_milli = $4 AND r.value2_milli = $5";
 static const char sql_get[] = SELECT_READING
 	"WHERE r.id = $1 AND r.patient_id = $2";
+static const char sql_by_id[] = SELECT_READING "WHERE r.id = $1";
+/* A page of a patient's readings after the last one shown ($5, $6:
+ * time and id), so that pages stay right while readings are added. */
+#define SEARCH_WHERE                                                       \
+	"WHERE r.patient_id = $1 AND ($2 = '' OR r.kind = $2) "            \
+	"AND r.at_ms >= $3 AND r.at_ms < $4 "
+static const char sql_search_desc[] = SELECT_READING SEARCH_WHERE
+	"AND (r.at_ms < $5 OR (r.at_ms = $5 AND r.id < $6)) "
+	"ORDER BY r.at_ms DESC, r.id DESC LIMIT $7";
+static const char sql_search_asc[] = SELECT_READING SEARCH_WHERE
+	"AND (r.at_ms > $5 OR (r.at_ms = $5 AND r.id > $6)) "
+	"ORDER BY r.at_ms, r.id LIMIT $7";
+static const char sql_search_count[] =
+	"SELECT count(*) FROM reading r " SEARCH_WHERE;
 static const char sql_list[] = SELECT_READING
 	"WHERE r.patient_id = $1 AND r.kind = $2 "
 	"ORDER BY r.at_ms DESC, r.id DESC LIMIT $3";
@@ -436,6 +450,62 @@ reading_list(struct db *db, struct arena *a, int64_t patient_id,
 	stmt_bind_str(st, 2, kind ? kind : "");
 	stmt_bind_int(st, 3, (int64_t)max);
 	return stmt_list(st, a, sizeof(**out), max, read_reading, out, count);
+}
+
+enum err
+reading_by_id(struct db *db, struct arena *a, int64_t id,
+	      struct reading *out)
+{
+	struct stmt *st = db_prepare(db, sql_by_id);
+
+	if (!st)
+		return ERR_DB;
+	stmt_bind_int(st, 1, id);
+	return stmt_get(st, a, read_reading, out);
+}
+
+static void
+bind_search(struct stmt *st, const struct reading_query *q)
+{
+	stmt_bind_int(st, 1, q->patient_id);
+	stmt_bind_str(st, 2, q->kind ? q->kind : "");
+	stmt_bind_int(st, 3, q->from_ms);
+	stmt_bind_int(st, 4, q->to_ms);
+}
+
+enum err
+reading_search(struct db *db, struct arena *a, const struct reading_query *q,
+	       struct reading **out, size_t *count)
+{
+	struct stmt *st = db_prepare(db, q->oldest_first ? sql_search_asc
+							 : sql_search_desc);
+	size_t max = q->limit > READING_LIST_MAX ? READING_LIST_MAX : q->limit;
+
+	if (!st)
+		return ERR_DB;
+	bind_search(st, q);
+	if (q->has_after) {
+		stmt_bind_int(st, 5, q->after_ms);
+		stmt_bind_int(st, 6, q->after_id);
+	} else {
+		stmt_bind_int(st, 5, q->oldest_first ? INT64_MIN : INT64_MAX);
+		stmt_bind_int(st, 6, 0);
+	}
+	stmt_bind_int(st, 7, (int64_t)max);
+	return stmt_list(st, a, sizeof(**out), max, read_reading, out, count);
+}
+
+enum err
+reading_search_count(struct db *db, const struct reading_query *q,
+		     int64_t *out)
+{
+	struct stmt *st = db_prepare(db, sql_search_count);
+
+	if (!st)
+		return ERR_DB;
+	bind_search(st, q);
+	*out = stmt_row(st) ? stmt_int(st, 0) : 0;
+	return stmt_done(st);
 }
 
 enum err

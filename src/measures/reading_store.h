@@ -160,6 +160,31 @@ enum err reading_find_same(struct db *db, struct arena *a,
 enum err reading_get(struct db *db, struct arena *a, int64_t patient_id,
 		     int64_t id, struct reading *out);
 
+/* Reading `id`, whoever's; ERR_NOT_FOUND when there is none (callers
+ * check access to its patient before showing it). */
+enum err reading_by_id(struct db *db, struct arena *a, int64_t id,
+		       struct reading *out);
+
+/* A page of one patient's readings (the FHIR API's search). */
+struct reading_query {
+	int64_t patient_id;
+	const char *kind;	/* NULL or "": every kind */
+	int64_t from_ms, to_ms;	/* taken in [from_ms, to_ms) */
+	bool oldest_first;
+	bool has_after;		/* continue after (after_ms, after_id) */
+	int64_t after_ms, after_id;
+	size_t limit;		/* capped at READING_LIST_MAX */
+};
+
+/* The page, in the query's order, with who entered each. */
+enum err reading_search(struct db *db, struct arena *a,
+			const struct reading_query *q, struct reading **out,
+			size_t *count);
+
+/* How many readings the query matches on every page together. */
+enum err reading_search_count(struct db *db, const struct reading_query *q,
+			      int64_t *out);
+
 /*
  * The patient's readings of `kind`, newest first, at most `max` (capped
  * at READING_LIST_MAX), with who entered them.

@@ -8,7 +8,9 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
+#include "auth/apitoken.h"
 #include "auth/audit.h"
 #include "contact/outbox.h"
 #include "core/arena.h"
@@ -17,6 +19,7 @@
 #include "core/log.h"
 #include "core/str.h"
 #include "people/org.h"
+#include "fhir/fhir.h"
 #include "store/store.h"
 #include "web/i18n.h"
 #include "web/page.h"
@@ -119,6 +122,37 @@ load_identity(struct web *w)
 	return ERR_OK;
 }
 
+/* The person an API request acts for: the bearer token's owner. */
+static enum err
+load_bearer(struct web *w)
+{
+	const char *h = http_header(w->req, "Authorization");
+	struct apitoken t;
+	enum err e;
+
+	if (!h || strncasecmp(h, "Bearer ", 7) != 0)
+		return ERR_UNAUTHENTICATED;
+	h += 7;
+	h += strspn(h, " ");
+	e = apitoken_lookup(w->ctx.db, w->ctx.a, h, w->ctx.now, &t);
+	if (e != ERR_OK)
+		return e;
+	e = account_get(w->ctx.db, w->ctx.a, t.account_id, &w->account);
+	if (e == ERR_NOT_FOUND || (e == ERR_OK && w->account.disabled))
+		return ERR_UNAUTHENTICATED;
+	if (e != ERR_OK)
+		return e;
+	w->signed_in = true;
+	w->api_scopes = t.scopes;
+	w->ctx.channel = "api";
+	w->ctx.actor.account_id = w->account.id;
+	w->ctx.actor.org_id = w->account.org_id;
+	w->ctx.actor.role = w->account.role;
+	w->ctx.actor.patient_id = w->account.patient_id;
+	w->ctx.actor.name = w->account.display_name;
+	return ERR_OK;
+}
+
 /* The form's CSRF token must match the session's, or before sign-in the
  * random value in the form cookie (double submit). */
 static enum err
@@ -171,6 +205,13 @@ app_prepare(struct req *req, const struct http_route *route)
 	if (!http_method_writes(http_method(req)) &&
 	    (e = db_read_begin(w->ctx.db)) != ERR_OK)
 		return e;
+	if (route->flags & WEB_API) {
+		e = load_bearer(w);
+		/* /fhir/metadata answers anyone. */
+		if (e == ERR_UNAUTHENTICATED && (route->flags & WEB_PUBLIC))
+			return ERR_OK;
+		return e;
+	}
 	if ((e = load_identity(w)) != ERR_OK)
 		return e;
 	if (http_method_writes(http_method(req)) &&
@@ -289,6 +330,10 @@ app_error(struct req *req, enum err e)
 
 	if (!w)
 		return;
+	if (fhir_owns(http_path(req))) {
+		fhir_error(req, e);
+		return;
+	}
 	if (redirect_for_sign_in(w, e))
 		return;
 	/* A full disk is logged by the store, once, not per request; a

@@ -29,6 +29,10 @@ struct fragment_cache;
 enum web_route_flags {
 	WEB_PUBLIC = (1 << 16),		/* no sign-in needed */
 	WEB_SECOND_FACTOR = (1 << 17),	/* reachable before the second factor */
+	/* An API route (src/fhir): the person is named by the bearer API
+	 * token in Authorization, never by a cookie, so no CSRF check;
+	 * errors are answered by fhir_error(). */
+	WEB_API = (1 << 18),
 };
 
 struct app {
@@ -52,6 +56,7 @@ struct web {
 	struct session session;
 	struct account account;
 	bool org_requires_2fa;
+	const char *api_scopes;	/* the API token's scopes (WEB_API) */
 };
 
 /* The request's state; never NULL inside handlers (made on demand). */

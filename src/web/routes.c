@@ -7,6 +7,7 @@
 #include "auth/auth_web.h"
 #include "care/care_web.h"
 #include "contact/contact_web.h"
+#include "fhir/fhir.h"
 #include "measures/measures_web.h"
 #include "people/people_web.h"
 #include "web/home_web.h"
@@ -27,6 +28,7 @@ app_routes(struct http_router *r)
 		message_web_routes,
 		consult_web_routes,
 		journey_web_routes,
+		fhir_web_routes,
 	};
 	size_t i;
 	enum err e;

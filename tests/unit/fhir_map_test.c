@@ -621,9 +621,8 @@ file_milli(json_t *j, const char *path, enum reading_kind kind)
 }
 
 /*
- * Most vital-signs examples give only a day ("1999-07-02"), which cocare
- * refuses: a reading is kept with the moment it was taken. Refused as
- * they are for that alone, they parse once given a time on that day.
+ * Most vital-signs examples give only a day ("1999-07-02"), kept as its
+ * first moment in UTC; given a time on that day, they keep the time.
  */
 static struct reading
 example_with_time(const char *name, const char *day, int64_t day_ms)
@@ -634,8 +633,8 @@ example_with_time(const char *name, const char *day, int64_t day_ms)
 
 	assert_string_equal(json_string_value(get(j, "effectiveDateTime")),
 			    day);
-	refused_only(json_deep_copy(j), 422, "value",
-		     "Observation.effectiveDateTime");
+	r = parsed(json_deep_copy(j));
+	assert_int_equal(r.at_ms, day_ms);
 	snprintf(when, sizeof(when), "%sT08:15:00+02:00", day);
 	set(j, "effectiveDateTime", json_string(when));
 	r = parsed(json_incref(j));
@@ -722,28 +721,22 @@ test_examples_refused(void **state)
 	json_t *j;
 	size_t i;
 
-	/* No cocare kind: the code, and the day-only time. */
+	/* No cocare kind: the code alone. */
 	for (i = 0; i < sizeof(not_kinds) / sizeof(not_kinds[0]); i++) {
-		oo = refused(example(not_kinds[i]), 422, "code-invalid",
+		refused_only(example(not_kinds[i]), 422, "code-invalid",
 			     "Observation.code");
-		assert_int_equal(oo.n, 2);
-		assert_string_equal(oo.issue[0].expression, "Observation.code");
-		assert_true(has_issue(&oo, "value",
-				      "Observation.effectiveDateTime"));
-		/* With a time, the code alone. */
 		j = example(not_kinds[i]);
 		set(j, "effectiveDateTime",
 		    json_string("1999-07-02T10:00:00Z"));
 		refused_only(j, 422, "code-invalid", "Observation.code");
 	}
 
-	/* The cancelled blood pressure: its status, its day-only time and
-	 * each component's missing value. */
+	/* The cancelled blood pressure: its status and each component's
+	 * missing value. */
 	oo = refused(example("Observation-blood-pressure-cancel.json"), 422,
 		     "business-rule", "Observation.status");
-	assert_int_equal(oo.n, 4);
+	assert_int_equal(oo.n, 3);
 	assert_string_equal(oo.issue[0].expression, "Observation.status");
-	assert_true(has_issue(&oo, "value", "Observation.effectiveDateTime"));
 	assert_true(has_issue(&oo, "required",
 			      "Observation.component[0].dataAbsentReason"));
 	assert_true(has_issue(&oo, "required",
@@ -1053,10 +1046,7 @@ test_refuse_subject_time(void **state)
 	set(j, "subject.reference", json_string("Patient/9223372036854775807"));
 	assert_int_equal(parsed(j).patient_id, INT64_MAX);
 
-	/* A moment: seconds and a zone. */
-	j = heart_rate();
-	set(j, "effectiveDateTime", json_string("2024-03-05"));
-	refused_only(j, 422, "value", "Observation.effectiveDateTime");
+	/* A day at least; a time needs seconds and a zone. */
 	j = heart_rate();
 	set(j, "effectiveDateTime", json_string("2024-03"));
 	refused_only(j, 422, "value", "Observation.effectiveDateTime");

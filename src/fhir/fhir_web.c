@@ -1,0 +1,542 @@
+/*
+ * The FHIR API's HTTP side: routes under /fhir, the format (JSON only:
+ * _format, Accept, _pretty), the search Bundle with its paging links,
+ * Location and ETag on create and read, and every error as an
+ * OperationOutcome. What each type does lives in resource.h's table.
+ */
+#include "fhir/fhir.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/log.h"
+#include "core/str.h"
+#include "fhir/resource.h"
+#include "http/http.h"
+#include "web/app.h"
+#include "core/banned.h"
+
+#define FHIR_JSON "application/fhir+json"
+
+bool
+fhir_owns(const char *path)
+{
+	return path && strncmp(path, "/fhir", 5) == 0 &&
+	       (path[5] == '\0' || path[5] == '/');
+}
+
+/* Host names and ports only: the Host header is the client's word. */
+static bool
+host_ok(const char *h)
+{
+	size_t n = h ? strlen(h) : 0;
+
+	return n > 0 && n < 256 &&
+	       strspn(h, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			 "0123456789.-:[]") == n;
+}
+
+/* The API's base URL: public_url when set, else from the request. */
+static const char *
+base_url(struct web *w)
+{
+	const char *pub = w->app->cfg->public_url;
+	const char *host = http_header(w->req, "Host");
+	size_t n;
+
+	if (pub && pub[0]) {
+		n = strlen(pub);
+		while (n && pub[n - 1] == '/')
+			n--;
+		return arena_printf(w->ctx.a, "%.*s/fhir", (int)n, pub);
+	}
+	if (!host_ok(host))
+		return "/fhir";
+	return arena_printf(w->ctx.a, "%s://%s/fhir",
+			    http_is_tls(w->req) ? "https" : "http", host);
+}
+
+static bool
+pretty(struct req *req)
+{
+	const char *p = http_field(req, "_pretty");
+
+	return p && strcmp(p, "true") == 0;
+}
+
+/* Answers `body` (stolen) as FHIR JSON. */
+static enum err
+send_json(struct req *req, int status, json_t *body)
+{
+	size_t flags = JSON_REAL_PRECISION(15) |
+		       (pretty(req) ? JSON_INDENT(2) : JSON_COMPACT);
+	char *s;
+	char *copy;
+	size_t n;
+
+	if (!body)
+		return ERR_NOMEM;
+	s = json_dumps(body, flags);
+	json_decref(body);
+	if (!s)
+		return ERR_NOMEM;
+	n = strlen(s);
+	copy = arena_alloc(http_arena(req), n + 1);
+	if (copy)
+		memcpy(copy, s, n + 1);
+	free(s);
+	if (!copy)
+		return ERR_NOMEM;
+	http_no_store(req);
+	return http_respond_ref(req, status, FHIR_JSON, copy, n);
+}
+
+static enum err
+send_outcome(struct req *req, const struct fhir_outcome *o)
+{
+	int status = o->status ? o->status : 500;
+
+	if (status == 401)
+		http_add_header(req, "WWW-Authenticate",
+				"Bearer realm=\"cocare\"");
+	return send_json(req, status, fhir_outcome_json(o));
+}
+
+/* The issue code FHIR gives an error of the common layers. */
+static const char *
+issue_code(enum err e)
+{
+	switch (e) {
+	case ERR_UNAUTHENTICATED:
+		return "login";
+	case ERR_FORBIDDEN:
+	case ERR_CSRF:
+		return "forbidden";
+	case ERR_NOT_FOUND:
+		return "not-found";
+	case ERR_METHOD:
+	case ERR_UNSUPPORTED_MEDIA:
+		return "not-supported";
+	case ERR_TOO_LARGE:
+		return "too-costly";
+	case ERR_CONFLICT:
+	case ERR_EXISTS:
+		return "conflict";
+	case ERR_THROTTLED:
+	case ERR_TIMEOUT:
+		return "throttled";
+	case ERR_INVALID:
+	case ERR_BAD_UTF8:
+		return "invalid";
+	default:
+		return "exception";
+	}
+}
+
+static const char *
+issue_text(enum err e)
+{
+	switch (e) {
+	case ERR_UNAUTHENTICATED:
+		return "Send a valid API token: Authorization: Bearer cct_... "
+		       "(made on your account page).";
+	case ERR_NOT_FOUND:
+		return "There is no such resource here.";
+	case ERR_METHOD:
+		return "That method is not allowed on this URL.";
+	case ERR_UNSUPPORTED_MEDIA:
+		return "Send the resource as application/fhir+json.";
+	case ERR_TOO_LARGE:
+		return "The request is larger than this server accepts.";
+	case ERR_BAD_UTF8:
+		return "The request holds text that is not valid UTF-8.";
+	case ERR_FULL:
+		return "The server's disk is full: nothing was saved.";
+	case ERR_UNCONFIRMED:
+		return "The change could not be confirmed as saved; send it "
+		       "again.";
+	case ERR_UNAVAILABLE:
+		return "The server is shutting down; try again shortly.";
+	default:
+		return NULL;
+	}
+}
+
+void
+fhir_error(struct req *req, enum err e)
+{
+	struct fhir_outcome o = {0};
+	const char *t = issue_text(e);
+
+	if (e >= ERR_NOMEM && e != ERR_FULL && e != ERR_UNAVAILABLE)
+		log_error("fhir %s: %s", http_method_str(req), err_name(e));
+	fhir_fail(&o, err_http_status(e), issue_code(e), NULL,
+		  t ? t : "The request could not be carried out.");
+	send_outcome(req, &o);
+}
+
+/* The call's state, or an answer already given (406). */
+static enum err
+begin(struct req *req, struct web **w, struct fhir_call *c, bool *answered)
+{
+	const char *f = http_field(req, "_format");
+	const char *acc = http_header(req, "Accept");
+
+	*answered = false;
+	if (!(*w = web_of(req)))
+		return ERR_NOMEM;
+	memset(c, 0, sizeof(*c));
+	c->ctx = &(*w)->ctx;
+	if ((*w)->api_scopes &&
+	    !scopes_parse((*w)->api_scopes, &c->scopes, NULL))
+		return ERR_FORBIDDEN;
+	if ((f && strcmp(f, "json") != 0 && strcmp(f, "application/json") &&
+	     strcmp(f, FHIR_JSON) && strcmp(f, "application/json+fhir")) ||
+	    (!f && acc && !strstr(acc, "json") && !strstr(acc, "*/*"))) {
+		fhir_fail(&c->oo, 406, "not-supported", "_format",
+			  "This server answers in JSON only: ask for "
+			  "application/fhir+json.");
+		*answered = true;
+		return send_outcome(req, &c->oo);
+	}
+	return ERR_OK;
+}
+
+/* Ends a call whose type function returned `e`. */
+static enum err
+finish(struct req *req, struct fhir_call *c, enum err e)
+{
+	if (fhir_failed(&c->oo))
+		return send_outcome(req, &c->oo);
+	return e;
+}
+
+/* GET /fhir/metadata: the CapabilityStatement; no token needed. */
+static enum err
+get_metadata(struct req *req)
+{
+	struct fhir_call c;
+	struct web *w;
+	bool answered;
+	enum err e = begin(req, &w, &c, &answered);
+
+	if (e != ERR_OK || answered)
+		return e;
+	return send_json(req, 200, fhir_capability(base_url(w), w->ctx.now));
+}
+
+static const struct fhir_type *
+type_of(struct req *req)
+{
+	return fhir_type_find(http_param(req, "type"));
+}
+
+/* GET /fhir/:type/:id */
+static enum err
+get_read(struct req *req)
+{
+	const struct fhir_type *t = type_of(req);
+	struct fhir_call c;
+	struct web *w;
+	json_t *out = NULL;
+	int64_t id;
+	bool answered;
+	enum err e = begin(req, &w, &c, &answered);
+	const char *ver;
+
+	if (e != ERR_OK || answered)
+		return e;
+	if (!t || !t->read || !fhir_id_parse(http_param(req, "id"), &id))
+		return ERR_NOT_FOUND;
+	if ((e = fhir_scope_precheck(&c, t->name, SCOPE_READ)) != ERR_OK ||
+	    (e = t->read(&c, id, &out)) != ERR_OK)
+		return finish(req, &c, e);
+	ver = json_string_value(
+		json_object_get(json_object_get(out, "meta"), "versionId"));
+	if (ver)
+		http_add_header(req, "ETag",
+				arena_printf(w->ctx.a, "W/\"%s\"", ver));
+	return send_json(req, 200, out);
+}
+
+/* Splits "name:modifier" and keeps the search's own parameters. */
+static enum err
+parse_search(struct req *req, struct fhir_call *c, struct fhir_search *q)
+{
+	const struct http_field *f;
+	struct fhir_param *p;
+	size_t n, i;
+	int64_t v;
+
+	f = http_fields(req, &n);
+	memset(q, 0, sizeof(*q));
+	q->count = FHIR_COUNT_DEFAULT;
+	if (!(p = arena_alloc(c->ctx->a, (n + 1) * sizeof(*p))))
+		return ERR_NOMEM;
+	q->p = p;
+	for (i = 0; i < n; i++) {
+		const char *name = f[i].name, *val = f[i].value;
+		const char *colon = strchr(name, ':');
+
+		if (!strcmp(name, "_format") || !strcmp(name, "_pretty"))
+			continue;
+		if (!strcmp(name, "_count")) {
+			if (!str_to_i64(str_c(val), 0, FHIR_COUNT_MAX, &v)) {
+				fhir_fail(&c->oo, 400, "value", "_count",
+					  "_count is a whole number from 0 "
+					  "to 1000.");
+				return ERR_INVALID;
+			}
+			q->count = (int)v;
+		} else if (!strcmp(name, "_summary")) {
+			if (strcmp(val, "count") != 0) {
+				fhir_fail(&c->oo, 400, "not-supported",
+					  "_summary",
+					  "Only _summary=count is supported.");
+				return ERR_INVALID;
+			}
+			q->summary_count = true;
+		} else if (!strcmp(name, "_sort")) {
+			if (strcmp(val, "date") && strcmp(val, "-date")) {
+				fhir_fail(&c->oo, 400, "not-supported",
+					  "_sort",
+					  "Sort by date or -date (newest "
+					  "first, the default).");
+				return ERR_INVALID;
+			}
+			q->sort_oldest = val[0] != '-';
+		} else if (!strcmp(name, "_cursor")) {
+			q->cursor = val;
+		} else if (!strcmp(name, "_include")) {
+			const struct fhir_type *t = type_of(req);
+			size_t k;
+
+			for (k = 0; t->includes && t->includes[k]; k++)
+				if (!strcmp(t->includes[k], val))
+					break;
+			if (!t->includes || !t->includes[k]) {
+				fhir_fail(&c->oo, 400, "not-supported",
+					  "_include",
+					  "That _include is not supported "
+					  "(see /fhir/metadata).");
+				return ERR_INVALID;
+			}
+			q->include_patient = true;
+		} else {
+			p[q->n].name = colon ? arena_strndup(c->ctx->a, name,
+							     (size_t)(colon -
+								      name))
+					     : name;
+			p[q->n].modifier = colon ? colon + 1 : NULL;
+			p[q->n].value = val;
+			if (!p[q->n].name)
+				return ERR_NOMEM;
+			q->n++;
+		}
+	}
+	if (q->count == 0)
+		q->summary_count = true;
+	return ERR_OK;
+}
+
+/* The URL of this search with `cursor` (NULL: as asked). */
+static const char *
+search_url(struct web *w, const char *base, const char *type,
+	   const char *cursor)
+{
+	const struct http_field *f;
+	struct buf b;
+	size_t n, i;
+	char sep = '?';
+
+	buf_init(&b, w->ctx.a, 16384);
+	buf_printf(&b, "%s/%s", base, type);
+	f = http_fields(w->req, &n);
+	for (i = 0; i < n; i++) {
+		if (!strcmp(f[i].name, "_cursor"))
+			continue;
+		buf_addc(&b, sep);
+		sep = '&';
+		buf_add_urlenc(&b, f[i].name, strlen(f[i].name));
+		buf_addc(&b, '=');
+		buf_add_urlenc(&b, f[i].value, f[i].len);
+	}
+	if (cursor) {
+		buf_printf(&b, "%c_cursor=", sep);
+		buf_add_urlenc(&b, cursor, strlen(cursor));
+	}
+	return b.failed ? NULL : b.p;
+}
+
+static void
+add_entries(json_t *entries, json_t *list, const char *base,
+	    const char *mode)
+{
+	size_t i;
+	json_t *r;
+
+	json_array_foreach(list, i, r) {
+		const char *type = json_string_value(
+			json_object_get(r, "resourceType"));
+		const char *id = json_string_value(json_object_get(r, "id"));
+		json_t *e = json_object();
+
+		if (type && id)
+			json_object_set_new(e, "fullUrl",
+					    json_sprintf("%s/%s/%s", base,
+							 type, id));
+		json_object_set(e, "resource", r);
+		json_object_set_new(e, "search",
+				    json_pack("{s:s}", "mode", mode));
+		json_array_append_new(entries, e);
+	}
+}
+
+/* GET /fhir/:type and POST /fhir/:type/_search */
+static enum err
+get_search(struct req *req)
+{
+	const struct fhir_type *t = type_of(req);
+	struct fhir_page page = {0};
+	struct fhir_search q;
+	struct fhir_call c;
+	struct web *w;
+	json_t *bundle, *links, *entries;
+	const char *base, *self;
+	bool answered;
+	enum err e = begin(req, &w, &c, &answered);
+
+	if (e != ERR_OK || answered)
+		return e;
+	if (!t || !t->search)
+		return ERR_NOT_FOUND;
+	if ((e = fhir_scope_precheck(&c, t->name, SCOPE_SEARCH)) != ERR_OK ||
+	    (e = parse_search(req, &c, &q)) != ERR_OK)
+		return finish(req, &c, e);
+	page.match = json_array();
+	page.include = json_array();
+	page.total = -1;
+	e = t->search(&c, &q, &page);
+	if (e != ERR_OK) {
+		json_decref(page.match);
+		json_decref(page.include);
+		return finish(req, &c, e);
+	}
+	base = base_url(w);
+	self = search_url(w, base, t->name, q.cursor);
+	links = json_array();
+	if (self)
+		json_array_append_new(links, json_pack("{s:s,s:s}", "relation",
+						       "self", "url", self));
+	if (page.next && (self = search_url(w, base, t->name, page.next)))
+		json_array_append_new(links, json_pack("{s:s,s:s}", "relation",
+						       "next", "url", self));
+	bundle = json_pack("{s:s,s:s,s:o}", "resourceType", "Bundle", "type",
+			   "searchset", "link", links);
+	if (page.total >= 0)
+		json_object_set_new(bundle, "total",
+				    json_integer(page.total));
+	if (!q.summary_count) {
+		entries = json_array();
+		add_entries(entries, page.match, base, "match");
+		add_entries(entries, page.include, base, "include");
+		json_object_set_new(bundle, "entry", entries);
+	}
+	json_decref(page.match);
+	json_decref(page.include);
+	return send_json(req, 200, bundle);
+}
+
+/* The JSON body of a write, or an answer already given (400). */
+static json_t *
+body_json(struct req *req, struct fhir_call *c)
+{
+	size_t n = 0;
+	const char *b = http_body(req, &n);
+	json_error_t err;
+	json_t *j;
+
+	if (!b || !n) {
+		fhir_fail(&c->oo, 400, "structure", NULL,
+			  "Send the resource as JSON in the body, with "
+			  "Content-Type: application/fhir+json.");
+		return NULL;
+	}
+	j = json_loadb(b, n, JSON_REJECT_DUPLICATES, &err);
+	if (!j) {
+		fhir_fail(&c->oo, 400, "structure", NULL,
+			  "The body is not valid JSON, or repeats a name "
+			  "within an object.");
+		return NULL;
+	}
+	if (!json_is_object(j)) {
+		json_decref(j);
+		fhir_fail(&c->oo, 400, "structure", NULL,
+			  "The body must be one JSON object: a FHIR "
+			  "resource.");
+		return NULL;
+	}
+	return j;
+}
+
+/* POST /fhir/:type: 201 with Location, or 200 when stored already. */
+static enum err
+post_create(struct req *req)
+{
+	const struct fhir_type *t = type_of(req);
+	struct fhir_call c;
+	struct web *w;
+	json_t *in, *out = NULL;
+	const char *type, *id;
+	bool answered, existed = false;
+	enum err e = begin(req, &w, &c, &answered);
+
+	if (e != ERR_OK || answered)
+		return e;
+	if (!t)
+		return ERR_NOT_FOUND;
+	if (!t->create)
+		return ERR_METHOD;
+	if ((e = fhir_scope_precheck(&c, t->name, SCOPE_CREATE)) != ERR_OK)
+		return finish(req, &c, e);
+	if (!(in = body_json(req, &c)))
+		return finish(req, &c, ERR_INVALID);
+	type = json_string_value(json_object_get(in, "resourceType"));
+	if (!type || strcmp(type, t->name) != 0) {
+		json_decref(in);
+		fhir_fail(&c.oo, 400, "invalid", "resourceType",
+			  "The resourceType must be the type in the URL.");
+		return finish(req, &c, ERR_INVALID);
+	}
+	e = t->create(&c, in, &out, &existed);
+	json_decref(in);
+	if (e != ERR_OK)
+		return finish(req, &c, e);
+	id = json_string_value(json_object_get(out, "id"));
+	http_add_header(req, "Location",
+			arena_printf(w->ctx.a, "%s/%s/%s/_history/1",
+				     base_url(w), t->name, id ? id : ""));
+	http_add_header(req, "ETag", "W/\"1\"");
+	return send_json(req, existed ? 200 : 201, out);
+}
+
+static const struct http_route routes[] = {
+	{HTTP_GET, "/fhir/metadata", get_metadata, WEB_API | WEB_PUBLIC,
+	 NULL},
+	{HTTP_GET, "/fhir/:type", get_search, WEB_API, "/fhir/:type"},
+	{HTTP_POST, "/fhir/:type/_search", get_search, WEB_API,
+	 "/fhir/:type/_search"},
+	{HTTP_POST, "/fhir/:type", post_create, WEB_API | HTTP_ROUTE_JSON,
+	 "/fhir/:type"},
+	{HTTP_GET, "/fhir/:type/:id", get_read, WEB_API, "/fhir/:type/:id"},
+};
+
+enum err
+fhir_web_routes(struct http_router *r)
+{
+	return http_router_add(r, routes, sizeof(routes) / sizeof(routes[0]));
+}

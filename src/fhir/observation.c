@@ -1,0 +1,315 @@
+/*
+ * Observation: home readings (measures/reading_store.h). Read, search
+ * by patient, code and date with pages that continue after the last
+ * reading shown, and create through the same write as the readings
+ * page: validated the same way, durable before the answer, audited,
+ * with its provenance and touchpoint, raising the care team's alert
+ * when it falls outside the agreed target.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "auth/actor.h"
+#include "auth/write.h"
+#include "core/arena.h"
+#include "core/id.h"
+#include "core/str.h"
+#include "fhir/datetime.h"
+#include "fhir/reading_map.h"
+#include "fhir/resource.h"
+#include "measures/reading.h"
+#include "measures/reading_store.h"
+#include "people/patient.h"
+#include "core/banned.h"
+
+const struct fhir_search_param fhir_observation_params[] = {
+	{"patient", "reference", "The patient: Patient/<id> or <id>."},
+	{"subject", "reference", "The same as patient."},
+	{"code", "token",
+	 "A LOINC code of a home reading, as http://loinc.org|<code> or "
+	 "<code>."},
+	{"date", "date",
+	 "When the reading was taken, with the prefixes eq, ge, gt, le and "
+	 "lt; repeat it for a range."},
+	{NULL, NULL, NULL},
+};
+
+/* A reading of a patient in the caller's organisation, or not found. */
+static enum err
+load(struct fhir_call *c, int64_t id, struct reading *r)
+{
+	enum err e = reading_by_id(c->ctx->db, c->ctx->a, id, r);
+
+	if (e == ERR_OK && r->org_id != c->ctx->actor.org_id)
+		return ERR_NOT_FOUND;
+	return e;
+}
+
+enum err
+fhir_observation_read(struct fhir_call *c, int64_t id, json_t **out)
+{
+	struct reading r;
+	enum err e;
+
+	if ((e = load(c, id, &r)) != ERR_OK)
+		return e;
+	if ((e = fhir_allow(c, "Observation", SCOPE_READ, r.patient_id,
+			    RES_MEASURES, ACT_READ)) != ERR_OK)
+		return e;
+	fhir_audit_read(c, "Observation", id, r.patient_id);
+	*out = fhir_reading_json(&r);
+	return ERR_OK;
+}
+
+/* "ge2024-01-01" narrows [from, to); false with an issue when bad. */
+static bool
+date_param(struct fhir_call *c, const char *v, int64_t *from, int64_t *to)
+{
+	static const char *const prefixes[] = {"eq", "ge", "gt", "le", "lt"};
+	int64_t lo, hi;
+	int precision;
+	size_t i = 0;
+
+	if (strlen(v) > 2 && v[0] >= 'a' && v[0] <= 'z') {
+		for (i = 0; i < 5; i++)
+			if (strncmp(v, prefixes[i], 2) == 0)
+				break;
+		if (i == 5) {
+			fhir_fail(&c->oo, 400, "not-supported", "date",
+				  "Use the prefixes eq, ge, gt, le or lt with "
+				  "date.");
+			return false;
+		}
+		v += 2;
+	}
+	if (!fhir_datetime_parse(v, &lo, &hi, &precision)) {
+		fhir_fail(&c->oo, 400, "value", "date",
+			  "Write the date as YYYY, YYYY-MM, YYYY-MM-DD or a "
+			  "date and time with its zone, like "
+			  "2024-03-05T10:20:30Z.");
+		return false;
+	}
+	i = i == 5 ? 0 : i;
+	/* A reading is one instant: it matches a range that holds it. */
+	switch (i) {
+	case 0: /* eq */
+		*from = lo > *from ? lo : *from;
+		*to = hi < *to ? hi : *to;
+		break;
+	case 1: /* ge */
+		*from = lo > *from ? lo : *from;
+		break;
+	case 2: /* gt */
+		*from = hi > *from ? hi : *from;
+		break;
+	case 3: /* le */
+		*to = hi < *to ? hi : *to;
+		break;
+	case 4: /* lt */
+		*to = lo < *to ? lo : *to;
+		break;
+	}
+	return true;
+}
+
+/* The reading kind of a code parameter, or false with an issue. */
+static bool
+code_param(struct fhir_call *c, const char *v, const char **kind)
+{
+	const char *bar = strchr(v, '|');
+	const struct reading_def *d;
+
+	if (bar) {
+		if ((size_t)(bar - v) != strlen("http://loinc.org") ||
+		    strncmp(v, "http://loinc.org", (size_t)(bar - v)) != 0) {
+			/* No reading has a code of another system. */
+			*kind = "";
+			return true;
+		}
+		v = bar + 1;
+	}
+	d = reading_find_loinc(str_c(v));
+	*kind = d ? d->key : "";
+	return true;
+}
+
+/* The cursor "<at_ms>.<id>" of the last reading of a page. */
+static bool
+cursor_parse(const char *s, int64_t *at, int64_t *id)
+{
+	const char *dot = strchr(s, '.');
+
+	return dot && str_to_i64((struct str){s, (size_t)(dot - s)},
+				 INT64_MIN, INT64_MAX, at) &&
+	       str_to_i64(str_c(dot + 1), 1, INT64_MAX, id);
+}
+
+enum err
+fhir_observation_search(struct fhir_call *c, const struct fhir_search *q,
+			struct fhir_page *out)
+{
+	struct reading_query rq;
+	struct reading *rows;
+	const char *kind = NULL;
+	int64_t pid = 0, v;
+	struct patient p;
+	size_t i, n;
+	bool no_match = false;
+	enum err e;
+
+	memset(&rq, 0, sizeof(rq));
+	rq.from_ms = INT64_MIN;
+	rq.to_ms = INT64_MAX;
+	for (i = 0; i < q->n; i++) {
+		const struct fhir_param *x = &q->p[i];
+
+		if (!strcmp(x->name, "patient") || !strcmp(x->name, "subject")) {
+			if (x->modifier || (!fhir_ref_parse(x->value, "Patient",
+							    &v) &&
+					    !fhir_id_parse(x->value, &v))) {
+				fhir_fail(&c->oo, 400, "value", x->name,
+					  "Give the patient as Patient/<id>.");
+				return ERR_INVALID;
+			}
+			if (pid && pid != v)
+				no_match = true;
+			pid = v;
+		} else if (!strcmp(x->name, "code") && !x->modifier) {
+			const char *k;
+
+			code_param(c, x->value, &k);
+			if (kind && strcmp(kind, k) != 0)
+				no_match = true;
+			kind = k;
+			if (!k[0])
+				no_match = true;
+		} else if (!strcmp(x->name, "date") && !x->modifier) {
+			if (!date_param(c, x->value, &rq.from_ms, &rq.to_ms))
+				return ERR_INVALID;
+		} else {
+			fhir_fail(&c->oo, 400, "not-supported", x->name,
+				  "Observation is searched by patient, "
+				  "subject, code and date only.");
+			return ERR_INVALID;
+		}
+	}
+	/* A patient's token searches their own readings. */
+	if (!pid)
+		pid = c->ctx->actor.patient_id;
+	if (!pid) {
+		fhir_fail(&c->oo, 400, "required", "patient",
+			  "Say whose readings: add patient=Patient/<id>.");
+		return ERR_INVALID;
+	}
+	e = patient_get(c->ctx->db, c->ctx->a, pid, &p);
+	if (e == ERR_OK && p.org_id != c->ctx->actor.org_id)
+		e = ERR_NOT_FOUND;
+	if (e == ERR_NOT_FOUND) {
+		fhir_fail(&c->oo, 404, "not-found", "patient",
+			  "There is no such patient.");
+		return ERR_NOT_FOUND;
+	}
+	if (e != ERR_OK ||
+	    (e = fhir_allow(c, "Observation", SCOPE_SEARCH, pid,
+			    RES_MEASURES, ACT_READ)) != ERR_OK)
+		return e;
+	fhir_audit_read(c, "Observation", 0, pid);
+	if (q->include_patient &&
+	    (e = fhir_allow(c, "Patient", SCOPE_READ, pid, RES_PROFILE,
+			    ACT_READ)) != ERR_OK)
+		return e;
+	rq.patient_id = pid;
+	rq.kind = kind;
+	rq.oldest_first = q->sort_oldest;
+	rq.limit = (size_t)q->count;
+	if (q->cursor) {
+		if (!cursor_parse(q->cursor, &rq.after_ms, &rq.after_id)) {
+			fhir_fail(&c->oo, 400, "value", "_cursor",
+				  "Follow the next link as it is.");
+			return ERR_INVALID;
+		}
+		rq.has_after = true;
+	}
+	if (no_match || rq.from_ms >= rq.to_ms) {
+		out->total = 0;
+		return ERR_OK;
+	}
+	if (q->summary_count)
+		return reading_search_count(c->ctx->db, &rq, &out->total);
+	/* One more than asked tells whether another page follows. */
+	rq.limit = (size_t)q->count + 1;
+	if ((e = reading_search(c->ctx->db, c->ctx->a, &rq, &rows, &n)) !=
+	    ERR_OK)
+		return e;
+	if (n > (size_t)q->count) {
+		n = (size_t)q->count;
+		out->next = arena_printf(c->ctx->a, "%" PRId64 ".%" PRId64,
+					 rows[n - 1].at_ms, rows[n - 1].id);
+	}
+	for (i = 0; i < n; i++)
+		json_array_append_new(out->match, fhir_reading_json(&rows[i]));
+	if (q->include_patient && n) {
+		json_t *pr;
+
+		if ((e = fhir_patient_read(c, pid, &pr)) != ERR_OK)
+			return e;
+		json_array_append_new(out->include, pr);
+	}
+	return ERR_OK;
+}
+
+enum err
+fhir_observation_create(struct fhir_call *c, json_t *in, json_t **out,
+			bool *existed)
+{
+	struct write_info wi = {
+		.action = "create",
+		.resource_type = READING_RES,
+		.detail = "reading",
+		.touchpoint_kind = "reading",
+	};
+	struct reading_add_job *j = arena_calloc(c->ctx->a, 1, sizeof(*j));
+	struct reading same;
+	struct patient p;
+	enum err e;
+
+	*existed = false;
+	if (!j)
+		return ERR_NOMEM;
+	if (!fhir_reading_parse(in, c->ctx->now * 1000, &j->r, &c->oo))
+		return ERR_INVALID;
+	e = patient_get(c->ctx->db, c->ctx->a, j->r.patient_id, &p);
+	if (e == ERR_OK && p.org_id != c->ctx->actor.org_id)
+		e = ERR_NOT_FOUND;
+	if (e == ERR_NOT_FOUND) {
+		fhir_fail(&c->oo, 422, "not-found", "Observation.subject",
+			  "The subject is not a patient of this "
+			  "organisation.");
+		return ERR_INVALID;
+	}
+	if (e != ERR_OK ||
+	    (e = fhir_allow(c, "Observation", SCOPE_CREATE, p.id,
+			    RES_MEASURES, ACT_WRITE)) != ERR_OK)
+		return e;
+	j->r.id = id_new();
+	j->r.org_id = p.org_id;
+	j->r.source = "api";
+	j->r.entered_by = c->ctx->actor.account_id;
+	j->r.entered_ms = c->ctx->now * 1000;
+	wi.patient_id = p.id;
+	wi.resource_id = arena_printf(c->ctx->a, "%" PRId64, j->r.id);
+	e = write_commit(c->ctx, &wi, reading_add, j);
+	if (e == ERR_EXISTS) {
+		/* Sent twice: the first is the one kept. */
+		if ((e = reading_find_same(c->ctx->db, c->ctx->a, &j->r,
+					   &same)) != ERR_OK)
+			return e;
+		j->r = same;
+		*existed = true;
+	} else if (e != ERR_OK) {
+		return e;
+	}
+	*out = fhir_reading_json(&j->r);
+	return ERR_OK;
+}

@@ -1,0 +1,227 @@
+/*
+ * The table of resource types, the access check every type calls, and
+ * the CapabilityStatement made from the table (see resource.h).
+ */
+#include "fhir/resource.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "auth/actor.h"
+#include "auth/audit.h"
+#include "core/log.h"
+#include "core/str.h"
+#include "core/banned.h"
+
+static const char *const observation_includes[] = {
+	"Observation:patient", "Observation:subject", NULL};
+
+const struct fhir_type fhir_types[] = {
+	{"Observation", "http://hl7.org/fhir/StructureDefinition/Observation",
+	 fhir_observation_read, fhir_observation_search,
+	 fhir_observation_create, fhir_observation_params,
+	 observation_includes},
+	{"Patient", "http://hl7.org/fhir/StructureDefinition/Patient",
+	 fhir_patient_read, NULL, NULL, fhir_patient_params, NULL},
+	{NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+};
+
+const struct fhir_type *
+fhir_type_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; fhir_types[i].name; i++)
+		if (strcmp(fhir_types[i].name, name) == 0)
+			return &fhir_types[i];
+	return NULL;
+}
+
+static const char *
+op_name(unsigned op)
+{
+	switch (op) {
+	case SCOPE_CREATE:
+		return "create";
+	case SCOPE_UPDATE:
+		return "update";
+	case SCOPE_DELETE:
+		return "delete";
+	case SCOPE_SEARCH:
+		return "search";
+	default:
+		return "read";
+	}
+}
+
+static void
+audit_denied(struct fhir_call *c, const char *type, unsigned op, int64_t pid,
+	     const char *why)
+{
+	struct audit_event e = audit_event_for(c->ctx, op_name(op), type, "",
+					       pid, "denied");
+
+	e.detail = why;
+	if (audit_record_async(c->ctx, &e) != ERR_OK)
+		log_warn("fhir: refusal audit event not queued");
+}
+
+static enum err
+scope_refused(struct fhir_call *c, const char *type, unsigned op,
+	      int64_t pid)
+{
+	audit_denied(c, type, op, pid, "scope");
+	fhir_fail(&c->oo, 403, "forbidden", NULL,
+		  "The token's scopes do not allow this. Ask for a token "
+		  "with a scope for this resource type and operation.");
+	return ERR_FORBIDDEN;
+}
+
+enum err
+fhir_scope_precheck(struct fhir_call *c, const char *type, unsigned op)
+{
+	const struct actor *who = &c->ctx->actor;
+
+	if (scopes_allowed(&c->scopes, who, who->patient_id, type) & op)
+		return ERR_OK;
+	return scope_refused(c, type, op, 0);
+}
+
+enum err
+fhir_allow(struct fhir_call *c, const char *type, unsigned op, int64_t pid,
+	   enum resource res, enum action act)
+{
+	struct decision d;
+	enum err e;
+
+	if (!(scopes_allowed(&c->scopes, &c->ctx->actor, pid, type) & op))
+		return scope_refused(c, type, op, pid);
+	if (!pid)
+		return ERR_OK;
+	if ((e = policy_check(c->ctx, pid, res, act, &d)) != ERR_OK)
+		return e;
+	if (d.allow)
+		return ERR_OK;
+	audit_denied(c, type, op, pid, d.reason);
+	fhir_fail(&c->oo, 403, "forbidden", NULL,
+		  "The access policy does not let this person do this with "
+		  "this patient's record.");
+	return ERR_FORBIDDEN;
+}
+
+bool
+fhir_id_parse(const char *s, int64_t *out)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	/* FHIR ids are at most 64 characters; cocare's are digits. */
+	return n > 0 && n <= 19 && strspn(s, "0123456789") == n &&
+	       str_to_i64(str_c(s), 1, INT64_MAX, out);
+}
+
+bool
+fhir_ref_parse(const char *ref, const char *type, int64_t *out)
+{
+	const char *slash;
+	size_t tl = strlen(type);
+
+	if (!ref || !(slash = strrchr(ref, '/')))
+		return false;
+	if ((size_t)(slash - ref) < tl ||
+	    strncmp(slash - tl, type, tl) != 0 ||
+	    (slash - tl != ref && slash[-(ptrdiff_t)tl - 1] != '/'))
+		return false;
+	return fhir_id_parse(slash + 1, out);
+}
+
+void
+fhir_audit_read(struct fhir_call *c, const char *type, int64_t id,
+		int64_t pid)
+{
+	char rid[24];
+	struct audit_event e;
+
+	snprintf(rid, sizeof(rid), "%lld", (long long)id);
+	e = audit_event_for(c->ctx, "read", type, rid, pid, "success");
+	if (audit_record_async(c->ctx, &e) != ERR_OK)
+		log_warn("fhir: read audit event not queued");
+}
+
+/* The interactions type `t` supports, by its table entry. */
+static json_t *
+interactions(const struct fhir_type *t)
+{
+	json_t *a = json_array();
+
+	if (t->read)
+		json_array_append_new(a, json_pack("{s:s}", "code", "read"));
+	if (t->search)
+		json_array_append_new(a, json_pack("{s:s}", "code",
+						   "search-type"));
+	if (t->create)
+		json_array_append_new(a, json_pack("{s:s}", "code", "create"));
+	return a;
+}
+
+json_t *
+fhir_capability(const char *base, int64_t now)
+{
+	char date[32];
+	json_t *cs, *rest, *res = json_array();
+	time_t tt = (time_t)now;
+	struct tm tm;
+	size_t i, k;
+
+	gmtime_r(&tt, &tm);
+	strftime(date, sizeof(date), "%Y-%m-%d", &tm);
+	for (i = 0; fhir_types[i].name; i++) {
+		const struct fhir_type *t = &fhir_types[i];
+		json_t *r = json_pack("{s:s,s:s,s:o,s:s,s:b,s:b}", "type",
+				      t->name, "profile", t->profile,
+				      "interaction", interactions(t),
+				      "versioning", "no-version", "readHistory",
+				      0, "updateCreate", 0);
+		json_t *sp = json_array(), *inc;
+
+		for (k = 0; t->search && t->params[k].name; k++)
+			json_array_append_new(
+				sp, json_pack("{s:s,s:s,s:s}", "name",
+					      t->params[k].name, "type",
+					      t->params[k].type,
+					      "documentation",
+					      t->params[k].doc));
+		if (json_array_size(sp))
+			json_object_set_new(r, "searchParam", sp);
+		else
+			json_decref(sp);
+		if (t->includes) {
+			inc = json_array();
+			for (k = 0; t->includes[k]; k++)
+				json_array_append_new(
+					inc, json_string(t->includes[k]));
+			json_object_set_new(r, "searchInclude", inc);
+		}
+		json_array_append_new(res, r);
+	}
+	rest = json_pack(
+		"{s:s,s:{s:[{s:[{s:s,s:s}],s:s}],s:s},s:o}",
+		"mode", "server", "security", "service", "coding", "system",
+		"http://terminology.hl7.org/CodeSystem/restful-security-service",
+		"code", "SMART-on-FHIR", "text", "SMART on FHIR",
+		"description",
+		"Send a cocare API token as 'Authorization: Bearer cct_...'. "
+		"Its SMART v2 scopes (patient/, user/) narrow what its owner "
+		"may do; they never widen it.",
+		"resource", res);
+	cs = json_pack("{s:s,s:s,s:s,s:s,s:s,s:{s:s,s:s},s:{s:s,s:s},s:s,"
+		       "s:[s,s],s:[o]}",
+		       "resourceType", "CapabilityStatement", "status",
+		       "active", "date", date, "kind", "instance",
+		       "publisher", "cocare", "software", "name", "cocare",
+		       "version", "1", "implementation", "description",
+		       "cocare FHIR API", "url", base, "fhirVersion", "4.0.1",
+		       "format", "application/fhir+json", "json", "rest",
+		       rest);
+	return cs;
+}

@@ -1,0 +1,130 @@
+/*
+ * Inside the FHIR API: one call's state, and the table of resource
+ * types with what each can do. The table is the only list: routing, the
+ * scope checks and the CapabilityStatement all read it, so /metadata
+ * states exactly what is implemented. Nothing here knows HTTP.
+ */
+#ifndef FHIR_RESOURCE_H
+#define FHIR_RESOURCE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "auth/policy.h"
+#include "auth/scope.h"
+#include "core/err.h"
+#include "fhir/outcome.h"
+
+struct ctx;
+
+#define FHIR_COUNT_DEFAULT 50
+#define FHIR_COUNT_MAX 1000
+
+/* One search parameter as sent: "date=ge2024-01-01" gives name "date",
+ * modifier NULL, value "ge2024-01-01". */
+struct fhir_param {
+	const char *name;
+	const char *modifier;	/* after ':', or NULL */
+	const char *value;
+};
+
+struct fhir_search {
+	const struct fhir_param *p;	/* every parameter but the ones
+					   below */
+	size_t n;
+	int count;		/* _count */
+	bool summary_count;	/* _summary=count */
+	bool sort_oldest;	/* _sort=date (else newest first) */
+	const char *cursor;	/* _cursor: where the last page ended */
+	bool include_patient;	/* _include=<Type>:patient or :subject */
+};
+
+/* A page of results: resources matched, resources included, and the
+ * cursor of the next page (NULL: last page). */
+struct fhir_page {
+	json_t *match;		/* array */
+	json_t *include;	/* array */
+	const char *next;
+	int64_t total;		/* -1 when not counted */
+};
+
+struct fhir_call {
+	struct ctx *ctx;
+	struct scopes scopes;
+	struct fhir_outcome oo;
+};
+
+/* A search parameter a type answers, for the CapabilityStatement. */
+struct fhir_search_param {
+	const char *name;
+	const char *type;	/* FHIR SearchParamType */
+	const char *doc;
+};
+
+struct fhir_type {
+	const char *name;
+	const char *profile;	/* base definition URL */
+	enum err (*read)(struct fhir_call *c, int64_t id, json_t **out);
+	enum err (*search)(struct fhir_call *c, const struct fhir_search *q,
+			   struct fhir_page *out);
+	/* Creates from `in`; `*out` is the stored resource, `*existed`
+	 * true when the same was stored already (nothing written). */
+	enum err (*create)(struct fhir_call *c, json_t *in, json_t **out,
+			   bool *existed);
+	const struct fhir_search_param *params;	/* ends with {NULL} */
+	const char *const *includes;		/* ends with NULL */
+};
+
+/* The types, ending with {NULL}. */
+extern const struct fhir_type fhir_types[];
+
+/* The type named `name`, or NULL. */
+const struct fhir_type *fhir_type_find(const char *name);
+
+/*
+ * Whether the call may do `op` on a `type` resource of patient `pid`:
+ * the token's scopes first (scope.h), then the access policy for `res`
+ * and `act`. ERR_FORBIDDEN (with an issue added and the refusal
+ * audited) when either says no; ERR_NOT_FOUND when there is no such
+ * patient; ERR_DB.
+ */
+enum err fhir_allow(struct fhir_call *c, const char *type, unsigned op,
+		    int64_t pid, enum resource res, enum action act);
+
+/*
+ * Whether the token's scopes could allow `op` on `type` at all (for
+ * some record the actor may reach), checked before the request is read:
+ * ERR_FORBIDDEN with an issue when not.
+ */
+enum err fhir_scope_precheck(struct fhir_call *c, const char *type,
+			     unsigned op);
+
+/* Parses a positive decimal id ("123"); false otherwise. */
+bool fhir_id_parse(const char *s, int64_t *out);
+
+/* "Patient/123" (or an absolute URL ending so) with `type`; false
+ * otherwise. */
+bool fhir_ref_parse(const char *ref, const char *type, int64_t *out);
+
+/* Records the read of a patient's resource in the audit chain. */
+void fhir_audit_read(struct fhir_call *c, const char *type, int64_t id,
+		     int64_t pid);
+
+/* The CapabilityStatement (a new reference); `base` is the API's URL. */
+json_t *fhir_capability(const char *base, int64_t now);
+
+/* Per type (patient.c, observation.c). */
+enum err fhir_patient_read(struct fhir_call *c, int64_t id, json_t **out);
+extern const struct fhir_search_param fhir_patient_params[];
+enum err fhir_observation_read(struct fhir_call *c, int64_t id,
+			       json_t **out);
+enum err fhir_observation_search(struct fhir_call *c,
+				 const struct fhir_search *q,
+				 struct fhir_page *out);
+enum err fhir_observation_create(struct fhir_call *c, json_t *in,
+				 json_t **out, bool *existed);
+extern const struct fhir_search_param fhir_observation_params[];
+
+#endif

@@ -1,0 +1,264 @@
+// The FHIR R4 API through a real FHIR client library (fhir-kit-client):
+// the CapabilityStatement checked against the server, a patient's token
+// recording readings and paging through them, official HL7 examples
+// round-tripped, scopes that narrow, and bad input refused with an
+// OperationOutcome that changes nothing.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { Client as FhirClient } from 'fhir-kit-client';
+import { startServer, Client, query, snapshot, patientId } from './lib.mjs';
+
+const EXAMPLES = new URL('../../../shared/testdata/fhir-r4-examples/', import.meta.url);
+const MAX_UPLOAD = 262144;
+let server, maria, other, patientToken, readOnlyToken, doctorToken;
+
+// A personal API token made on the account page, as a person would.
+async function makeToken(user, scopes) {
+  const c = new Client(server.url);
+  await c.signIn(user);
+  const csrf = await c.csrf('/account');
+  const res = await c.post('/account/tokens', { csrf, label: `test ${scopes}`, scopes, days: '30' });
+  assert.equal(res.status, 200, res.text_.slice(0, 300));
+  const m = res.text_.match(/cct_[0-9a-f]{64}/);
+  assert.ok(m, 'the new token is shown');
+  return m[0];
+}
+
+function fhir(token) {
+  return new FhirClient({ baseUrl: server.url + '/fhir', bearerToken: token });
+}
+
+// The status and OperationOutcome of a request the client must refuse.
+async function refused(promise) {
+  try {
+    await promise;
+  } catch (e) {
+    const data = typeof e.response?.data === 'string' ? JSON.parse(e.response.data) : e.response?.data;
+    return { status: e.response?.status, outcome: data };
+  }
+  assert.fail('the request was not refused');
+}
+
+async function raw(path, { method = 'GET', token = patientToken, body, headers = {} } = {}) {
+  const h = { ...headers };
+  if (token) h.authorization = 'Bearer ' + token;
+  const res = await fetch(server.url + path, { method, body, headers: h });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
+}
+
+function example(name, subject) {
+  const r = JSON.parse(readFileSync(new URL(name, EXAMPLES), 'utf8'));
+  r.subject = { reference: `Patient/${subject}` };
+  return r;
+}
+
+before(async () => {
+  server = await startServer({ extraEnv: { COCARE_MAX_UPLOAD: String(MAX_UPLOAD) } });
+  maria = patientId(server);
+  other = query(server, `SELECT CAST(id AS TEXT) AS id FROM patient WHERE id != ${maria} ORDER BY id LIMIT 1`)[0].id;
+  patientToken = await makeToken('patient', 'patient/Observation.cruds patient/Patient.r');
+  readOnlyToken = await makeToken('patient', 'patient/*.rs');
+  doctorToken = await makeToken('doctor', 'user/*.rs');
+});
+after(async () => { await server?.stop(); });
+
+test('the CapabilityStatement lists what the server does, and each listed interaction works', async () => {
+  const cs = await fhir(undefined).capabilityStatement();
+  assert.equal(cs.resourceType, 'CapabilityStatement');
+  assert.equal(cs.fhirVersion, '4.0.1');
+  const body = example('Observation-heart-rate.json', maria);
+  const created = await fhir(patientToken).create({ resourceType: 'Observation', body });
+  const ids = { Patient: maria, Observation: created.id };
+  const checks = {
+    read: async (type) => assert.equal((await fhir(patientToken).read({ resourceType: type, id: ids[type] })).id, ids[type]),
+    'search-type': async (type) => {
+      const b = await fhir(patientToken).search({ resourceType: type, searchParams: { _count: 1 } });
+      assert.equal(b.resourceType, 'Bundle');
+      assert.equal(b.type, 'searchset');
+    },
+    create: async (type) => assert.ok(ids[type]),
+  };
+  for (const r of cs.rest[0].resource) {
+    assert.ok(ids[r.type], `no test resource for ${r.type}`);
+    for (const i of r.interaction) {
+      assert.ok(checks[i.code], `${r.type} lists ${i.code}, which no test checks`);
+      await checks[i.code](r.type);
+    }
+    // Every search parameter listed is one the server takes.
+    for (const p of r.searchParam || []) {
+      const value = p.type === 'date' ? 'ge2000-01-01' : p.type === 'reference' ? `Patient/${maria}` : 'http://loinc.org|8867-4';
+      const b = await fhir(patientToken).search({ resourceType: r.type, searchParams: { [p.name]: value } });
+      assert.equal(b.resourceType, 'Bundle', `${r.type}?${p.name}`);
+    }
+  }
+  // Nothing is listed that is not there.
+  const types = cs.rest[0].resource.map((r) => r.type).sort();
+  assert.deepEqual(types, ['Observation', 'Patient']);
+  const r = await raw('/fhir/Observation/' + created.id, { method: 'DELETE' });
+  assert.equal(r.status, 405);
+  assert.equal(r.body.resourceType, 'OperationOutcome');
+});
+
+test('a patient records readings and pages through them while more arrive', async () => {
+  const client = fhir(patientToken);
+  const me = await client.read({ resourceType: 'Patient', id: maria });
+  assert.equal(me.resourceType, 'Patient');
+  assert.ok(me.name[0].family);
+  const base = Date.UTC(2019, 0, 1, 8);
+  for (let i = 0; i < 7; i++) {
+    const created = await client.create({
+      resourceType: 'Observation',
+      body: {
+        resourceType: 'Observation', status: 'final',
+        code: { coding: [{ system: 'http://loinc.org', code: '29463-7' }] },
+        subject: { reference: `Patient/${maria}` },
+        effectiveDateTime: new Date(base + i * 86400000).toISOString(),
+        valueQuantity: { value: 80 + i / 10, unit: 'kg', system: 'http://unitsofmeasure.org', code: 'kg' },
+      },
+    });
+    assert.equal(created.valueQuantity.value, 80 + i / 10);
+    // Saved means stored: it is in the database when the answer comes.
+    assert.equal(query(server, `SELECT count(*) AS n FROM reading WHERE id = ${created.id}`)[0].n, 1);
+  }
+  let bundle = await client.search({ resourceType: 'Observation', searchParams: { code: 'http://loinc.org|29463-7', date: ['ge2019-01-01', 'lt2019-02'], _count: 3, _sort: 'date' } });
+  const seen = [];
+  let pages = 0;
+  while (bundle) {
+    pages++;
+    for (const e of bundle.entry || []) seen.push(e.resource.effectiveDateTime);
+    if (pages === 1) {
+      // A reading added before the first page's date does not shift the pages.
+      await client.create({ resourceType: 'Observation', body: { resourceType: 'Observation', status: 'final', code: { coding: [{ system: 'http://loinc.org', code: '29463-7' }] }, subject: { reference: `Patient/${maria}` }, effectiveDateTime: '2019-01-01T06:00:00Z', valueQuantity: { value: 79, code: 'kg', system: 'http://unitsofmeasure.org' } } });
+    }
+    bundle = await client.nextPage({ bundle });
+  }
+  assert.equal(pages, 3);
+  assert.deepEqual(seen, [...seen].sort(), 'oldest first');
+  assert.equal(new Set(seen).size, 7, 'no reading twice, none skipped');
+  const count = await client.search({ resourceType: 'Observation', searchParams: { code: '29463-7', date: ['ge2019-01-01', 'lt2019-02'], _summary: 'count' } });
+  assert.equal(count.total, 8);
+  const inc = await client.search({ resourceType: 'Observation', searchParams: { _count: 1, _include: 'Observation:patient' } });
+  assert.deepEqual(inc.entry.map((e) => e.search.mode), ['match', 'include']);
+  assert.equal(inc.entry[1].resource.id, maria);
+  // The same reading sent again is kept once.
+  const again = await raw('/fhir/Observation', { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify({ resourceType: 'Observation', status: 'final', code: { coding: [{ system: 'http://loinc.org', code: '29463-7' }] }, subject: { reference: `Patient/${maria}` }, effectiveDateTime: '2019-01-01T06:00:00Z', valueQuantity: { value: 79, code: 'kg', system: 'http://unitsofmeasure.org' } }) });
+  assert.equal(again.status, 200);
+  assert.equal(query(server, `SELECT count(*) AS n FROM reading WHERE patient_id = ${maria} AND kind = 'weight' AND at_ms = ${Date.UTC(2019, 0, 1, 6)}`)[0].n, 1);
+  // Every write is attributed: provenance in the patient's voice, via the API.
+  const prov = query(server, `SELECT voice, COUNT(*) AS n FROM provenance WHERE resource_type = 'Observation' AND patient_id = ${maria} AND at_ms >= ${Date.now() - 600000} GROUP BY voice`);
+  assert.deepEqual(prov.map((p) => p.voice), ['patient']);
+  const tp = query(server, `SELECT channel FROM touchpoint WHERE resource_type = 'Observation' AND patient_id = ${maria} ORDER BY at_ms DESC LIMIT 1`);
+  assert.equal(tp[0]?.channel, 'api');
+});
+
+test('official HL7 examples are stored and read back field by field', async () => {
+  const client = fhir(patientToken);
+  const kept = {
+    'Observation-body-temperature.json': 'body-temperature',
+    'Observation-heart-rate.json': 'heart-rate',
+    'Observation-blood-pressure.json': 'blood-pressure',
+    'Observation-satO2.json': 'satO2',
+    'Observation-example.json': 'weight',
+  };
+  for (const name of Object.keys(kept)) {
+    const sent = example(name, maria);
+    const got = await client.create({ resourceType: 'Observation', body: sent });
+    const back = await client.read({ resourceType: 'Observation', id: got.id });
+    assert.deepEqual(back, got, name);
+    // What cocare keeps: status, code, subject, time and value.
+    assert.equal(back.status, 'final', name);
+    assert.ok(back.code.coding.some((c) => c.system === 'http://loinc.org' && sent.code.coding.some((s) => s.system === c.system && s.code === c.code)), name);
+    assert.equal(back.subject.reference, `Patient/${maria}`);
+    assert.equal(Date.parse(back.effectiveDateTime), Date.parse(sent.effectiveDateTime ?? sent.effectivePeriod?.start), name);
+    const sentQ = (q) => q && { value: q.value, code: q.code };
+    if (sent.valueQuantity && sent.valueQuantity.code === back.valueQuantity.code)
+      assert.deepEqual(sentQ(back.valueQuantity), sentQ(sent.valueQuantity), name);
+    else if (sent.valueQuantity?.code === '[lb_av]')
+      // Kept in kilograms, to the gram.
+      assert.deepEqual(sentQ(back.valueQuantity), { value: Math.round(sent.valueQuantity.value * 453.59237) / 1000, code: 'kg' }, name);
+    else
+      assert.equal(sent.valueQuantity, undefined, `${name}: a value in another unit`);
+    for (const c of sent.component || []) {
+      const code = c.code.coding[0].code;
+      const b = back.component.find((x) => x.code.coding[0].code === code);
+      assert.deepEqual(sentQ(b.valueQuantity), sentQ(c.valueQuantity), `${name} ${code}`);
+    }
+  }
+});
+
+test('scopes narrow what the person may do', async () => {
+  const before = snapshot(server);
+  // A patient's token never reaches another patient.
+  let r = await refused(fhir(patientToken).read({ resourceType: 'Patient', id: other }));
+  assert.equal(r.status, 403);
+  assert.equal(r.outcome.resourceType, 'OperationOutcome');
+  assert.equal(r.outcome.issue[0].code, 'forbidden');
+  r = await refused(fhir(patientToken).search({ resourceType: 'Observation', searchParams: { patient: other } }));
+  assert.equal(r.status, 403);
+  // .rs cannot write.
+  r = await refused(fhir(readOnlyToken).create({ resourceType: 'Observation', body: example('Observation-heart-rate.json', maria) }));
+  assert.equal(r.status, 403);
+  // user/*.rs reads what the doctor may read, and nothing is written.
+  const b = await fhir(doctorToken).search({ resourceType: 'Observation', searchParams: { patient: maria, _count: 2 } });
+  assert.ok(b.entry.length > 0);
+  r = await refused(fhir(doctorToken).create({ resourceType: 'Observation', body: example('Observation-heart-rate.json', maria) }));
+  assert.equal(r.status, 403);
+  // No token, a wrong token.
+  for (const token of [null, 'cct_' + '0'.repeat(64), 'nonsense']) {
+    const x = await raw(`/fhir/Patient/${maria}`, { token });
+    assert.equal(x.status, 401);
+    assert.equal(x.body.resourceType, 'OperationOutcome');
+    assert.match(x.headers.get('www-authenticate'), /^Bearer/);
+  }
+  // A session cookie is not a token.
+  const c = new Client(server.url);
+  await c.signIn('patient');
+  assert.equal((await c.request(`/fhir/Patient/${maria}`)).status, 401);
+  assert.equal(snapshot(server), before, 'nothing changed');
+  const denied = query(server, `SELECT count(*) AS n FROM audit_event WHERE outcome = 'denied' AND resource_type IN ('Patient', 'Observation')`);
+  assert.ok(denied[0].n >= 4, 'refusals are audited');
+});
+
+test('bad input gets an OperationOutcome and changes nothing', async () => {
+  const before = snapshot(server);
+  const good = example('Observation-heart-rate.json', maria);
+  const cases = [
+    ['not JSON', '{"resourceType": "Observation",', 400, 'structure'],
+    ['an array', '[]', 400, 'structure'],
+    ['a repeated name', '{"resourceType":"Observation","status":"final","status":"final"}', 400, 'structure'],
+    ['another type', JSON.stringify({ ...good, resourceType: 'Patient' }), 400, 'invalid'],
+    ['an unknown element', JSON.stringify({ ...good, colour: 'blue' }), 400, 'structure', 'Observation.colour'],
+    ['a wrong type', JSON.stringify({ ...good, status: 7 }), 400, 'structure', 'Observation.status'],
+    ['a code outside the required binding', JSON.stringify({ ...good, status: 'done' }), 400, 'code-invalid', 'Observation.status'],
+    ['a broken reference', JSON.stringify({ ...good, subject: { reference: 'Patient/999999999' } }), 422, 'not-found', 'Observation.subject'],
+    ['an impossible value', JSON.stringify({ ...good, valueQuantity: { value: 900, unit: 'beats/minute', system: 'http://unitsofmeasure.org', code: '/min' } }), 422, null, 'Observation.valueQuantity'],
+    ['a modifier extension', JSON.stringify({ ...good, modifierExtension: [{ url: 'http://example.org/x', valueBoolean: true }] }), 422, 'not-supported'],
+    ['too large', JSON.stringify({ ...good, text: { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">' + 'x'.repeat(MAX_UPLOAD) + '</div>' } }), 413, 'too-costly'],
+  ];
+  for (const [what, body, status, code, path] of cases) {
+    const r = await raw('/fhir/Observation', { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body });
+    assert.equal(r.status, status, what);
+    assert.equal(r.body.resourceType, 'OperationOutcome', what);
+    if (code) assert.equal(r.body.issue[0].code, code, what);
+    if (path) assert.ok(r.body.issue.some((i) => (i.expression || []).some((e) => e.startsWith(path))), `${what}: ${JSON.stringify(r.body.issue)}`);
+  }
+  const more = [
+    ['/fhir/Observation', { method: 'POST', headers: { 'content-type': 'application/xml' }, body: '<Observation/>' }, 415],
+    ['/fhir/Observation?date=yesterday', {}, 400],
+    ['/fhir/Observation?_count=5000', {}, 400],
+    ['/fhir/Observation?colour=blue', {}, 400],
+    ['/fhir/Observation?_format=xml', {}, 406],
+    ['/fhir/Observation/abc', {}, 404],
+    ['/fhir/Observation/999999999', {}, 404],
+    ['/fhir/Nonsense/1', {}, 404],
+    ['/fhir/Observation?_cursor=junk', {}, 400],
+  ];
+  for (const [path, opts, status] of more) {
+    const r = await raw(path, opts);
+    assert.equal(r.status, status, path);
+    assert.equal(r.body.resourceType, 'OperationOutcome', path);
+  }
+  assert.equal(snapshot(server), before, 'nothing changed');
+});
