@@ -18,6 +18,7 @@
 #include "fhir/datetime.h"
 #include "fhir/reading_map.h"
 #include "fhir/resource.h"
+#include "fhir/search.h"
 #include "measures/reading.h"
 #include "measures/reading_store.h"
 #include "people/patient.h"
@@ -62,57 +63,6 @@ fhir_observation_read(struct fhir_call *c, int64_t id, json_t **out)
 	return ERR_OK;
 }
 
-/* "ge2024-01-01" narrows [from, to); false with an issue when bad. */
-static bool
-date_param(struct fhir_call *c, const char *v, int64_t *from, int64_t *to)
-{
-	static const char *const prefixes[] = {"eq", "ge", "gt", "le", "lt"};
-	int64_t lo, hi;
-	int precision;
-	size_t i = 0;
-
-	if (strlen(v) > 2 && v[0] >= 'a' && v[0] <= 'z') {
-		for (i = 0; i < 5; i++)
-			if (strncmp(v, prefixes[i], 2) == 0)
-				break;
-		if (i == 5) {
-			fhir_fail(&c->oo, 400, "not-supported", "date",
-				  "Use the prefixes eq, ge, gt, le or lt with "
-				  "date.");
-			return false;
-		}
-		v += 2;
-	}
-	if (!fhir_datetime_parse(v, &lo, &hi, &precision)) {
-		fhir_fail(&c->oo, 400, "value", "date",
-			  "Write the date as YYYY, YYYY-MM, YYYY-MM-DD or a "
-			  "date and time with its zone, like "
-			  "2024-03-05T10:20:30Z.");
-		return false;
-	}
-	i = i == 5 ? 0 : i;
-	/* A reading is one instant: it matches a range that holds it. */
-	switch (i) {
-	case 0: /* eq */
-		*from = lo > *from ? lo : *from;
-		*to = hi < *to ? hi : *to;
-		break;
-	case 1: /* ge */
-		*from = lo > *from ? lo : *from;
-		break;
-	case 2: /* gt */
-		*from = hi > *from ? hi : *from;
-		break;
-	case 3: /* le */
-		*to = hi < *to ? hi : *to;
-		break;
-	case 4: /* lt */
-		*to = lo < *to ? lo : *to;
-		break;
-	}
-	return true;
-}
-
 /* The reading kind of a code parameter, or false with an issue. */
 static bool
 code_param(struct fhir_call *c, const char *v, const char **kind)
@@ -132,17 +82,6 @@ code_param(struct fhir_call *c, const char *v, const char **kind)
 	d = reading_find_loinc(str_c(v));
 	*kind = d ? d->key : "";
 	return true;
-}
-
-/* The cursor "<at_ms>.<id>" of the last reading of a page. */
-static bool
-cursor_parse(const char *s, int64_t *at, int64_t *id)
-{
-	const char *dot = strchr(s, '.');
-
-	return dot && str_to_i64((struct str){s, (size_t)(dot - s)},
-				 INT64_MIN, INT64_MAX, at) &&
-	       str_to_i64(str_c(dot + 1), 1, INT64_MAX, id);
 }
 
 enum err
@@ -165,13 +104,14 @@ fhir_observation_search(struct fhir_call *c, const struct fhir_search *q,
 		const struct fhir_param *x = &q->p[i];
 
 		if (!strcmp(x->name, "patient") || !strcmp(x->name, "subject")) {
-			if (x->modifier || (!fhir_ref_parse(x->value, "Patient",
-							    &v) &&
-					    !fhir_id_parse(x->value, &v))) {
-				fhir_fail(&c->oo, 400, "value", x->name,
-					  "Give the patient as Patient/<id>.");
+			if (x->modifier) {
+				fhir_fail(&c->oo, 400, "not-supported", x->name,
+					  "No modifiers on patient.");
 				return ERR_INVALID;
 			}
+			if (!fhir_ref_param(c, x->name, x->value, "Patient",
+					    &v))
+				return ERR_INVALID;
 			if (pid && pid != v)
 				no_match = true;
 			pid = v;
@@ -185,7 +125,8 @@ fhir_observation_search(struct fhir_call *c, const struct fhir_search *q,
 			if (!k[0])
 				no_match = true;
 		} else if (!strcmp(x->name, "date") && !x->modifier) {
-			if (!date_param(c, x->value, &rq.from_ms, &rq.to_ms))
+			if (!fhir_date_param(c, "date", x->value, &rq.from_ms,
+					     &rq.to_ms))
 				return ERR_INVALID;
 		} else {
 			fhir_fail(&c->oo, 400, "not-supported", x->name,
@@ -223,14 +164,9 @@ fhir_observation_search(struct fhir_call *c, const struct fhir_search *q,
 	rq.kind = kind;
 	rq.oldest_first = q->sort_oldest;
 	rq.limit = (size_t)q->count;
-	if (q->cursor) {
-		if (!cursor_parse(q->cursor, &rq.after_ms, &rq.after_id)) {
-			fhir_fail(&c->oo, 400, "value", "_cursor",
-				  "Follow the next link as it is.");
-			return ERR_INVALID;
-		}
-		rq.has_after = true;
-	}
+	if (!fhir_cursor_parse(c, q, &rq.has_after, &rq.after_ms,
+			       &rq.after_id))
+		return ERR_INVALID;
 	if (no_match || rq.from_ms >= rq.to_ms) {
 		out->total = 0;
 		return ERR_OK;
@@ -244,8 +180,8 @@ fhir_observation_search(struct fhir_call *c, const struct fhir_search *q,
 		return e;
 	if (n > (size_t)q->count) {
 		n = (size_t)q->count;
-		out->next = arena_printf(c->ctx->a, "%" PRId64 ".%" PRId64,
-					 rows[n - 1].at_ms, rows[n - 1].id);
+		out->next = fhir_cursor_make(c, rows[n - 1].at_ms,
+					     rows[n - 1].id);
 	}
 	for (i = 0; i < n; i++)
 		json_array_append_new(out->match, fhir_reading_json(&rows[i]));

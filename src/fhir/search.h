@@ -1,0 +1,35 @@
+/*
+ * What every FHIR search shares: date parameters with their prefixes,
+ * the cursor that continues a page after its last row, and reference
+ * parameters. Each adds an issue to the call's outcome when the value is
+ * wrong. No HTTP here.
+ */
+#ifndef FHIR_SEARCH_H
+#define FHIR_SEARCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "fhir/resource.h"
+
+/*
+ * Narrows [*from, *to) (Unix ms) by one date parameter: "ge2024-01-01",
+ * "lt2024-02", "2024-03-05T10:20:30Z" (eq). False, with an issue at
+ * `name`, for another prefix or a value that is no FHIR date.
+ */
+bool fhir_date_param(struct fhir_call *c, const char *name, const char *v,
+		     int64_t *from, int64_t *to);
+
+/* A reference parameter to `type`: "Type/123" or "123". False, with an
+ * issue at `name`, otherwise. */
+bool fhir_ref_param(struct fhir_call *c, const char *name, const char *v,
+		    const char *type, int64_t *out);
+
+/* The cursor "<key>.<id>" after the last row of a page (arena string). */
+const char *fhir_cursor_make(struct fhir_call *c, int64_t key, int64_t id);
+
+/* Reads q->cursor when set: true with *has, or false with an issue. */
+bool fhir_cursor_parse(struct fhir_call *c, const struct fhir_search *q,
+		       bool *has, int64_t *key, int64_t *id);
+
+#endif
