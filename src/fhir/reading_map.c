@@ -15,6 +15,7 @@
 
 #include "core/str.h"
 #include "fhir/datetime.h"
+#include "fhir/shape.h"
 #include "core/banned.h"
 
 #define LOINC_SYSTEM "http://loinc.org"
@@ -120,55 +121,18 @@ fhir_reading_json(const struct reading *r)
 
 /* --- the element lists ---------------------------------------------------- */
 
-/* The JSON a FHIR element may take, primitives first (is_primitive()).
- * FHIR JSON has no empty strings, empty arrays or nulls, so those are
- * refused too. */
-enum shape {
-	SHAPE_STRING,		/* a non-empty string */
-	SHAPE_BOOL,
-	SHAPE_INTEGER,
-	SHAPE_NUMBER,
-	SHAPE_OBJECT,
-	SHAPE_ARRAY,		/* a non-empty array of objects */
-	SHAPE__MAX
-};
-
-static const char *const shape_msg[SHAPE__MAX] = {
-	[SHAPE_STRING] = "This element must be a non-empty JSON string.",
-	[SHAPE_BOOL] = "This element must be true or false.",
-	[SHAPE_INTEGER] = "This element must be a whole JSON number.",
-	[SHAPE_NUMBER] = "This element must be a JSON number, not a string.",
-	[SHAPE_OBJECT] = "This element must be a JSON object.",
-	[SHAPE_ARRAY] = "This element must be a non-empty JSON array of "
-			"objects.",
-};
-
-struct element {
-	const char *name;
-	enum shape shape;
-};
-
-/* One FHIR type's members; value_x adds the eleven value[x] names. */
-struct type {
-	const struct element *el;
-	size_t n;
-	bool value_x;
-};
-
-#define TYPE(el, value_x) { el, ARRAY_LEN(el), value_x }
-
-static const struct element value_x[] = {
-	{"valueQuantity", SHAPE_OBJECT},
-	{"valueCodeableConcept", SHAPE_OBJECT},
-	{"valueString", SHAPE_STRING},
-	{"valueBoolean", SHAPE_BOOL},
-	{"valueInteger", SHAPE_INTEGER},
-	{"valueRange", SHAPE_OBJECT},
-	{"valueRatio", SHAPE_OBJECT},
-	{"valueSampledData", SHAPE_OBJECT},
-	{"valueTime", SHAPE_STRING},
-	{"valueDateTime", SHAPE_STRING},
-	{"valuePeriod", SHAPE_OBJECT},
+static const struct fhir_element value_x[] = {
+	{"valueQuantity", FHIR_OBJECT},
+	{"valueCodeableConcept", FHIR_OBJECT},
+	{"valueString", FHIR_STRING},
+	{"valueBoolean", FHIR_BOOL},
+	{"valueInteger", FHIR_INTEGER},
+	{"valueRange", FHIR_OBJECT},
+	{"valueRatio", FHIR_OBJECT},
+	{"valueSampledData", FHIR_OBJECT},
+	{"valueTime", FHIR_STRING},
+	{"valueDateTime", FHIR_STRING},
+	{"valuePeriod", FHIR_OBJECT},
 };
 
 /*
@@ -187,96 +151,62 @@ static const struct element value_x[] = {
  * effectivePeriod, effectiveTiming, a comparator, dataAbsentReason and
  * value types other than Quantity (not one exact value at one moment).
  */
-static const struct element observation_el[] = {
-	{"resourceType", SHAPE_STRING},
-	{"id", SHAPE_STRING},
-	{"meta", SHAPE_OBJECT},
-	{"implicitRules", SHAPE_STRING},
-	{"language", SHAPE_STRING},
-	{"text", SHAPE_OBJECT},
-	{"contained", SHAPE_ARRAY},
-	{"extension", SHAPE_ARRAY},
-	{"modifierExtension", SHAPE_ARRAY},
-	{"identifier", SHAPE_ARRAY},
-	{"basedOn", SHAPE_ARRAY},
-	{"partOf", SHAPE_ARRAY},
-	{"status", SHAPE_STRING},
-	{"category", SHAPE_ARRAY},
-	{"code", SHAPE_OBJECT},
-	{"subject", SHAPE_OBJECT},
-	{"focus", SHAPE_ARRAY},
-	{"encounter", SHAPE_OBJECT},
-	{"effectiveDateTime", SHAPE_STRING},
-	{"effectivePeriod", SHAPE_OBJECT},
-	{"effectiveTiming", SHAPE_OBJECT},
-	{"effectiveInstant", SHAPE_STRING},
-	{"issued", SHAPE_STRING},
-	{"performer", SHAPE_ARRAY},
-	{"dataAbsentReason", SHAPE_OBJECT},
-	{"interpretation", SHAPE_ARRAY},
-	{"note", SHAPE_ARRAY},
-	{"bodySite", SHAPE_OBJECT},
-	{"method", SHAPE_OBJECT},
-	{"specimen", SHAPE_OBJECT},
-	{"device", SHAPE_OBJECT},
-	{"referenceRange", SHAPE_ARRAY},
-	{"hasMember", SHAPE_ARRAY},
-	{"derivedFrom", SHAPE_ARRAY},
-	{"component", SHAPE_ARRAY},
+static const struct fhir_element observation_el[] = {
+	{"resourceType", FHIR_STRING},
+	{"id", FHIR_STRING},
+	{"meta", FHIR_OBJECT},
+	{"implicitRules", FHIR_STRING},
+	{"language", FHIR_STRING},
+	{"text", FHIR_OBJECT},
+	{"contained", FHIR_ARRAY},
+	{"extension", FHIR_ARRAY},
+	{"modifierExtension", FHIR_ARRAY},
+	{"identifier", FHIR_ARRAY},
+	{"basedOn", FHIR_ARRAY},
+	{"partOf", FHIR_ARRAY},
+	{"status", FHIR_STRING},
+	{"category", FHIR_ARRAY},
+	{"code", FHIR_OBJECT},
+	{"subject", FHIR_OBJECT},
+	{"focus", FHIR_ARRAY},
+	{"encounter", FHIR_OBJECT},
+	{"effectiveDateTime", FHIR_STRING},
+	{"effectivePeriod", FHIR_OBJECT},
+	{"effectiveTiming", FHIR_OBJECT},
+	{"effectiveInstant", FHIR_STRING},
+	{"issued", FHIR_STRING},
+	{"performer", FHIR_ARRAY},
+	{"dataAbsentReason", FHIR_OBJECT},
+	{"interpretation", FHIR_ARRAY},
+	{"note", FHIR_ARRAY},
+	{"bodySite", FHIR_OBJECT},
+	{"method", FHIR_OBJECT},
+	{"specimen", FHIR_OBJECT},
+	{"device", FHIR_OBJECT},
+	{"referenceRange", FHIR_ARRAY},
+	{"hasMember", FHIR_ARRAY},
+	{"derivedFrom", FHIR_ARRAY},
+	{"component", FHIR_ARRAY},
 };
 
-static const struct element component_el[] = {
-	{"id", SHAPE_STRING},
-	{"extension", SHAPE_ARRAY},
-	{"modifierExtension", SHAPE_ARRAY},
-	{"code", SHAPE_OBJECT},
-	{"dataAbsentReason", SHAPE_OBJECT},
-	{"interpretation", SHAPE_ARRAY},
-	{"referenceRange", SHAPE_ARRAY},
+static const struct fhir_element component_el[] = {
+	{"id", FHIR_STRING},
+	{"extension", FHIR_ARRAY},
+	{"modifierExtension", FHIR_ARRAY},
+	{"code", FHIR_OBJECT},
+	{"dataAbsentReason", FHIR_OBJECT},
+	{"interpretation", FHIR_ARRAY},
+	{"referenceRange", FHIR_ARRAY},
 };
 
-static const struct element concept_el[] = {
-	{"id", SHAPE_STRING},
-	{"extension", SHAPE_ARRAY},
-	{"coding", SHAPE_ARRAY},
-	{"text", SHAPE_STRING},
-};
 
-static const struct element coding_el[] = {
-	{"id", SHAPE_STRING},
-	{"extension", SHAPE_ARRAY},
-	{"system", SHAPE_STRING},
-	{"version", SHAPE_STRING},
-	{"code", SHAPE_STRING},
-	{"display", SHAPE_STRING},
-	{"userSelected", SHAPE_BOOL},
-};
 
-static const struct element reference_el[] = {
-	{"id", SHAPE_STRING},
-	{"extension", SHAPE_ARRAY},
-	{"reference", SHAPE_STRING},
-	{"type", SHAPE_STRING},
-	{"identifier", SHAPE_OBJECT},
-	{"display", SHAPE_STRING},
-};
 
-static const struct element quantity_el[] = {
-	{"id", SHAPE_STRING},
-	{"extension", SHAPE_ARRAY},
-	{"value", SHAPE_NUMBER},
-	{"comparator", SHAPE_STRING},
-	{"unit", SHAPE_STRING},
-	{"system", SHAPE_STRING},
-	{"code", SHAPE_STRING},
-};
 
-static const struct type observation_type = TYPE(observation_el, true);
-static const struct type component_type = TYPE(component_el, true);
-static const struct type concept_type = TYPE(concept_el, false);
-static const struct type coding_type = TYPE(coding_el, false);
-static const struct type reference_type = TYPE(reference_el, false);
-static const struct type quantity_type = TYPE(quantity_el, false);
+static const struct fhir_def observation_type =
+	FHIR_DEF_MORE(observation_el, value_x);
+static const struct fhir_def component_type =
+	FHIR_DEF_MORE(component_el, value_x);
 
 static const char *const effective_x[] = {
 	"effectiveDateTime", "effectivePeriod", "effectiveTiming",
@@ -294,14 +224,6 @@ static const char msg_not_object[] =
 	"Send one FHIR Observation as a JSON object.";
 static const char msg_resource_type[] =
 	"Send a resource with resourceType Observation.";
-static const char msg_unknown[] =
-	"This is not an element of this FHIR R4 type. Remove it or check its "
-	"spelling (names are case-sensitive).";
-static const char msg_primitive_ext[] =
-	"Send the extensions of a primitive element as a JSON object.";
-static const char msg_modifier[] =
-	"cocare cannot understand modifier extensions, so it cannot keep this "
-	"reading. Send it without modifierExtension.";
 static const char msg_implicit_rules[] =
 	"cocare cannot apply implicitRules. Send the reading without them.";
 static const char msg_focus[] =
@@ -431,153 +353,36 @@ bad(struct parse *p, int status, const char *code, const char *diagnostics,
 		fhir_fail(p->oo, status, code, path, diagnostics);
 }
 
-static const struct element *
-element_find(const struct type *t, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < t->n; i++)
-		if (!strcmp(t->el[i].name, name))
-			return &t->el[i];
-	if (t->value_x)
-		for (i = 0; i < ARRAY_LEN(value_x); i++)
-			if (!strcmp(value_x[i].name, name))
-				return &value_x[i];
-	return NULL;
-}
-
-/* Primitive elements may carry extensions in a "_" twin; resourceType
- * is no element, so it has none. */
-static bool
-is_primitive(const struct element *e)
-{
-	return e->shape <= SHAPE_NUMBER && strcmp(e->name, "resourceType");
-}
-
-/* A string FHIR allows: not empty, no NUL inside (that strcmp() would
- * cut short). */
-static bool
-is_fhir_string(json_t *v)
-{
-	const char *s = json_string_value(v);
-
-	return s && *s && strlen(s) == json_string_length(v);
-}
-
-static bool
-has_shape(json_t *v, enum shape shape)
-{
-	json_t *item;
-	size_t i;
-
-	switch (shape) {
-	case SHAPE_STRING:
-		return is_fhir_string(v);
-	case SHAPE_BOOL:
-		return json_is_boolean(v);
-	case SHAPE_INTEGER:
-		return json_is_integer(v);
-	case SHAPE_NUMBER:
-		return json_is_number(v);
-	case SHAPE_OBJECT:
-		return json_is_object(v);
-	case SHAPE_ARRAY:
-		if (!json_is_array(v) || !json_array_size(v))
-			return false;
-		json_array_foreach(v, i, item)
-			if (!json_is_object(item))
-				return false;
-		return true;
-	case SHAPE__MAX:
-		break;
-	}
-	return false;
-}
-
-/* Checks member `key` (value v) of an object of type `t` at `path`. */
+/* The checks of shape.h, remembered as a failure of the parse. */
 static void
-check_member(struct parse *p, const struct type *t, const char *path,
-	     const char *key, json_t *v)
-{
-	const struct element *e = element_find(t, key);
-
-	if (e && !strcmp(key, "modifierExtension")) {
-		bad(p, 422, "not-supported", msg_modifier, path, key);
-		return;
-	}
-	if (e) {
-		if (!has_shape(v, e->shape))
-			bad(p, 400, "structure", shape_msg[e->shape], path,
-			    key);
-		return;
-	}
-	/* "_status" holds the id and extensions of primitive "status". */
-	if (key[0] == '_')
-		e = element_find(t, key + 1);
-	if (!e || !is_primitive(e))
-		bad(p, 400, "structure", msg_unknown, path, key);
-	else if (!json_is_object(v))
-		bad(p, 400, "structure", msg_primitive_ext, path, key);
-}
-
-/*
- * Reports each member of `obj` that type `t` does not have, or that has
- * the wrong JSON shape, and modifier extensions, which cocare cannot
- * understand. What the callers read afterwards they read only when it
- * has the right shape, so nothing is reported twice.
- */
-static void
-check_members(struct parse *p, json_t *obj, const struct type *t,
+check_members(struct parse *p, json_t *obj, const struct fhir_def *t,
 	      const char *path)
 {
-	const char *key;
-	json_t *v;
-
-	json_object_foreach(obj, key, v)
-		check_member(p, t, path, key, v);
+	if (!fhir_check_members(p->oo, obj, t, path))
+		p->failed = true;
 }
 
-/* Member `key` of `obj` when it is a valid FHIR string, else NULL. */
-static const char *
-string_of(json_t *obj, const char *key)
-{
-	json_t *v = json_object_get(obj, key);
-
-	return is_fhir_string(v) ? json_string_value(v) : NULL;
-}
-
-/* Checks a CodeableConcept and its codings. */
 static void
 check_concept(struct parse *p, json_t *cc, const char *path)
 {
-	char sub[FHIR_PATH_MAX];
-	json_t *coding, *c;
-	size_t i;
-
-	check_members(p, cc, &concept_type, path);
-	coding = json_object_get(cc, "coding");
-	if (!has_shape(coding, SHAPE_ARRAY))
-		return;
-	json_array_foreach(coding, i, c) {
-		path_of(sub, "%s.coding[%zu]", path, i);
-		check_members(p, c, &coding_type, sub);
-	}
+	if (!fhir_check_concept(p->oo, cc, path))
+		p->failed = true;
 }
 
 /* The LOINC code of coding `c`, or NULL. */
 static const char *
 loinc_of(json_t *c)
 {
-	const char *system = string_of(c, "system");
+	const char *system = fhir_string_of(c, "system");
 
-	return system && !strcmp(system, LOINC_SYSTEM) ? string_of(c, "code")
+	return system && !strcmp(system, LOINC_SYSTEM) ? fhir_string_of(c, "code")
 						       : NULL;
 }
 
 static void
 parse_status(struct parse *p, json_t *in)
 {
-	const char *s = string_of(in, "status");
+	const char *s = fhir_string_of(in, "status");
 	size_t i;
 
 	if (!json_object_get(in, "status")) {
@@ -616,7 +421,7 @@ parse_code(struct parse *p, json_t *in)
 		return;
 	check_concept(p, cc, "Observation.code");
 	coding = json_object_get(cc, "coding");
-	if (has_shape(coding, SHAPE_ARRAY)) {
+	if (fhir_has_shape(coding, FHIR_ARRAY)) {
 		json_array_foreach(coding, i, c) {
 			loinc = loinc_of(c);
 			d = loinc ? reading_find_loinc(str_c(loinc)) : NULL;
@@ -663,8 +468,8 @@ parse_subject(struct parse *p, json_t *in)
 	}
 	if (!json_is_object(ref))
 		return;
-	check_members(p, ref, &reference_type, "Observation.subject");
-	type = string_of(ref, "type");
+	check_members(p, ref, &fhir_reference_def, "Observation.subject");
+	type = fhir_string_of(ref, "type");
 	if (type && strcmp(type, "Patient"))
 		bad(p, 422, "invalid", msg_subject, "Observation.subject.type",
 		    NULL);
@@ -672,7 +477,7 @@ parse_subject(struct parse *p, json_t *in)
 	if (!s)
 		bad(p, 422, "required", msg_subject,
 		    "Observation.subject.reference", NULL);
-	else if (is_fhir_string(s) &&
+	else if (fhir_is_string(s) &&
 		 !patient_ref(json_string_value(s), &p->patient_id))
 		bad(p, 422, "invalid", msg_subject,
 		    "Observation.subject.reference", NULL);
@@ -706,7 +511,7 @@ parse_effective(struct parse *p, json_t *in)
 		bad(p, 422, "not-supported", msg_time_span, p->at_path, NULL);
 		return;
 	}
-	s = string_of(in, name);
+	s = fhir_string_of(in, name);
 	if (!s)
 		return;
 	if (!fhir_datetime_parse(s, &lo, NULL, &prec))
@@ -727,7 +532,7 @@ parse_effective(struct parse *p, json_t *in)
 static const struct reading_unit *
 unit_of(const struct reading_def *d, json_t *q, const char *key)
 {
-	const char *s = string_of(q, key);
+	const char *s = fhir_string_of(q, key);
 
 	if (!s || !str_trim(str_c(s)).len)
 		return NULL;
@@ -743,11 +548,11 @@ static void
 parse_quantity(struct parse *p, json_t *q, const char *path, size_t part)
 {
 	const struct reading_unit *u;
-	const char *system = string_of(q, "system");
+	const char *system = fhir_string_of(q, "system");
 	json_t *value = json_object_get(q, "value");
 	const char *key = "code";
 
-	check_members(p, q, &quantity_type, path);
+	check_members(p, q, &fhir_quantity_def, path);
 	if (json_object_get(q, "comparator"))
 		bad(p, 422, "not-supported", msg_comparator, path,
 		    "comparator");
@@ -768,7 +573,7 @@ parse_quantity(struct parse *p, json_t *q, const char *path, size_t part)
 	u = unit_of(p->d, q, key);
 	if (!u) {
 		/* One that is no string at all is reported already. */
-		if (is_fhir_string(json_object_get(q, key)))
+		if (fhir_is_string(json_object_get(q, key)))
 			bad(p, 422, "code-invalid", unit_hint[p->d->kind],
 			    path, key);
 		return;
@@ -845,7 +650,7 @@ part_of(const struct reading_def *d, json_t *code)
 	const char *loinc;
 	size_t i, k;
 
-	if (!has_shape(coding, SHAPE_ARRAY))
+	if (!fhir_has_shape(coding, FHIR_ARRAY))
 		return -1;
 	json_array_foreach(coding, i, c) {
 		loinc = loinc_of(c);
@@ -872,7 +677,7 @@ parse_components(struct parse *p, json_t *in, bool bp)
 	size_t i, k;
 	int part;
 
-	if (has_shape(arr, SHAPE_ARRAY)) {
+	if (fhir_has_shape(arr, FHIR_ARRAY)) {
 		json_array_foreach(arr, i, c) {
 			path_of(path, "Observation.component[%zu]", i);
 			check_members(p, c, &component_type, path);
@@ -978,7 +783,7 @@ fhir_reading_parse(json_t *in, int64_t now_ms, struct reading *out,
 		fhir_fail(oo, 400, "structure", NULL, msg_not_object);
 		return false;
 	}
-	rt = string_of(in, "resourceType");
+	rt = fhir_string_of(in, "resourceType");
 	if (!rt || strcmp(rt, "Observation")) {
 		fhir_fail(oo, 400, "invalid", NULL, msg_resource_type);
 		return false;
