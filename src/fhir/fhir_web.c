@@ -235,6 +235,18 @@ type_of(struct req *req)
 	return fhir_type_find(http_param(req, "type"));
 }
 
+/* Sets ETag from the resource's meta.versionId. */
+static void
+etag(struct web *w, json_t *r)
+{
+	const char *ver = json_string_value(
+		json_object_get(json_object_get(r, "meta"), "versionId"));
+
+	if (ver)
+		http_add_header(w->req, "ETag",
+				arena_printf(w->ctx.a, "W/\"%s\"", ver));
+}
+
 /* GET /fhir/:type/:id */
 static enum err
 get_read(struct req *req)
@@ -246,7 +258,6 @@ get_read(struct req *req)
 	int64_t id;
 	bool answered;
 	enum err e = begin(req, &w, &c, &answered);
-	const char *ver;
 
 	if (e != ERR_OK || answered)
 		return e;
@@ -255,11 +266,7 @@ get_read(struct req *req)
 	if ((e = fhir_scope_precheck(&c, t->name, SCOPE_READ)) != ERR_OK ||
 	    (e = t->read(&c, id, &out)) != ERR_OK)
 		return finish(req, &c, e);
-	ver = json_string_value(
-		json_object_get(json_object_get(out, "meta"), "versionId"));
-	if (ver)
-		http_add_header(req, "ETag",
-				arena_printf(w->ctx.a, "W/\"%s\"", ver));
+	etag(w, out);
 	return send_json(req, 200, out);
 }
 
@@ -520,8 +527,63 @@ post_create(struct req *req)
 	http_add_header(req, "Location",
 			arena_printf(w->ctx.a, "%s/%s/%s/_history/1",
 				     base_url(w), t->name, id ? id : ""));
-	http_add_header(req, "ETag", "W/\"1\"");
+	etag(w, out);
 	return send_json(req, existed ? 200 : 201, out);
+}
+
+/* The version an If-Match header names: W/"3" or "3". */
+static bool
+if_match(const char *h, int64_t *version)
+{
+	struct str s = str_trim(str_c(h ? h : ""));
+
+	if (s.len > 2 && s.p[0] == 'W' && s.p[1] == '/') {
+		s.p += 2;
+		s.len -= 2;
+	}
+	if (s.len < 3 || s.p[0] != '"' || s.p[s.len - 1] != '"')
+		return false;
+	return str_to_i64((struct str){s.p + 1, s.len - 2}, 1, INT64_MAX,
+			  version);
+}
+
+/* PUT /fhir/:type/:id: 200 with the stored resource; 412 when its
+ * version is no longer the one in If-Match; 428 without If-Match. */
+static enum err
+put_update(struct req *req)
+{
+	const struct fhir_type *t = type_of(req);
+	struct fhir_call c;
+	struct web *w;
+	json_t *in, *out = NULL;
+	int64_t id, version;
+	bool answered;
+	enum err e = begin(req, &w, &c, &answered);
+
+	if (e != ERR_OK || answered)
+		return e;
+	if (!t || !fhir_id_parse(http_param(req, "id"), &id))
+		return ERR_NOT_FOUND;
+	if (!t->update)
+		return ERR_METHOD;
+	if ((e = fhir_scope_precheck(&c, t->name, SCOPE_UPDATE)) != ERR_OK)
+		return finish(req, &c, e);
+	/* Without a version, one person's update could undo another's
+	 * without either knowing: cocare asks for it. */
+	if (!if_match(http_header(req, "If-Match"), &version)) {
+		fhir_fail(&c.oo, 428, "required", NULL,
+			  "Send If-Match with the version you read, for "
+			  "example If-Match: W/\"3\" (the ETag of a read).");
+		return finish(req, &c, ERR_INVALID);
+	}
+	if (!(in = body_json(req, &c)))
+		return finish(req, &c, ERR_INVALID);
+	e = t->update(&c, id, version, in, &out);
+	json_decref(in);
+	if (e != ERR_OK)
+		return finish(req, &c, e);
+	etag(w, out);
+	return send_json(req, 200, out);
 }
 
 static const struct http_route routes[] = {
@@ -533,6 +595,8 @@ static const struct http_route routes[] = {
 	{HTTP_POST, "/fhir/:type", post_create, WEB_API | HTTP_ROUTE_JSON,
 	 "/fhir/:type"},
 	{HTTP_GET, "/fhir/:type/:id", get_read, WEB_API, "/fhir/:type/:id"},
+	{HTTP_PUT, "/fhir/:type/:id", put_update, WEB_API | HTTP_ROUTE_JSON,
+	 "/fhir/:type/:id"},
 };
 
 enum err

@@ -17,14 +17,24 @@
 static const char *const observation_includes[] = {
 	"Observation:patient", "Observation:subject", NULL};
 
+#define PROFILE(t) "http://hl7.org/fhir/StructureDefinition/" t
+
 const struct fhir_type fhir_types[] = {
-	{"Observation", "http://hl7.org/fhir/StructureDefinition/Observation",
-	 fhir_observation_read, fhir_observation_search,
-	 fhir_observation_create, fhir_observation_params,
-	 observation_includes},
-	{"Patient", "http://hl7.org/fhir/StructureDefinition/Patient",
-	 fhir_patient_read, NULL, NULL, fhir_patient_params, NULL},
-	{NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+	{.name = "Observation",
+	 .profile = PROFILE("Observation"),
+	 .read = fhir_observation_read,
+	 .search = fhir_observation_search,
+	 .create = fhir_observation_create,
+	 .params = fhir_observation_params,
+	 .includes = observation_includes},
+	{.name = "Patient",
+	 .profile = PROFILE("Patient"),
+	 .read = fhir_patient_read,
+	 .search = fhir_patient_search,
+	 .create = fhir_patient_create,
+	 .update = fhir_patient_update,
+	 .params = fhir_patient_params},
+	{.name = NULL},
 };
 
 const struct fhir_type *
@@ -86,6 +96,17 @@ fhir_scope_precheck(struct fhir_call *c, const char *type, unsigned op)
 	if (scopes_allowed(&c->scopes, who, who->patient_id, type) & op)
 		return ERR_OK;
 	return scope_refused(c, type, op, 0);
+}
+
+bool
+fhir_may(struct fhir_call *c, const char *type, unsigned op, int64_t pid,
+	 enum resource res)
+{
+	struct decision d;
+
+	return (scopes_allowed(&c->scopes, &c->ctx->actor, pid, type) & op) &&
+	       policy_check(c->ctx, pid, res, ACT_READ, &d) == ERR_OK &&
+	       d.allow;
 }
 
 enum err
@@ -161,6 +182,8 @@ interactions(const struct fhir_type *t)
 						   "search-type"));
 	if (t->create)
 		json_array_append_new(a, json_pack("{s:s}", "code", "create"));
+	if (t->update)
+		json_array_append_new(a, json_pack("{s:s}", "code", "update"));
 	return a;
 }
 
@@ -180,8 +203,10 @@ fhir_capability(const char *base, int64_t now)
 		json_t *r = json_pack("{s:s,s:s,s:o,s:s,s:b,s:b}", "type",
 				      t->name, "profile", t->profile,
 				      "interaction", interactions(t),
-				      "versioning", "no-version", "readHistory",
-				      0, "updateCreate", 0);
+				      "versioning",
+				      t->update ? "versioned-update"
+						: "versioned",
+				      "readHistory", 0, "updateCreate", 0);
 		json_t *sp = json_array(), *inc;
 
 		for (k = 0; t->search && t->params[k].name; k++)

@@ -73,6 +73,10 @@ struct fhir_type {
 	 * true when the same was stored already (nothing written). */
 	enum err (*create)(struct fhir_call *c, json_t *in, json_t **out,
 			   bool *existed);
+	/* Replaces resource `id` with `in` if its version is still
+	 * `version` (If-Match); 412 in the outcome when it is not. */
+	enum err (*update)(struct fhir_call *c, int64_t id, int64_t version,
+			   json_t *in, json_t **out);
 	const struct fhir_search_param *params;	/* ends with {NULL} */
 	const char *const *includes;		/* ends with NULL */
 };
@@ -82,6 +86,14 @@ extern const struct fhir_type fhir_types[];
 
 /* The type named `name`, or NULL. */
 const struct fhir_type *fhir_type_find(const char *name);
+
+/*
+ * Whether the policy lets the caller read `res` of patient `pid` and
+ * the scopes allow `op` on `type`, without a word or an audit event:
+ * for leaving out of a search what the caller may not see.
+ */
+bool fhir_may(struct fhir_call *c, const char *type, unsigned op, int64_t pid,
+	      enum resource res);
 
 /*
  * Whether the call may do `op` on a `type` resource of patient `pid`:
@@ -117,6 +129,12 @@ json_t *fhir_capability(const char *base, int64_t now);
 
 /* Per type (patient.c, observation.c). */
 enum err fhir_patient_read(struct fhir_call *c, int64_t id, json_t **out);
+enum err fhir_patient_search(struct fhir_call *c, const struct fhir_search *q,
+			     struct fhir_page *out);
+enum err fhir_patient_create(struct fhir_call *c, json_t *in, json_t **out,
+			     bool *existed);
+enum err fhir_patient_update(struct fhir_call *c, int64_t id, int64_t version,
+			     json_t *in, json_t **out);
 extern const struct fhir_search_param fhir_patient_params[];
 enum err fhir_observation_read(struct fhir_call *c, int64_t id,
 			       json_t **out);

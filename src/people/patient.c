@@ -3,6 +3,7 @@
  */
 #include "people/patient.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "core/arena.h"
@@ -83,6 +84,21 @@ static const char sql_search[] =
 	"AND (CAST($4 AS BIGINT) = 0 OR EXISTS (SELECT 1 FROM care_team_member m "
 	"WHERE m.patient_id = p.id AND m.account_id = $4)) "
 	"ORDER BY p.family_name, p.given_name, p.id LIMIT $5 OFFSET $6";
+/* The FHIR API's search: by id order after the last row of a page. A
+ * name matches when one of its words starts with $4 ($5: "% x%"). */
+static const char sql_find[] =
+	"SELECT " PATIENT_COLS "FROM patient p "
+	"LEFT JOIN unit u ON u.id = p.unit_id "
+	"WHERE p.org_id = $1 AND p.id > $2 "
+	"AND (CAST($3 AS BIGINT) = 0 OR p.id = $3) "
+	"AND ($4 = '' OR p.search_name LIKE $4 OR p.search_name LIKE $5) "
+	"AND ($6 = '' OR EXISTS (SELECT 1 FROM patient_identifier i "
+	"WHERE i.patient_id = p.id AND ($7 = '' OR i.system = $7) "
+	"AND i.value = $6)) "
+	"AND ($8 = '' OR p.gender = $8) "
+	"AND ($9 = '' OR (p.birth_date <> '' AND p.birth_date >= $9 "
+	"AND p.birth_date < $10)) "
+	"ORDER BY p.id LIMIT $11";
 static const char sql_insert[] =
 	"INSERT INTO patient (id, org_id, unit_id, given_name, family_name, "
 	"search_name, birth_date, gender, preferred_language, "
@@ -318,6 +334,49 @@ patient_search(struct db *db, struct arena *a, int64_t org_id, const char *q,
 	stmt_bind_int(st, 6, offset);
 	return stmt_list(st, a, sizeof(**out), (size_t)limit, read_row, out,
 			 count);
+}
+
+enum err
+patient_find(struct db *db, struct arena *a, const struct patient_query *q,
+	     struct patient **out, size_t *count)
+{
+	struct stmt *st;
+	char *start = "", *word = "";
+
+	*out = NULL;
+	*count = 0;
+	if (q->limit == 0 || q->limit > 1000)
+		return ERR_INVALID;
+	if (q->name && *q->name) {
+		char *f = str_fold(a, q->name, strlen(q->name));
+		size_t i, j = 0;
+
+		if (!f || !(start = arena_alloc(a, strlen(f) + 2)) ||
+		    !(word = arena_alloc(a, strlen(f) + 4)))
+			return ERR_NOMEM;
+		/* LIKE's wildcards in a name are matched as nothing. */
+		for (i = 0; f[i]; i++)
+			if (f[i] != '%' && f[i] != '_')
+				start[j++] = f[i];
+		start[j] = '\0';
+		snprintf(word, strlen(f) + 4, "%% %s%%", start);
+		start[j++] = '%';
+		start[j] = '\0';
+	}
+	if (!(st = db_prepare(db, sql_find)))
+		return ERR_DB;
+	stmt_bind_int(st, 1, q->org_id);
+	stmt_bind_int(st, 2, q->after_id);
+	stmt_bind_int(st, 3, q->id);
+	stmt_bind_str(st, 4, start);
+	stmt_bind_str(st, 5, word);
+	stmt_bind_str(st, 6, q->identifier ? q->identifier : "");
+	stmt_bind_str(st, 7, q->identifier_system ? q->identifier_system : "");
+	stmt_bind_str(st, 8, q->gender ? q->gender : "");
+	stmt_bind_str(st, 9, q->born_from ? q->born_from : "");
+	stmt_bind_str(st, 10, q->born_before ? q->born_before : "9999-99-99");
+	stmt_bind_int(st, 11, (int64_t)q->limit);
+	return stmt_list(st, a, sizeof(**out), q->limit, read_row, out, count);
 }
 
 static void

@@ -102,6 +102,25 @@ enum err patient_search(struct db *db, struct arena *a, int64_t org_id,
 			int limit, int offset, struct patient **out,
 			size_t *count);
 
+/* The FHIR API's patient search: every condition set must hold. */
+struct patient_query {
+	int64_t org_id;
+	int64_t id;			/* 0: any */
+	const char *name;		/* a word of the name starts so */
+	const char *identifier;		/* exact value */
+	const char *identifier_system;	/* "national", "mrn"; NULL: any */
+	const char *gender;
+	const char *born_from;		/* YYYY-MM-DD, inclusive */
+	const char *born_before;	/* YYYY-MM-DD, exclusive */
+	int64_t after_id;		/* rows with a larger id */
+	size_t limit;			/* 1 to 1000 */
+};
+
+/* Patients matching `q`, by id, without their identifiers. */
+enum err patient_find(struct db *db, struct arena *a,
+		      const struct patient_query *q, struct patient **out,
+		      size_t *count);
+
 /* Writes, inside a write transaction. */
 enum err patient_insert(struct db *db, const struct patient *p);
 /* Updates demographics and needs if `p->version` is still current;
