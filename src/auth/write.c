@@ -99,40 +99,97 @@ write_job_run(struct db *db, void *arg)
 	return ERR_OK;
 }
 
-enum err
-write_commit(struct ctx *c, struct write_info *w,
-	     enum err (*fn)(struct db *, void *), void *arg)
+struct steps_job {
+	struct ctx *c;
+	struct write_step *s;
+	size_t n;
+	int64_t at_ms;
+};
+
+static enum err
+steps_run(struct db *db, void *arg)
 {
-	struct write_job j = {c, w, fn, arg, clock_now_ms()};
-	struct audit_event e;
+	struct steps_job *sj = arg;
+	size_t i;
+	enum err err;
+
+	for (i = 0; i < sj->n; i++) {
+		struct write_job j = {sj->c, sj->s[i].w, sj->s[i].fn,
+				      sj->s[i].arg, sj->at_ms};
+
+		sj->s[i].existed = false;
+		err = write_job_run(db, &j);
+		if (err == ERR_EXISTS && sj->s[i].exists_ok) {
+			sj->s[i].existed = true;
+			continue;
+		}
+		if (err != ERR_OK)
+			return err;
+	}
+	return ERR_OK;
+}
+
+/* Runs `run(db, arg)` as the writer's job, durably: deferred when the
+ * context can answer later (see write_commit). */
+static enum err
+commit(struct ctx *c, enum err (*run)(struct db *, void *), void *arg)
+{
 	enum err err;
 
 	/* The write may change who stands how to the patient. */
 	c->memo_patient = 0;
 	c->wrote = true;
-
 	if (c->defer && c->durable) {
 		bool deferred;
 
 		/* Counted first: the disk may be quicker than this thread. */
 		c->defer(c->defer_arg);
-		err = store_write_deferred(c->store, write_job_run, &j,
-					   c->durable, c->defer_arg,
-					   &deferred);
+		err = store_write_deferred(c->store, run, arg, c->durable,
+					   c->defer_arg, &deferred);
 		if (!deferred)
 			c->durable(c->defer_arg, ERR_OK);
 	} else {
-		err = store_write(c->store, write_job_run, &j);
+		err = store_write(c->store, run, arg);
 	}
 	/* What the request reads next includes what it just wrote. */
 	if (c->db)
 		db_read_refresh(c->db);
-	if (err != ERR_OK && err != ERR_DB) {
-		e = audit_event_for(c, w->action, w->resource_type,
-				    w->resource_id, w->patient_id, "failure");
-		e.detail = err_name(err);
-		audit_record_async(c, &e);
-	}
+	return err;
+}
+
+static void
+audit_failure(struct ctx *c, const struct write_info *w, enum err err)
+{
+	struct audit_event e;
+
+	if (err == ERR_OK || err == ERR_DB)
+		return;
+	e = audit_event_for(c, w->action, w->resource_type, w->resource_id,
+			    w->patient_id, "failure");
+	e.detail = err_name(err);
+	audit_record_async(c, &e);
+}
+
+enum err
+write_commit(struct ctx *c, struct write_info *w,
+	     enum err (*fn)(struct db *, void *), void *arg)
+{
+	struct write_job j = {c, w, fn, arg, clock_now_ms()};
+	enum err err = commit(c, write_job_run, &j);
+
+	audit_failure(c, w, err);
+	return err;
+}
+
+enum err
+write_commit_all(struct ctx *c, struct write_step *steps, size_t n)
+{
+	struct steps_job sj = {c, steps, n, clock_now_ms()};
+	enum err err = commit(c, steps_run, &sj);
+	size_t i;
+
+	for (i = 0; i < n && err != ERR_OK; i++)
+		audit_failure(c, steps[i].w, err);
 	return err;
 }
 

@@ -10,6 +10,8 @@
 #ifndef AUTH_WRITE_H
 #define AUTH_WRITE_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/err.h"
@@ -42,6 +44,24 @@ struct write_info {
  */
 enum err write_commit(struct ctx *c, struct write_info *w,
 		      enum err (*fn)(struct db *db, void *arg), void *arg);
+
+/*
+ * Several writes made all or none (a FHIR transaction): each step with
+ * its own audit event, provenance and touchpoint, in one transaction,
+ * committed and made durable as write_commit() does. A step whose fn
+ * answers ERR_EXISTS with `exists_ok` set wrote nothing (the same was
+ * stored before): it is marked `existed` and the others go on. Any
+ * other error undoes every step and is returned.
+ */
+struct write_step {
+	struct write_info *w;
+	enum err (*fn)(struct db *db, void *arg);
+	void *arg;
+	bool exists_ok;
+	bool existed;		/* out */
+};
+
+enum err write_commit_all(struct ctx *c, struct write_step *steps, size_t n);
 
 /*
  * The same steps inside a transaction the caller already holds (the

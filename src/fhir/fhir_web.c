@@ -13,6 +13,7 @@
 
 #include "core/arena.h"
 #include "core/buf.h"
+#include "core/id.h"
 #include "core/log.h"
 #include "core/str.h"
 #include "fhir/resource.h"
@@ -235,16 +236,22 @@ type_of(struct req *req)
 	return fhir_type_find(http_param(req, "type"));
 }
 
+/* A resource's meta.versionId ("1" when it has none). */
+static const char *
+version_of(json_t *r)
+{
+	const char *v = json_string_value(
+		json_object_get(json_object_get(r, "meta"), "versionId"));
+
+	return v ? v : "1";
+}
+
 /* Sets ETag from the resource's meta.versionId. */
 static void
 etag(struct web *w, json_t *r)
 {
-	const char *ver = json_string_value(
-		json_object_get(json_object_get(r, "meta"), "versionId"));
-
-	if (ver)
-		http_add_header(w->req, "ETag",
-				arena_printf(w->ctx.a, "W/\"%s\"", ver));
+	http_add_header(w->req, "ETag",
+			arena_printf(w->ctx.a, "W/\"%s\"", version_of(r)));
 }
 
 /* GET /fhir/:type/:id */
@@ -490,16 +497,56 @@ body_json(struct req *req, struct fhir_call *c)
 	return j;
 }
 
+/*
+ * Makes the prepared writes `w` (all or none) and fills `out[i]` with
+ * each resource as stored. A failure leaves an issue in the outcome.
+ */
+static enum err
+make_writes(struct fhir_call *c, struct fhir_write *w, size_t n,
+	    json_t **out)
+{
+	struct write_step *steps = arena_alloc(c->ctx->a, n * sizeof(*steps));
+	size_t i;
+	enum err e;
+
+	if (!steps)
+		return ERR_NOMEM;
+	for (i = 0; i < n; i++) {
+		steps[i] = w[i].step;
+		steps[i].w = &w[i].wi;
+	}
+	e = write_commit_all(c->ctx, steps, n);
+	if (e == ERR_CONFLICT)
+		fhir_fail(&c->oo, 412, "conflict", NULL,
+			  "Someone changed this at the same time. Read it "
+			  "again and send your change with the new version "
+			  "in If-Match.");
+	else if (e == ERR_EXISTS)
+		fhir_fail(&c->oo, 409, "duplicate", NULL,
+			  "This would repeat something that must be unique "
+			  "(a patient's number, for example).");
+	if (e != ERR_OK)
+		return e;
+	for (i = 0; i < n; i++) {
+		w[i].step.existed = steps[i].existed;
+		out[i] = NULL;
+		if ((e = w[i].result(c, &w[i], &out[i])) != ERR_OK)
+			return e;
+	}
+	return ERR_OK;
+}
+
 /* POST /fhir/:type: 201 with Location, or 200 when stored already. */
 static enum err
 post_create(struct req *req)
 {
 	const struct fhir_type *t = type_of(req);
+	struct fhir_write fw = {0};
 	struct fhir_call c;
 	struct web *w;
 	json_t *in, *out = NULL;
-	const char *type, *id;
-	bool answered, existed = false;
+	const char *type;
+	bool answered;
 	enum err e = begin(req, &w, &c, &answered);
 
 	if (e != ERR_OK || answered)
@@ -519,16 +566,19 @@ post_create(struct req *req)
 			  "The resourceType must be the type in the URL.");
 		return finish(req, &c, ERR_INVALID);
 	}
-	e = t->create(&c, in, &out, &existed);
+	fw.id = id_new();
+	e = t->create(&c, in, &fw);
 	json_decref(in);
+	if (e == ERR_OK)
+		e = make_writes(&c, &fw, 1, &out);
 	if (e != ERR_OK)
 		return finish(req, &c, e);
-	id = json_string_value(json_object_get(out, "id"));
 	http_add_header(req, "Location",
-			arena_printf(w->ctx.a, "%s/%s/%s/_history/1",
-				     base_url(w), t->name, id ? id : ""));
+			arena_printf(w->ctx.a, "%s/%s/%lld/_history/%s",
+				     base_url(w), t->name, (long long)fw.id,
+				     version_of(out)));
 	etag(w, out);
-	return send_json(req, existed ? 200 : 201, out);
+	return send_json(req, fw.step.existed ? 200 : 201, out);
 }
 
 /* The version an If-Match header names: W/"3" or "3". */
@@ -553,6 +603,7 @@ static enum err
 put_update(struct req *req)
 {
 	const struct fhir_type *t = type_of(req);
+	struct fhir_write fw = {0};
 	struct fhir_call c;
 	struct web *w;
 	json_t *in, *out = NULL;
@@ -578,8 +629,10 @@ put_update(struct req *req)
 	}
 	if (!(in = body_json(req, &c)))
 		return finish(req, &c, ERR_INVALID);
-	e = t->update(&c, id, version, in, &out);
+	e = t->update(&c, id, version, in, &fw);
 	json_decref(in);
+	if (e == ERR_OK)
+		e = make_writes(&c, &fw, 1, &out);
 	if (e != ERR_OK)
 		return finish(req, &c, e);
 	etag(w, out);

@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "auth/actor.h"
-#include "auth/write.h"
 #include "core/arena.h"
 #include "core/id.h"
 #include "core/str.h"
@@ -195,22 +194,32 @@ fhir_observation_search(struct fhir_call *c, const struct fhir_search *q,
 	return ERR_OK;
 }
 
-enum err
-fhir_observation_create(struct fhir_call *c, json_t *in, json_t **out,
-			bool *existed)
+/* The reading stored, or the same one stored before. */
+static enum err
+reading_result(struct fhir_call *c, struct fhir_write *w, json_t **out)
 {
-	struct write_info wi = {
-		.action = "create",
-		.resource_type = READING_RES,
-		.detail = "reading",
-		.touchpoint_kind = "reading",
-	};
-	struct reading_add_job *j = arena_calloc(c->ctx->a, 1, sizeof(*j));
+	struct reading_add_job *j = w->job;
 	struct reading same;
+	enum err e;
+
+	if (w->step.existed) {
+		if ((e = reading_find_same(c->ctx->db, c->ctx->a, &j->r,
+					   &same)) != ERR_OK)
+			return e;
+		j->r = same;
+		w->id = same.id;
+	}
+	*out = fhir_reading_json(&j->r);
+	return *out ? ERR_OK : ERR_NOMEM;
+}
+
+enum err
+fhir_observation_create(struct fhir_call *c, json_t *in, struct fhir_write *w)
+{
+	struct reading_add_job *j = arena_calloc(c->ctx->a, 1, sizeof(*j));
 	struct patient p;
 	enum err e;
 
-	*existed = false;
 	if (!j)
 		return ERR_NOMEM;
 	if (!fhir_reading_parse(in, c->ctx->now * 1000, &j->r, &c->oo))
@@ -228,24 +237,22 @@ fhir_observation_create(struct fhir_call *c, json_t *in, json_t **out,
 	    (e = fhir_allow(c, "Observation", SCOPE_CREATE, p.id,
 			    RES_MEASURES, ACT_WRITE)) != ERR_OK)
 		return e;
-	j->r.id = id_new();
+	j->r.id = w->id;
 	j->r.org_id = p.org_id;
 	j->r.source = "api";
 	j->r.entered_by = c->ctx->actor.account_id;
 	j->r.entered_ms = c->ctx->now * 1000;
-	wi.patient_id = p.id;
-	wi.resource_id = arena_printf(c->ctx->a, "%" PRId64, j->r.id);
-	e = write_commit(c->ctx, &wi, reading_add, j);
-	if (e == ERR_EXISTS) {
-		/* Sent twice: the first is the one kept. */
-		if ((e = reading_find_same(c->ctx->db, c->ctx->a, &j->r,
-					   &same)) != ERR_OK)
-			return e;
-		j->r = same;
-		*existed = true;
-	} else if (e != ERR_OK) {
-		return e;
-	}
-	*out = fhir_reading_json(&j->r);
+	w->wi.action = "create";
+	w->wi.resource_type = READING_RES;
+	w->wi.detail = "reading";
+	w->wi.touchpoint_kind = "reading";
+	w->wi.patient_id = p.id;
+	w->wi.resource_id = arena_printf(c->ctx->a, "%" PRId64, j->r.id);
+	w->step.fn = reading_add;
+	w->step.arg = j;
+	/* Sent twice: the first is the one kept. */
+	w->step.exists_ok = true;
+	w->job = j;
+	w->result = reading_result;
 	return ERR_OK;
 }

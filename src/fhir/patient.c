@@ -543,30 +543,31 @@ create_fn(struct db *db, void *arg)
 
 /* The record as stored after a write, with its identifiers. */
 static enum err
-stored_json(struct fhir_call *c, int64_t id, json_t **out)
+stored_result(struct fhir_call *c, struct fhir_write *w, json_t **out)
 {
 	struct patient p;
-	enum err e = patient_get(c->ctx->db, c->ctx->a, id, &p);
+	enum err e = patient_get(c->ctx->db, c->ctx->a, w->id, &p);
 
-	if (e == ERR_OK)
-		*out = patient_json(&p);
+	if (e == ERR_OK && !(*out = patient_json(&p)))
+		e = ERR_NOMEM;
 	return e;
 }
 
 /* Registers a patient without an account, as administrators do on the
  * accounts page (policy.h: ORG_ADMINISTER). */
 enum err
-fhir_patient_create(struct fhir_call *c, json_t *in, json_t **out,
-		    bool *existed)
+fhir_patient_create(struct fhir_call *c, json_t *in, struct fhir_write *w)
 {
-	struct write_info wi = {"create", "Patient", "", 0, "fhir", NULL,
-				NULL};
 	struct create_job *j = arena_calloc(c->ctx->a, 1, sizeof(*j));
 	enum err e;
 
-	*existed = false;
 	if (!j)
 		return ERR_NOMEM;
+	w->wi.action = "create";
+	w->wi.resource_type = "Patient";
+	w->wi.resource_id = arena_printf(c->ctx->a, "%lld", (long long)w->id);
+	w->wi.patient_id = w->id;
+	w->wi.detail = "fhir";
 	if ((e = fhir_allow(c, "Patient", SCOPE_CREATE, 0, RES_PROFILE,
 			    ACT_WRITE)) != ERR_OK)
 		return e;
@@ -574,10 +575,10 @@ fhir_patient_create(struct fhir_call *c, json_t *in, json_t **out,
 			       ORG_ADMINISTER)) {
 		fhir_fail(&c->oo, 403, "forbidden", NULL,
 			  "Only administrators register patients.");
-		write_refused(c->ctx, &wi);
+		write_refused(c->ctx, &w->wi);
 		return ERR_FORBIDDEN;
 	}
-	j->p.id = id_new();
+	j->p.id = w->id;
 	j->p.org_id = c->ctx->actor.org_id;
 	j->p.disability = "";
 	j->p.digital_confidence = "";
@@ -585,21 +586,15 @@ fhir_patient_create(struct fhir_call *c, json_t *in, json_t **out,
 	j->p.created_at = j->p.updated_at = c->ctx->now;
 	if (!patient_parse(c, in, &j->p, &j->pin))
 		return ERR_INVALID;
-	wi.resource_id = arena_printf(c->ctx->a, "%lld", (long long)j->p.id);
-	wi.patient_id = j->p.id;
-	if ((e = write_commit(c->ctx, &wi, create_fn, j)) != ERR_OK) {
-		if (e == ERR_EXISTS)
-			fhir_fail(&c->oo, 409, "duplicate",
-				  "Patient.identifier",
-				  "Another patient has this number.");
-		return e;
-	}
-	*out = patient_json(&j->p);
+	w->step.fn = create_fn;
+	w->step.arg = j;
+	w->job = j;
+	w->result = stored_result;
 	return ERR_OK;
 }
 
 struct update_job {
-	struct fhir_call *c;
+	struct ctx *ctx;
 	struct patient p;
 	struct patient_in pin;
 	struct patient old;
@@ -610,7 +605,7 @@ static enum err
 update_fn(struct db *db, void *arg)
 {
 	struct update_job *j = arg;
-	enum err e = patient_update(db, &j->p, j->c->ctx->now);
+	enum err e = patient_update(db, &j->p, j->ctx->now);
 	size_t i, k;
 
 	for (i = 0; e == ERR_OK && i < j->pin.nids; i++) {
@@ -628,10 +623,8 @@ update_fn(struct db *db, void *arg)
 
 enum err
 fhir_patient_update(struct fhir_call *c, int64_t id, int64_t version,
-		    json_t *in, json_t **out)
+		    json_t *in, struct fhir_write *w)
 {
-	struct write_info wi = {"update", "Patient", "", id, NULL,
-				"profile-update", NULL};
 	struct update_job *j = arena_calloc(c->ctx->a, 1, sizeof(*j));
 	const char *sent_id = fhir_string_of(in, "id");
 	size_t i, k;
@@ -652,7 +645,7 @@ fhir_patient_update(struct fhir_call *c, int64_t id, int64_t version,
 			  "Put the id of the URL in the resource.");
 		return ERR_INVALID;
 	}
-	j->c = c;
+	j->ctx = c->ctx;
 	j->p = j->old;
 	if (!patient_parse(c, in, &j->p, &j->pin))
 		return ERR_INVALID;
@@ -679,14 +672,15 @@ fhir_patient_update(struct fhir_call *c, int64_t id, int64_t version,
 		return ERR_CONFLICT;
 	}
 	j->p.version = version;
-	wi.resource_id = sent_id;
-	if ((e = write_commit(c->ctx, &wi, update_fn, j)) != ERR_OK) {
-		if (e == ERR_CONFLICT)
-			fhir_fail(&c->oo, 412, "conflict", NULL,
-				  "Someone changed this patient at the same "
-				  "time. Read it again and send your change "
-				  "with the new version in If-Match.");
-		return e;
-	}
-	return stored_json(c, id, out);
+	w->id = id;
+	w->wi.action = "update";
+	w->wi.resource_type = "Patient";
+	w->wi.resource_id = sent_id;
+	w->wi.patient_id = id;
+	w->wi.touchpoint_kind = "profile-update";
+	w->step.fn = update_fn;
+	w->step.arg = j;
+	w->job = j;
+	w->result = stored_result;
+	return ERR_OK;
 }

@@ -14,6 +14,7 @@
 
 #include "auth/policy.h"
 #include "auth/scope.h"
+#include "auth/write.h"
 #include "core/err.h"
 #include "fhir/outcome.h"
 
@@ -56,6 +57,22 @@ struct fhir_call {
 	struct fhir_outcome oo;
 };
 
+/*
+ * A write checked and prepared but not made: a step of the single write
+ * path (auth/write.h), made alone or with the other entries of a
+ * transaction, and what answers it once made.
+ */
+struct fhir_write {
+	struct write_step step;
+	struct write_info wi;
+	int64_t id;		/* the resource's id */
+	void *job;		/* the type's own */
+	/* The resource as stored (the one stored before when
+	 * step.existed). */
+	enum err (*result)(struct fhir_call *c, struct fhir_write *w,
+			   json_t **out);
+};
+
 /* A search parameter a type answers, for the CapabilityStatement. */
 struct fhir_search_param {
 	const char *name;
@@ -69,14 +86,15 @@ struct fhir_type {
 	enum err (*read)(struct fhir_call *c, int64_t id, json_t **out);
 	enum err (*search)(struct fhir_call *c, const struct fhir_search *q,
 			   struct fhir_page *out);
-	/* Creates from `in`; `*out` is the stored resource, `*existed`
-	 * true when the same was stored already (nothing written). */
-	enum err (*create)(struct fhir_call *c, json_t *in, json_t **out,
-			   bool *existed);
-	/* Replaces resource `id` with `in` if its version is still
-	 * `version` (If-Match); 412 in the outcome when it is not. */
+	/* Checks `in` and prepares its creation as resource `w->id`
+	 * (set by the caller, so that a transaction can refer to it). */
+	enum err (*create)(struct fhir_call *c, json_t *in,
+			   struct fhir_write *w);
+	/* Checks `in` and prepares it to replace resource `id` if its
+	 * version is still `version` (If-Match; 412 in the outcome when
+	 * it is not). */
 	enum err (*update)(struct fhir_call *c, int64_t id, int64_t version,
-			   json_t *in, json_t **out);
+			   json_t *in, struct fhir_write *w);
 	const struct fhir_search_param *params;	/* ends with {NULL} */
 	const char *const *includes;		/* ends with NULL */
 };
@@ -131,10 +149,10 @@ json_t *fhir_capability(const char *base, int64_t now);
 enum err fhir_patient_read(struct fhir_call *c, int64_t id, json_t **out);
 enum err fhir_patient_search(struct fhir_call *c, const struct fhir_search *q,
 			     struct fhir_page *out);
-enum err fhir_patient_create(struct fhir_call *c, json_t *in, json_t **out,
-			     bool *existed);
+enum err fhir_patient_create(struct fhir_call *c, json_t *in,
+			     struct fhir_write *w);
 enum err fhir_patient_update(struct fhir_call *c, int64_t id, int64_t version,
-			     json_t *in, json_t **out);
+			     json_t *in, struct fhir_write *w);
 extern const struct fhir_search_param fhir_patient_params[];
 enum err fhir_observation_read(struct fhir_call *c, int64_t id,
 			       json_t **out);
@@ -142,7 +160,7 @@ enum err fhir_observation_search(struct fhir_call *c,
 				 const struct fhir_search *q,
 				 struct fhir_page *out);
 enum err fhir_observation_create(struct fhir_call *c, json_t *in,
-				 json_t **out, bool *existed);
+				 struct fhir_write *w);
 extern const struct fhir_search_param fhir_observation_params[];
 
 #endif
