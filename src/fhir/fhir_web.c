@@ -568,9 +568,9 @@ post_create(struct req *req)
 	}
 	fw.id = id_new();
 	e = t->create(&c, in, &fw);
-	json_decref(in);
 	if (e == ERR_OK)
 		e = make_writes(&c, &fw, 1, &out);
+	json_decref(in);
 	if (e != ERR_OK)
 		return finish(req, &c, e);
 	http_add_header(req, "Location",
@@ -630,9 +630,9 @@ put_update(struct req *req)
 	if (!(in = body_json(req, &c)))
 		return finish(req, &c, ERR_INVALID);
 	e = t->update(&c, id, version, in, &fw);
-	json_decref(in);
 	if (e == ERR_OK)
 		e = make_writes(&c, &fw, 1, &out);
+	json_decref(in);
 	if (e != ERR_OK)
 		return finish(req, &c, e);
 	etag(w, out);

@@ -87,7 +87,9 @@ struct fhir_type {
 	enum err (*search)(struct fhir_call *c, const struct fhir_search *q,
 			   struct fhir_page *out);
 	/* Checks `in` and prepares its creation as resource `w->id`
-	 * (set by the caller, so that a transaction can refer to it). */
+	 * (set by the caller, so that a transaction can refer to it).
+	 * The prepared write may point into `in`: keep it until the write
+	 * is made. */
 	enum err (*create)(struct fhir_call *c, json_t *in,
 			   struct fhir_write *w);
 	/* Checks `in` and prepares it to replace resource `id` if its
