@@ -16,7 +16,9 @@
 #include "core/id.h"
 #include "core/log.h"
 #include "core/str.h"
+#include "fhir/bundle.h"
 #include "fhir/resource.h"
+#include "fhir/search.h"
 #include "http/http.h"
 #include "web/app.h"
 #include "core/banned.h"
@@ -277,84 +279,23 @@ get_read(struct req *req)
 	return send_json(req, 200, out);
 }
 
-/* Splits "name:modifier" and keeps the search's own parameters. */
+/* The request's parameters as the search reads them. */
 static enum err
-parse_search(struct req *req, struct fhir_call *c, struct fhir_search *q)
+parse_search(struct req *req, struct fhir_call *c,
+	     const struct fhir_type *t, struct fhir_search *q)
 {
 	const struct http_field *f;
-	struct fhir_param *p;
+	struct fhir_kv *kv;
 	size_t n, i;
-	int64_t v;
 
 	f = http_fields(req, &n);
-	memset(q, 0, sizeof(*q));
-	q->count = FHIR_COUNT_DEFAULT;
-	if (!(p = arena_alloc(c->ctx->a, (n + 1) * sizeof(*p))))
+	if (!(kv = arena_alloc(c->ctx->a, (n + 1) * sizeof(*kv))))
 		return ERR_NOMEM;
-	q->p = p;
 	for (i = 0; i < n; i++) {
-		const char *name = f[i].name, *val = f[i].value;
-		const char *colon = strchr(name, ':');
-
-		if (!strcmp(name, "_format") || !strcmp(name, "_pretty"))
-			continue;
-		if (!strcmp(name, "_count")) {
-			if (!str_to_i64(str_c(val), 0, FHIR_COUNT_MAX, &v)) {
-				fhir_fail(&c->oo, 400, "value", "_count",
-					  "_count is a whole number from 0 "
-					  "to 1000.");
-				return ERR_INVALID;
-			}
-			q->count = (int)v;
-		} else if (!strcmp(name, "_summary")) {
-			if (strcmp(val, "count") != 0) {
-				fhir_fail(&c->oo, 400, "not-supported",
-					  "_summary",
-					  "Only _summary=count is supported.");
-				return ERR_INVALID;
-			}
-			q->summary_count = true;
-		} else if (!strcmp(name, "_sort")) {
-			if (strcmp(val, "date") && strcmp(val, "-date")) {
-				fhir_fail(&c->oo, 400, "not-supported",
-					  "_sort",
-					  "Sort by date or -date (newest "
-					  "first, the default).");
-				return ERR_INVALID;
-			}
-			q->sort_oldest = val[0] != '-';
-		} else if (!strcmp(name, "_cursor")) {
-			q->cursor = val;
-		} else if (!strcmp(name, "_include")) {
-			const struct fhir_type *t = type_of(req);
-			size_t k;
-
-			for (k = 0; t->includes && t->includes[k]; k++)
-				if (!strcmp(t->includes[k], val))
-					break;
-			if (!t->includes || !t->includes[k]) {
-				fhir_fail(&c->oo, 400, "not-supported",
-					  "_include",
-					  "That _include is not supported "
-					  "(see /fhir/metadata).");
-				return ERR_INVALID;
-			}
-			q->include_patient = true;
-		} else {
-			p[q->n].name = colon ? arena_strndup(c->ctx->a, name,
-							     (size_t)(colon -
-								      name))
-					     : name;
-			p[q->n].modifier = colon ? colon + 1 : NULL;
-			p[q->n].value = val;
-			if (!p[q->n].name)
-				return ERR_NOMEM;
-			q->n++;
-		}
+		kv[i].name = f[i].name;
+		kv[i].value = f[i].value;
 	}
-	if (q->count == 0)
-		q->summary_count = true;
-	return ERR_OK;
+	return fhir_search_parse(c, t, kv, n, q);
 }
 
 /* The URL of this search with `cursor` (NULL: as asked). */
@@ -429,7 +370,7 @@ get_search(struct req *req)
 	if (!t || !t->search)
 		return ERR_NOT_FOUND;
 	if ((e = fhir_scope_precheck(&c, t->name, SCOPE_SEARCH)) != ERR_OK ||
-	    (e = parse_search(req, &c, &q)) != ERR_OK)
+	    (e = parse_search(req, &c, t, &q)) != ERR_OK)
 		return finish(req, &c, e);
 	page.match = json_array();
 	page.include = json_array();
@@ -497,45 +438,6 @@ body_json(struct req *req, struct fhir_call *c)
 	return j;
 }
 
-/*
- * Makes the prepared writes `w` (all or none) and fills `out[i]` with
- * each resource as stored. A failure leaves an issue in the outcome.
- */
-static enum err
-make_writes(struct fhir_call *c, struct fhir_write *w, size_t n,
-	    json_t **out)
-{
-	struct write_step *steps = arena_alloc(c->ctx->a, n * sizeof(*steps));
-	size_t i;
-	enum err e;
-
-	if (!steps)
-		return ERR_NOMEM;
-	for (i = 0; i < n; i++) {
-		steps[i] = w[i].step;
-		steps[i].w = &w[i].wi;
-	}
-	e = write_commit_all(c->ctx, steps, n);
-	if (e == ERR_CONFLICT)
-		fhir_fail(&c->oo, 412, "conflict", NULL,
-			  "Someone changed this at the same time. Read it "
-			  "again and send your change with the new version "
-			  "in If-Match.");
-	else if (e == ERR_EXISTS)
-		fhir_fail(&c->oo, 409, "duplicate", NULL,
-			  "This would repeat something that must be unique "
-			  "(a patient's number, for example).");
-	if (e != ERR_OK)
-		return e;
-	for (i = 0; i < n; i++) {
-		w[i].step.existed = steps[i].existed;
-		out[i] = NULL;
-		if ((e = w[i].result(c, &w[i], &out[i])) != ERR_OK)
-			return e;
-	}
-	return ERR_OK;
-}
-
 /* POST /fhir/:type: 201 with Location, or 200 when stored already. */
 static enum err
 post_create(struct req *req)
@@ -566,10 +468,23 @@ post_create(struct req *req)
 			  "The resourceType must be the type in the URL.");
 		return finish(req, &c, ERR_INVALID);
 	}
+	/* If-None-Exist: the one that matches, instead of a new one. */
+	if (http_header(req, "If-None-Exist")) {
+		e = fhir_conditional_find(&c, t, http_header(req,
+							     "If-None-Exist"),
+					  &out);
+		if (e != ERR_OK || out) {
+			json_decref(in);
+			if (e != ERR_OK)
+				return finish(req, &c, e);
+			etag(w, out);
+			return send_json(req, 200, out);
+		}
+	}
 	fw.id = id_new();
 	e = t->create(&c, in, &fw);
 	if (e == ERR_OK)
-		e = make_writes(&c, &fw, 1, &out);
+		e = fhir_make_writes(&c, &fw, 1, &out);
 	json_decref(in);
 	if (e != ERR_OK)
 		return finish(req, &c, e);
@@ -631,7 +546,7 @@ put_update(struct req *req)
 		return finish(req, &c, ERR_INVALID);
 	e = t->update(&c, id, version, in, &fw);
 	if (e == ERR_OK)
-		e = make_writes(&c, &fw, 1, &out);
+		e = fhir_make_writes(&c, &fw, 1, &out);
 	json_decref(in);
 	if (e != ERR_OK)
 		return finish(req, &c, e);
@@ -639,7 +554,39 @@ put_update(struct req *req)
 	return send_json(req, 200, out);
 }
 
+/* POST /fhir: a batch or transaction Bundle. */
+static enum err
+post_bundle(struct req *req)
+{
+	struct fhir_call c;
+	struct web *w;
+	json_t *in, *out = NULL;
+	const char *rt;
+	bool answered;
+	enum err e = begin(req, &w, &c, &answered);
+
+	if (e != ERR_OK || answered)
+		return e;
+	if (!(in = body_json(req, &c)))
+		return finish(req, &c, ERR_INVALID);
+	rt = json_string_value(json_object_get(in, "resourceType"));
+	if (!rt || strcmp(rt, "Bundle")) {
+		json_decref(in);
+		fhir_fail(&c.oo, 400, "invalid", "resourceType",
+			  "POST a Bundle of type transaction or batch to the "
+			  "base URL.");
+		return finish(req, &c, ERR_INVALID);
+	}
+	e = fhir_bundle(&c, in, base_url(w), &out);
+	json_decref(in);
+	if (e != ERR_OK)
+		return finish(req, &c, e);
+	return send_json(req, 200, out);
+}
+
 static const struct http_route routes[] = {
+	{HTTP_POST, "/fhir", post_bundle, WEB_API | HTTP_ROUTE_JSON, NULL},
+	{HTTP_POST, "/fhir/", post_bundle, WEB_API | HTTP_ROUTE_JSON, NULL},
 	{HTTP_GET, "/fhir/metadata", get_metadata, WEB_API | WEB_PUBLIC,
 	 NULL},
 	{HTTP_GET, "/fhir/:type", get_search, WEB_API, "/fhir/:type"},

@@ -10,6 +10,7 @@
 
 #include "auth/actor.h"
 #include "auth/audit.h"
+#include "core/arena.h"
 #include "core/log.h"
 #include "core/str.h"
 #include "core/banned.h"
@@ -131,6 +132,41 @@ fhir_allow(struct fhir_call *c, const char *type, unsigned op, int64_t pid,
 	return ERR_FORBIDDEN;
 }
 
+enum err
+fhir_make_writes(struct fhir_call *c, struct fhir_write *w, size_t n,
+		 json_t **out)
+{
+	struct write_step *steps = arena_alloc(c->ctx->a, n * sizeof(*steps));
+	size_t i;
+	enum err e;
+
+	if (!steps)
+		return ERR_NOMEM;
+	for (i = 0; i < n; i++) {
+		steps[i] = w[i].step;
+		steps[i].w = &w[i].wi;
+	}
+	e = write_commit_all(c->ctx, steps, n);
+	if (e == ERR_CONFLICT)
+		fhir_fail(&c->oo, 412, "conflict", NULL,
+			  "Someone changed this at the same time. Read it "
+			  "again and send your change with the new version "
+			  "in If-Match.");
+	else if (e == ERR_EXISTS)
+		fhir_fail(&c->oo, 409, "duplicate", NULL,
+			  "This would repeat something that must be unique "
+			  "(a patient's number, for example).");
+	if (e != ERR_OK)
+		return e;
+	for (i = 0; i < n; i++) {
+		w[i].step.existed = steps[i].existed;
+		out[i] = NULL;
+		if ((e = w[i].result(c, &w[i], &out[i])) != ERR_OK)
+			return e;
+	}
+	return ERR_OK;
+}
+
 bool
 fhir_id_parse(const char *s, int64_t *out)
 {
@@ -200,13 +236,16 @@ fhir_capability(const char *base, int64_t now)
 	strftime(date, sizeof(date), "%Y-%m-%d", &tm);
 	for (i = 0; fhir_types[i].name; i++) {
 		const struct fhir_type *t = &fhir_types[i];
-		json_t *r = json_pack("{s:s,s:s,s:o,s:s,s:b,s:b}", "type",
+		json_t *r = json_pack("{s:s,s:s,s:o,s:s,s:b,s:b,s:b}", "type",
 				      t->name, "profile", t->profile,
 				      "interaction", interactions(t),
 				      "versioning",
 				      t->update ? "versioned-update"
 						: "versioned",
-				      "readHistory", 0, "updateCreate", 0);
+				      "readHistory", 0, "updateCreate", 0,
+				      /* If-None-Exist runs the search. */
+				      "conditionalCreate",
+				      t->create && t->search);
 		json_t *sp = json_array(), *inc;
 
 		for (k = 0; t->search && t->params[k].name; k++)
@@ -239,6 +278,9 @@ fhir_capability(const char *base, int64_t now)
 		"Its SMART v2 scopes (patient/, user/) narrow what its owner "
 		"may do; they never widen it.",
 		"resource", res);
+	json_object_set_new(rest, "interaction",
+			    json_pack("[{s:s},{s:s}]", "code", "transaction",
+				      "code", "batch"));
 	cs = json_pack("{s:s,s:s,s:s,s:s,s:s,s:{s:s,s:s},s:{s:s,s:s},s:s,"
 		       "s:[s,s],s:[o]}",
 		       "resourceType", "CapabilityStatement", "status",

@@ -133,6 +133,13 @@ enum err fhir_allow(struct fhir_call *c, const char *type, unsigned op,
 enum err fhir_scope_precheck(struct fhir_call *c, const char *type,
 			     unsigned op);
 
+/*
+ * Makes the prepared writes `w` (all or none) and fills `out[i]` with
+ * each resource as stored. A failure leaves an issue in the outcome.
+ */
+enum err fhir_make_writes(struct fhir_call *c, struct fhir_write *w, size_t n,
+			  json_t **out);
+
 /* Parses a positive decimal id ("123"); false otherwise. */
 bool fhir_id_parse(const char *s, int64_t *out);
 

@@ -98,3 +98,81 @@ fhir_cursor_parse(struct fhir_call *c, const struct fhir_search *q,
 		  "Follow the next link as it is.");
 	return false;
 }
+
+enum err
+fhir_search_parse(struct fhir_call *c, const struct fhir_type *t,
+		  const struct fhir_kv *f, size_t n, struct fhir_search *q)
+{
+	struct fhir_param *p;
+	size_t i;
+	int64_t v;
+
+	memset(q, 0, sizeof(*q));
+	q->count = FHIR_COUNT_DEFAULT;
+	if (!(p = arena_alloc(c->ctx->a, (n + 1) * sizeof(*p))))
+		return ERR_NOMEM;
+	q->p = p;
+	for (i = 0; i < n; i++) {
+		const char *name = f[i].name, *val = f[i].value;
+		const char *colon = strchr(name, ':');
+
+		if (!strcmp(name, "_format") || !strcmp(name, "_pretty"))
+			continue;
+		if (!strcmp(name, "_count")) {
+			if (!str_to_i64(str_c(val), 0, FHIR_COUNT_MAX, &v)) {
+				fhir_fail(&c->oo, 400, "value", "_count",
+					  "_count is a whole number from 0 "
+					  "to 1000.");
+				return ERR_INVALID;
+			}
+			q->count = (int)v;
+		} else if (!strcmp(name, "_summary")) {
+			if (strcmp(val, "count") != 0) {
+				fhir_fail(&c->oo, 400, "not-supported",
+					  "_summary",
+					  "Only _summary=count is supported.");
+				return ERR_INVALID;
+			}
+			q->summary_count = true;
+		} else if (!strcmp(name, "_sort")) {
+			if (strcmp(val, "date") && strcmp(val, "-date")) {
+				fhir_fail(&c->oo, 400, "not-supported",
+					  "_sort",
+					  "Sort by date or -date (newest "
+					  "first, the default).");
+				return ERR_INVALID;
+			}
+			q->sort_oldest = val[0] != '-';
+		} else if (!strcmp(name, "_cursor")) {
+			q->cursor = val;
+		} else if (!strcmp(name, "_include")) {
+			size_t k;
+
+			for (k = 0; t->includes && t->includes[k]; k++)
+				if (!strcmp(t->includes[k], val))
+					break;
+			if (!t->includes || !t->includes[k]) {
+				fhir_fail(&c->oo, 400, "not-supported",
+					  "_include",
+					  "That _include is not supported "
+					  "(see /fhir/metadata).");
+				return ERR_INVALID;
+			}
+			q->include_patient = true;
+		} else {
+			p[q->n].name = colon ? arena_strndup(c->ctx->a, name,
+							     (size_t)(colon -
+								      name))
+					     : name;
+			p[q->n].modifier = colon ? colon + 1 : NULL;
+			p[q->n].value = val;
+			if (!p[q->n].name)
+				return ERR_NOMEM;
+			q->n++;
+		}
+	}
+	if (q->count == 0)
+		q->summary_count = true;
+	return ERR_OK;
+}
+

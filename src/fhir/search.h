@@ -12,6 +12,23 @@
 
 #include "fhir/resource.h"
 
+/* One parameter as sent ("_count", "20"). */
+struct fhir_kv {
+	const char *name;
+	const char *value;
+};
+
+/*
+ * Reads a search's parameters: its own (_count, _summary, _sort,
+ * _cursor, _include: checked here against `t`) into `q`, the others
+ * split into name, modifier and value for the type. _format and
+ * _pretty are the HTTP side's. ERR_INVALID with an issue when one of
+ * the search's own is wrong.
+ */
+enum err fhir_search_parse(struct fhir_call *c, const struct fhir_type *t,
+			   const struct fhir_kv *kv, size_t n,
+			   struct fhir_search *q);
+
 /*
  * Narrows [*from, *to) (Unix ms) by one date parameter: "ge2024-01-01",
  * "lt2024-02", "2024-03-05T10:20:30Z" (eq). False, with an issue at

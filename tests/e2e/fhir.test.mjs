@@ -357,3 +357,110 @@ test('patients: registered, found, and updated only from the version read', asyn
   const res = await raw(`/fhir/Patient/${maria}`, { token: receptionToken });
   assert.equal(res.headers.get('etag'), now);
 });
+
+function weight(kg, when, subject = maria) {
+  return {
+    resourceType: 'Observation', status: 'final',
+    code: { coding: [{ system: 'http://loinc.org', code: '29463-7' }] },
+    subject: { reference: `Patient/${subject}` },
+    effectiveDateTime: when,
+    valueQuantity: { value: kg, unit: 'kg', system: 'http://unitsofmeasure.org', code: 'kg' },
+  };
+}
+
+test('transactions are all or nothing; batches answer each entry', async () => {
+  const client = fhir(patientToken);
+  const readingsOf = (day) => query(server, `SELECT count(*) AS n FROM reading WHERE patient_id = ${maria} AND at_ms >= ${Date.parse(day)} AND at_ms < ${Date.parse(day) + 86400000}`)[0].n;
+  // Three readings of a home scale in one transaction, and a search after them.
+  const tx = await client.transaction({
+    body: {
+      resourceType: 'Bundle', type: 'transaction',
+      entry: [
+        ...[70.1, 70.2, 70.3].map((kg, i) => ({
+          fullUrl: `urn:uuid:8f1e5a52-0000-4000-8000-00000000000${i}`,
+          resource: weight(kg, `2018-03-0${i + 1}T07:00:00Z`),
+          request: { method: 'POST', url: 'Observation' },
+        })),
+        { request: { method: 'GET', url: `Observation?patient=Patient/${maria}&date=ge2018-03-01&date=lt2018-03-04&_sort=date` } },
+      ],
+    },
+  });
+  assert.equal(tx.type, 'transaction-response');
+  assert.deepEqual(tx.entry.map((e) => e.response.status), ['201 Created', '201 Created', '201 Created', '200 OK']);
+  assert.match(tx.entry[0].response.location, /^Observation\/\d+\/_history\/1$/);
+  assert.deepEqual(tx.entry[3].resource.entry.map((e) => e.resource.valueQuantity.value), [70.1, 70.2, 70.3]);
+  // One bad entry: nothing of it is stored, and the issue names the entry.
+  const before = snapshot(server);
+  const r = await refused(client.transaction({
+    body: {
+      resourceType: 'Bundle', type: 'transaction',
+      entry: [
+        { resource: weight(71, '2018-04-01T07:00:00Z'), request: { method: 'POST', url: 'Observation' } },
+        { resource: weight(7100, '2018-04-02T07:00:00Z'), request: { method: 'POST', url: 'Observation' } },
+      ],
+    },
+  }));
+  assert.equal(r.status, 422);
+  assert.equal(r.outcome.resourceType, 'OperationOutcome');
+  assert.ok(r.outcome.issue.some((i) => (i.expression || [])[0]?.startsWith('Bundle.entry[1].resource')), JSON.stringify(r.outcome));
+  assert.equal(readingsOf('2018-04-01'), 0);
+  // A stale version in a transaction: 412, nothing changes.
+  const me = await fhir(patientToken).read({ resourceType: 'Patient', id: maria });
+  const stale = await refused(client.transaction({
+    body: {
+      resourceType: 'Bundle', type: 'transaction',
+      entry: [
+        { resource: weight(72, '2018-04-03T07:00:00Z'), request: { method: 'POST', url: 'Observation' } },
+        { resource: me, request: { method: 'PUT', url: `Patient/${maria}`, ifMatch: `W/"${Number(me.meta.versionId) + 5}"` } },
+      ],
+    },
+  }));
+  assert.equal(stale.status, 403, 'the patient token may not update: refused before the version');
+  // Malformed bundles.
+  for (const [body, status] of [
+    [{ resourceType: 'Bundle', type: 'collection', entry: [] }, 400],
+    [{ resourceType: 'Bundle', type: 'transaction', entry: [{ resource: weight(70, '2018-05-01T07:00:00Z') }] }, 400],
+    [{ resourceType: 'Bundle', type: 'transaction', entry: [{ resource: weight(70, '2018-05-01T07:00:00Z'), request: { method: 'DELETE', url: 'Observation/1' } }] }, 405],
+    [{ resourceType: 'Bundle', type: 'transaction', entry: [{ resource: weight(70, '2018-05-01T07:00:00Z'), request: { method: 'POST', url: 'Patient' } }] }, 400],
+    [{ resourceType: 'Bundle', type: 'transaction', entry: [{ resource: weight(70, '2018-05-01T07:00:00Z'), request: { method: 'POST', url: 'Nonsense' } }] }, 404],
+    [{ resourceType: 'Bundle', type: 'transaction', colour: 'blue', entry: [] }, 400],
+    [{ resourceType: 'Bundle', type: 'transaction', entry: Array.from({ length: 1001 }, () => ({ request: { method: 'GET', url: 'Patient/1' } })) }, 413],
+  ]) {
+    const x = await raw('/fhir', { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify(body) });
+    assert.equal(x.status, status, JSON.stringify(body).slice(0, 120));
+    assert.equal(x.body.resourceType, 'OperationOutcome');
+  }
+  assert.equal(snapshot(server), before, 'nothing changed');
+
+  // A batch: each entry on its own.
+  const batch = await client.batch({
+    body: {
+      resourceType: 'Bundle', type: 'batch',
+      entry: [
+        { resource: weight(73, '2018-06-01T07:00:00Z'), request: { method: 'POST', url: 'Observation' } },
+        { resource: weight(7300, '2018-06-02T07:00:00Z'), request: { method: 'POST', url: 'Observation' } },
+        { request: { method: 'GET', url: `Patient/${other}` } },
+        { request: { method: 'GET', url: `Patient/${maria}` } },
+      ],
+    },
+  });
+  assert.equal(batch.type, 'batch-response');
+  assert.deepEqual(batch.entry.map((e) => e.response.status), ['201 Created', '422', '403', '200 OK']);
+  assert.equal(batch.entry[1].response.outcome.resourceType, 'OperationOutcome');
+  assert.equal(readingsOf('2018-06-01'), 1);
+  assert.equal(readingsOf('2018-06-02'), 0);
+
+  // Conditional create: the second finds the first.
+  const cond = `patient=Patient/${maria}&code=29463-7&date=eq2018-07-01T07:00:00Z`;
+  const first = await raw('/fhir/Observation', { method: 'POST', headers: { 'content-type': 'application/fhir+json', 'if-none-exist': cond }, body: JSON.stringify(weight(74, '2018-07-01T07:00:00Z')) });
+  assert.equal(first.status, 201);
+  const second = await raw('/fhir/Observation', { method: 'POST', headers: { 'content-type': 'application/fhir+json', 'if-none-exist': cond }, body: JSON.stringify(weight(75, '2018-07-01T07:00:00Z')) });
+  assert.equal(second.status, 200);
+  assert.equal(second.body.id, first.body.id);
+  assert.equal(second.body.valueQuantity.value, 74);
+  const inTx = await client.transaction({ body: { resourceType: 'Bundle', type: 'transaction', entry: [{ resource: weight(75, '2018-07-01T07:00:00Z'), request: { method: 'POST', url: 'Observation', ifNoneExist: cond } }] } });
+  assert.equal(inTx.entry[0].response.status, '200 OK');
+  assert.equal(readingsOf('2018-07-01'), 1);
+  const many = await raw('/fhir/Observation', { method: 'POST', headers: { 'content-type': 'application/fhir+json', 'if-none-exist': `patient=Patient/${maria}&code=29463-7` }, body: JSON.stringify(weight(76, '2018-07-02T07:00:00Z')) });
+  assert.equal(many.status, 412);
+});
