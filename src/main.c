@@ -23,6 +23,7 @@
 #include "auth/totp.h"
 #include "auth/write.h"
 #include "contact/deliver.h"
+#include "fhir/export.h"
 #include "core/arena.h"
 #include "core/clock.h"
 #include "core/config.h"
@@ -354,6 +355,7 @@ cmd_serve(struct cli *c)
 	struct http_server *server = NULL;
 	struct app app = {0};
 	struct deliver *worker = NULL;
+	struct fhir_exporter *exporter = NULL;
 	struct sigaction sa;
 	char host[256], msg[512];
 	char *cert = NULL, *key = NULL;
@@ -447,6 +449,12 @@ cmd_serve(struct cli *c)
 			 c->cfg.smtp_url[0] && c->cfg.sms_url[0] ? ", " : "",
 			 c->cfg.sms_url[0] ? "SMS" : "");
 	}
+	/* FHIR bulk exports, made in the background (fhir/export.h). */
+	if (!(exporter = fhir_exporter_new(c->store, &c->key, 500, 60)) ||
+	    fhir_exporter_start(exporter) != ERR_OK) {
+		fprintf(stderr, "cocare: cannot start the export worker\n");
+		goto out;
+	}
 	printf("cocare %s serving on %s://%s:%u/ (data in %s)\n",
 	       COCARE_VERSION, app.tls ? "https" : "http", host,
 	       (unsigned)http_server_port(server), c->cfg.data_dir);
@@ -462,10 +470,12 @@ cmd_serve(struct cli *c)
 		log_info("stopping: finishing requests in flight");
 	if (worker)
 		deliver_stop(worker);
+	fhir_exporter_stop(exporter);
 	http_server_stop(server);
 	rc = atomic_load(&store_failed) ? EXIT_DISK_ERROR : 0;
 out:
 	deliver_free(worker);
+	fhir_exporter_free(exporter);
 	http_server_free(server);
 	http_router_free(router);
 	tpl_set_free(app.tpl);

@@ -17,9 +17,12 @@
 #include "core/log.h"
 #include "core/str.h"
 #include "fhir/bundle.h"
+#include "fhir/datetime.h"
+#include "fhir/export.h"
 #include "fhir/resource.h"
 #include "fhir/search.h"
 #include "http/http.h"
+#include "people/org.h"
 #include "web/app.h"
 #include "core/banned.h"
 
@@ -554,6 +557,206 @@ put_update(struct req *req)
 	return send_json(req, 200, out);
 }
 
+/* --- bulk data export ------------------------------------------------- */
+
+/* The kick-off: GET /fhir/$export, /fhir/Patient/$export and
+ * /fhir/Group/:id/$export; 202 with the status URL. */
+static enum err
+export_kickoff(struct req *req, const char *level)
+{
+	struct fhir_export_job j = {0};
+	const struct http_field *f;
+	const char *prefer = http_header(req, "Prefer");
+	struct fhir_call c;
+	struct web *w;
+	struct unit u;
+	size_t n, i, k;
+	bool answered;
+	enum err e = begin(req, &w, &c, &answered);
+
+	if (e != ERR_OK || answered)
+		return e;
+	j.level = level;
+	j.types = FHIR_EXPORT_ALL;
+	j.scopes = w->api_scopes;
+	if (!strcmp(level, "group")) {
+		if (!fhir_id_parse(http_param(req, "id"), &j.group_id) ||
+		    unit_get(w->ctx.db, w->ctx.a, j.group_id, &u) != ERR_OK ||
+		    u.org_id != w->ctx.actor.org_id)
+			return ERR_NOT_FOUND;
+	}
+	if (!prefer || !strstr(prefer, "respond-async")) {
+		fhir_fail(&c.oo, 400, "required", NULL,
+			  "An export is made in the background: send "
+			  "Prefer: respond-async.");
+		return finish(req, &c, ERR_INVALID);
+	}
+	f = http_fields(req, &n);
+	for (i = 0; i < n; i++) {
+		const char *v = f[i].value, *bad;
+		size_t badlen;
+
+		if (!strcmp(f[i].name, "_type")) {
+			if (!fhir_export_types_parse(v, &j.types, &bad,
+						     &badlen)) {
+				fhir_fail(&c.oo, 400, "not-supported", "_type",
+					  "Export Patient and Observation "
+					  "(see /fhir/metadata).");
+				return finish(req, &c, ERR_INVALID);
+			}
+		} else if (!strcmp(f[i].name, "_since")) {
+			int prec;
+
+			if (!fhir_datetime_parse(v, &j.since_ms, NULL, &prec) ||
+			    prec < FHIR_PREC_SECOND) {
+				fhir_fail(&c.oo, 400, "value", "_since",
+					  "Give _since as an instant: "
+					  "2025-01-01T00:00:00Z.");
+				return finish(req, &c, ERR_INVALID);
+			}
+		} else if (!strcmp(f[i].name, "_outputFormat")) {
+			if (strcmp(v, "application/fhir+ndjson") &&
+			    strcmp(v, "application/ndjson") &&
+			    strcmp(v, "ndjson")) {
+				fhir_fail(&c.oo, 400, "not-supported",
+					  "_outputFormat",
+					  "Files are NDJSON: "
+					  "application/fhir+ndjson.");
+				return finish(req, &c, ERR_INVALID);
+			}
+		} else if (strcmp(f[i].name, "_format") &&
+			   strcmp(f[i].name, "_pretty")) {
+			fhir_fail(&c.oo, 400, "not-supported", f[i].name,
+				  "An export takes _type, _since and "
+				  "_outputFormat.");
+			return finish(req, &c, ERR_INVALID);
+		}
+	}
+	/* The token must be able to read each type asked for. */
+	for (k = 1; k & FHIR_EXPORT_ALL; k <<= 1)
+		if ((j.types & k) &&
+		    (e = fhir_scope_precheck(&c, fhir_export_type_name(
+							 (unsigned)k),
+					     SCOPE_READ)) != ERR_OK)
+			return finish(req, &c, e);
+	j.request = arena_printf(w->ctx.a, "%s%s", base_url(w),
+				 http_path(req) + 5);
+	if (!j.request)
+		return ERR_NOMEM;
+	if ((e = fhir_export_start(&c, &j)) != ERR_OK)
+		return finish(req, &c, e);
+	http_add_header(req, "Content-Location",
+			arena_printf(w->ctx.a, "%s/$export-status/%lld",
+				     base_url(w), (long long)j.id));
+	fhir_fail(&c.oo, 202, "informational", NULL,
+		  "The export has begun: ask the Content-Location for how "
+		  "far it is.");
+	c.oo.issue[0].severity = "information";
+	return send_outcome(req, &c.oo);
+}
+
+static enum err
+get_export_system(struct req *req)
+{
+	return export_kickoff(req, "system");
+}
+
+static enum err
+get_export_patient(struct req *req)
+{
+	return export_kickoff(req, "patient");
+}
+
+static enum err
+get_export_group(struct req *req)
+{
+	return export_kickoff(req, "group");
+}
+
+/* GET /fhir/$export-status/:id: 202 while it is being made, then 200
+ * with the manifest; DELETE cancels it. */
+static enum err
+export_status(struct req *req)
+{
+	struct fhir_export_job j;
+	struct fhir_export_file *files;
+	struct fhir_call c;
+	struct web *w;
+	json_t *out, *arr;
+	char when[FHIR_INSTANT_LEN];
+	int64_t id;
+	size_t n, i;
+	bool answered;
+	enum err e = begin(req, &w, &c, &answered);
+
+	if (e != ERR_OK || answered)
+		return e;
+	if (!fhir_id_parse(http_param(req, "id"), &id))
+		return ERR_NOT_FOUND;
+	if (http_method(req) == HTTP_DELETE) {
+		if ((e = fhir_export_cancel(&c, id)) != ERR_OK)
+			return finish(req, &c, e);
+		fhir_fail(&c.oo, 202, "informational", NULL,
+			  "The export is cancelled and its files deleted.");
+		c.oo.issue[0].severity = "information";
+		return send_outcome(req, &c.oo);
+	}
+	if ((e = fhir_export_get(&c, id, &j, &files, &n)) != ERR_OK)
+		return finish(req, &c, e);
+	if (!strcmp(j.status, "failed")) {
+		fhir_fail(&c.oo, 500, "exception", NULL, j.error);
+		return send_outcome(req, &c.oo);
+	}
+	if (strcmp(j.status, "done")) {
+		http_add_header(req, "X-Progress",
+				arena_printf(w->ctx.a, "%d of %d patients",
+					     j.done, j.total));
+		http_add_header(req, "Retry-After", "2");
+		http_no_store(req);
+		return http_respond(req, 202, FHIR_JSON, "", 0);
+	}
+	arr = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append_new(
+			arr, json_pack("{s:s,s:o,s:i}", "type", files[i].type,
+				       "url",
+				       json_sprintf("%s/$export-file/%lld/%s/%d",
+						    base_url(w), (long long)id,
+						    files[i].type,
+						    files[i].part),
+				       "count", files[i].lines));
+	fhir_instant_format(j.created_ms, when);
+	out = json_pack("{s:s,s:s,s:b,s:o,s:[]}", "transactionTime", when,
+			"request", j.request, "requiresAccessToken", 1,
+			"output", arr, "error");
+	return send_json(req, 200, out);
+}
+
+/* GET /fhir/$export-file/:id/:type/:part: NDJSON. */
+static enum err
+export_file(struct req *req)
+{
+	struct fhir_call c;
+	struct web *w;
+	const char *body = NULL;
+	int64_t id, part;
+	size_t len = 0;
+	bool answered;
+	enum err e = begin(req, &w, &c, &answered);
+
+	if (e != ERR_OK || answered)
+		return e;
+	if (!fhir_id_parse(http_param(req, "id"), &id) ||
+	    !str_to_i64(str_c(http_param(req, "part")), 0, 1000000, &part))
+		return ERR_NOT_FOUND;
+	if ((e = fhir_export_file_body(&c, id, http_param(req, "type"),
+				       (int)part, &body, &len)) != ERR_OK)
+		return finish(req, &c, e);
+	http_no_store(req);
+	return http_respond_ref(req, 200, "application/fhir+ndjson", body,
+				len);
+}
+
 /* POST /fhir: a batch or transaction Bundle. */
 static enum err
 post_bundle(struct req *req)
@@ -586,6 +789,17 @@ post_bundle(struct req *req)
 
 static const struct http_route routes[] = {
 	{HTTP_POST, "/fhir", post_bundle, WEB_API | HTTP_ROUTE_JSON, NULL},
+	{HTTP_GET, "/fhir/$export", get_export_system, WEB_API, NULL},
+	{HTTP_GET, "/fhir/Patient/$export", get_export_patient, WEB_API,
+	 NULL},
+	{HTTP_GET, "/fhir/Group/:id/$export", get_export_group, WEB_API,
+	 "/fhir/Group/:id/$export"},
+	{HTTP_GET, "/fhir/$export-status/:id", export_status, WEB_API,
+	 "/fhir/$export-status/:id"},
+	{HTTP_DELETE, "/fhir/$export-status/:id", export_status, WEB_API,
+	 "/fhir/$export-status/:id"},
+	{HTTP_GET, "/fhir/$export-file/:id/:type/:part", export_file, WEB_API,
+	 "/fhir/$export-file/:id/:type/:part"},
 	{HTTP_POST, "/fhir/", post_bundle, WEB_API | HTTP_ROUTE_JSON, NULL},
 	{HTTP_GET, "/fhir/metadata", get_metadata, WEB_API | WEB_PUBLIC,
 	 NULL},

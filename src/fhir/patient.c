@@ -41,8 +41,8 @@ const struct fhir_search_param fhir_patient_params[] = {
 
 static const char *const identifier_systems[] = {"national", "mrn"};
 
-static json_t *
-patient_json(const struct patient *p)
+json_t *
+fhir_patient_json(const struct patient *p)
 {
 	char id[24], ver[24], updated[FHIR_INSTANT_LEN];
 	json_t *r, *ids = json_array(), *given = json_array(), *ext;
@@ -107,7 +107,7 @@ fhir_patient_read(struct fhir_call *c, int64_t id, json_t **out)
 			    ACT_READ)) != ERR_OK)
 		return e;
 	fhir_audit_read(c, "Patient", id, id);
-	*out = patient_json(&p);
+	*out = fhir_patient_json(&p);
 	return ERR_OK;
 }
 
@@ -262,7 +262,7 @@ fhir_patient_search(struct fhir_call *c, const struct fhir_search *q,
 		    ERR_OK)
 			return e;
 		fhir_audit_read(c, "Patient", p.id, p.id);
-		json_array_append_new(out->match, patient_json(&p));
+		json_array_append_new(out->match, fhir_patient_json(&p));
 	}
 	return ERR_OK;
 }
@@ -548,7 +548,7 @@ stored_result(struct fhir_call *c, struct fhir_write *w, json_t **out)
 	struct patient p;
 	enum err e = patient_get(c->ctx->db, c->ctx->a, w->id, &p);
 
-	if (e == ERR_OK && !(*out = patient_json(&p)))
+	if (e == ERR_OK && !(*out = fhir_patient_json(&p)))
 		e = ERR_NOMEM;
 	return e;
 }

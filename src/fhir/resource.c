@@ -19,6 +19,7 @@ static const char *const observation_includes[] = {
 	"Observation:patient", "Observation:subject", NULL};
 
 #define PROFILE(t) "http://hl7.org/fhir/StructureDefinition/" t
+#define BULK "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/"
 
 const struct fhir_type fhir_types[] = {
 	{.name = "Observation",
@@ -281,6 +282,14 @@ fhir_capability(const char *base, int64_t now)
 	json_object_set_new(rest, "interaction",
 			    json_pack("[{s:s},{s:s}]", "code", "transaction",
 				      "code", "batch"));
+	/* Bulk data: every level is made by src/fhir/export.c. */
+	json_object_set_new(
+		rest, "operation",
+		json_pack("[{s:s,s:s},{s:s,s:s},{s:s,s:s}]", "name", "export",
+			  "definition", BULK "export", "name",
+			  "patient-export", "definition",
+			  BULK "patient-export", "name", "group-export",
+			  "definition", BULK "group-export"));
 	cs = json_pack("{s:s,s:s,s:s,s:s,s:s,s:{s:s,s:s},s:{s:s,s:s},s:s,"
 		       "s:[s,s],s:[o]}",
 		       "resourceType", "CapabilityStatement", "status",

@@ -19,6 +19,7 @@
 #include "fhir/outcome.h"
 
 struct ctx;
+struct patient;
 
 #define FHIR_COUNT_DEFAULT 50
 #define FHIR_COUNT_MAX 1000
@@ -155,6 +156,7 @@ void fhir_audit_read(struct fhir_call *c, const char *type, int64_t id,
 json_t *fhir_capability(const char *base, int64_t now);
 
 /* Per type (patient.c, observation.c). */
+json_t *fhir_patient_json(const struct patient *p);
 enum err fhir_patient_read(struct fhir_call *c, int64_t id, json_t **out);
 enum err fhir_patient_search(struct fhir_call *c, const struct fhir_search *q,
 			     struct fhir_page *out);

@@ -41,17 +41,18 @@ static const char sql_same[] = SELECT_READING
 static const char sql_get[] = SELECT_READING
 	"WHERE r.id = $1 AND r.patient_id = $2";
 static const char sql_by_id[] = SELECT_READING "WHERE r.id = $1";
-/* A page of a patient's readings after the last one shown ($5, $6:
- * time and id), so that pages stay right while readings are added. */
+/* A page of a patient's readings after the last one shown ($6, $7:
+ * time and id), so that pages stay right while readings are added;
+ * $5: stored since (an export's _since). */
 #define SEARCH_WHERE                                                       \
 	"WHERE r.patient_id = $1 AND ($2 = '' OR r.kind = $2) "            \
-	"AND r.at_ms >= $3 AND r.at_ms < $4 "
+	"AND r.at_ms >= $3 AND r.at_ms < $4 AND r.entered_ms >= $5 "
 static const char sql_search_desc[] = SELECT_READING SEARCH_WHERE
-	"AND (r.at_ms < $5 OR (r.at_ms = $5 AND r.id < $6)) "
-	"ORDER BY r.at_ms DESC, r.id DESC LIMIT $7";
+	"AND (r.at_ms < $6 OR (r.at_ms = $6 AND r.id < $7)) "
+	"ORDER BY r.at_ms DESC, r.id DESC LIMIT $8";
 static const char sql_search_asc[] = SELECT_READING SEARCH_WHERE
-	"AND (r.at_ms > $5 OR (r.at_ms = $5 AND r.id > $6)) "
-	"ORDER BY r.at_ms, r.id LIMIT $7";
+	"AND (r.at_ms > $6 OR (r.at_ms = $6 AND r.id > $7)) "
+	"ORDER BY r.at_ms, r.id LIMIT $8";
 static const char sql_search_count[] =
 	"SELECT count(*) FROM reading r " SEARCH_WHERE;
 static const char sql_list[] = SELECT_READING
@@ -471,6 +472,7 @@ bind_search(struct stmt *st, const struct reading_query *q)
 	stmt_bind_str(st, 2, q->kind ? q->kind : "");
 	stmt_bind_int(st, 3, q->from_ms);
 	stmt_bind_int(st, 4, q->to_ms);
+	stmt_bind_int(st, 5, q->entered_from_ms);
 }
 
 enum err
@@ -485,13 +487,13 @@ reading_search(struct db *db, struct arena *a, const struct reading_query *q,
 		return ERR_DB;
 	bind_search(st, q);
 	if (q->has_after) {
-		stmt_bind_int(st, 5, q->after_ms);
-		stmt_bind_int(st, 6, q->after_id);
+		stmt_bind_int(st, 6, q->after_ms);
+		stmt_bind_int(st, 7, q->after_id);
 	} else {
-		stmt_bind_int(st, 5, q->oldest_first ? INT64_MIN : INT64_MAX);
-		stmt_bind_int(st, 6, 0);
+		stmt_bind_int(st, 6, q->oldest_first ? INT64_MIN : INT64_MAX);
+		stmt_bind_int(st, 7, 0);
 	}
-	stmt_bind_int(st, 7, (int64_t)max);
+	stmt_bind_int(st, 8, (int64_t)max);
 	return stmt_list(st, a, sizeof(**out), max, read_reading, out, count);
 }
 

@@ -170,6 +170,7 @@ struct reading_query {
 	int64_t patient_id;
 	const char *kind;	/* NULL or "": every kind */
 	int64_t from_ms, to_ms;	/* taken in [from_ms, to_ms) */
+	int64_t entered_from_ms;	/* stored at or after; 0: any */
 	bool oldest_first;
 	bool has_after;		/* continue after (after_ms, after_id) */
 	int64_t after_ms, after_id;

@@ -98,6 +98,7 @@ static const char sql_find[] =
 	"AND ($8 = '' OR p.gender = $8) "
 	"AND ($9 = '' OR (p.birth_date <> '' AND p.birth_date >= $9 "
 	"AND p.birth_date < $10)) "
+	"AND (CAST($12 AS BIGINT) = 0 OR p.unit_id = $12) "
 	"ORDER BY p.id LIMIT $11";
 static const char sql_insert[] =
 	"INSERT INTO patient (id, org_id, unit_id, given_name, family_name, "
@@ -376,6 +377,7 @@ patient_find(struct db *db, struct arena *a, const struct patient_query *q,
 	stmt_bind_str(st, 9, q->born_from ? q->born_from : "");
 	stmt_bind_str(st, 10, q->born_before ? q->born_before : "9999-99-99");
 	stmt_bind_int(st, 11, (int64_t)q->limit);
+	stmt_bind_int(st, 12, q->unit_id);
 	return stmt_list(st, a, sizeof(**out), q->limit, read_row, out, count);
 }
 

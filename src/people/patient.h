@@ -105,6 +105,7 @@ enum err patient_search(struct db *db, struct arena *a, int64_t org_id,
 /* The FHIR API's patient search: every condition set must hold. */
 struct patient_query {
 	int64_t org_id;
+	int64_t unit_id;		/* 0: any */
 	int64_t id;			/* 0: any */
 	const char *name;		/* a word of the name starts so */
 	const char *identifier;		/* exact value */

@@ -464,3 +464,94 @@ test('transactions are all or nothing; batches answer each entry', async () => {
   const many = await raw('/fhir/Observation', { method: 'POST', headers: { 'content-type': 'application/fhir+json', 'if-none-exist': `patient=Patient/${maria}&code=29463-7` }, body: JSON.stringify(weight(76, '2018-07-02T07:00:00Z')) });
   assert.equal(many.status, 412);
 });
+
+// Waits for an export's manifest (200), following Content-Location.
+async function exportDone(token, location) {
+  const path = new URL(location).pathname;
+  for (let i = 0; i < 200; i++) {
+    const r = await raw(path, { token });
+    if (r.status === 200) return r.body;
+    assert.equal(r.status, 202, JSON.stringify(r.body));
+    assert.match(r.headers.get('x-progress'), /^\d+ of \d+ patients$/);
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  assert.fail('the export did not finish');
+}
+
+async function lines(token, output, type) {
+  const out = [];
+  for (const o of output.filter((x) => x.type === type)) {
+    const res = await fetch(o.url, { headers: { authorization: 'Bearer ' + token } });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type'), /^application\/fhir\+ndjson/);
+    const text = await res.text();
+    const got = text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    assert.equal(got.length, o.count);
+    out.push(...got);
+  }
+  return out;
+}
+
+test('bulk export: in the background, only what the person may read, by type and since', async () => {
+  const doctorId = query(server, `SELECT CAST(id AS TEXT) AS id FROM account WHERE username = 'doctor'`)[0].id;
+  const mine = query(server, `SELECT CAST(patient_id AS TEXT) AS id FROM care_team_member WHERE account_id = ${doctorId} ORDER BY 1`).map((r) => r.id);
+  assert.ok(mine.length > 0);
+  const kick = (path, token = doctorToken, prefer = 'respond-async') => raw(path, { token, headers: prefer ? { prefer } : {} });
+  // Asked for without respond-async, or with a type or time it cannot give.
+  const before = snapshot(server);
+  for (const [path, prefer, status] of [
+    ['/fhir/$export', null, 400],
+    ['/fhir/$export?_type=Medication', 'respond-async', 400],
+    ['/fhir/$export?_since=yesterday', 'respond-async', 400],
+    ['/fhir/$export?_outputFormat=text/csv', 'respond-async', 400],
+    ['/fhir/$export?colour=blue', 'respond-async', 400],
+    ['/fhir/Group/999999999/$export', 'respond-async', 404],
+  ]) {
+    const r = await kick(path, doctorToken, prefer);
+    assert.equal(r.status, status, path);
+    assert.equal(r.body.resourceType, 'OperationOutcome', path);
+  }
+  assert.equal((await kick('/fhir/$export', null)).status, 401);
+  assert.equal(snapshot(server), before, 'nothing asked for');
+
+  const started = await kick('/fhir/$export');
+  assert.equal(started.status, 202);
+  const location = started.headers.get('content-location');
+  assert.match(location, /\/fhir\/\$export-status\/\d+$/);
+  // The server goes on answering while the export is made.
+  assert.equal((await fetch(server.url + '/healthz')).status, 200);
+  const manifest = await exportDone(doctorToken, location);
+  assert.equal(manifest.requiresAccessToken, true);
+  const patients = await lines(doctorToken, manifest.output, 'Patient');
+  assert.deepEqual(patients.map((p) => p.id).sort(), [...mine].sort(), 'the patients the doctor cares for, no other');
+  const obs = await lines(doctorToken, manifest.output, 'Observation');
+  const expected = query(server, `SELECT count(*) AS n FROM reading WHERE patient_id IN (${mine.join(',')})`)[0].n;
+  assert.equal(obs.length, expected);
+  assert.ok(obs.every((o) => o.resourceType === 'Observation' && mine.includes(o.subject.reference.slice(8))));
+  // Someone else can see neither the status nor the files.
+  assert.equal((await raw(new URL(location).pathname, { token: patientToken })).status, 404);
+  assert.equal((await raw(new URL(manifest.output[0].url).pathname, { token: patientToken })).status, 404);
+  // Exports are audited.
+  assert.ok(query(server, `SELECT count(*) AS n FROM audit_event WHERE action = 'export' AND resource_type = 'Patient' AND actor_id = ${doctorId}`)[0].n >= mine.length);
+
+  // A patient's own export; only one type; only what changed since.
+  let m = await exportDone(patientToken, (await kick('/fhir/Patient/$export?_type=Observation', patientToken)).headers.get('content-location'));
+  assert.deepEqual([...new Set(m.output.map((o) => o.type))], ['Observation']);
+  const own = await lines(patientToken, m.output, 'Observation');
+  assert.ok(own.length > 0 && own.every((o) => o.subject.reference === `Patient/${maria}`));
+  const since = new Date(Date.now() + 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+  await new Promise((res) => setTimeout(res, 1100));
+  await fhir(patientToken).create({ resourceType: 'Observation', body: weight(77, '2018-08-01T07:00:00Z') });
+  m = await exportDone(patientToken, (await kick(`/fhir/$export?_since=${since}`, patientToken)).headers.get('content-location'));
+  const fresh = await lines(patientToken, m.output, 'Observation');
+  assert.deepEqual(fresh.map((o) => o.effectiveDateTime), ['2018-08-01T07:00:00.000Z']);
+
+  // A unit (Group), and cancelling.
+  const unit = query(server, `SELECT CAST(unit_id AS TEXT) AS id FROM patient WHERE id = ${maria}`)[0].id;
+  m = await exportDone(doctorToken, (await kick(`/fhir/Group/${unit}/$export?_type=Patient`)).headers.get('content-location'));
+  const inUnit = query(server, `SELECT CAST(id AS TEXT) AS id FROM patient WHERE unit_id = ${unit}`).map((r) => r.id);
+  assert.ok((await lines(doctorToken, m.output, 'Patient')).every((p) => inUnit.includes(p.id) && mine.includes(p.id)));
+  const del = await raw(new URL(location).pathname, { token: doctorToken, method: 'DELETE' });
+  assert.equal(del.status, 202);
+  assert.equal((await raw(new URL(location).pathname, { token: doctorToken })).status, 404);
+});
