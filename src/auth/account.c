@@ -13,7 +13,8 @@
 #define ACCOUNT_COLS                                                       \
 	"id, org_id, username, display_name, role, discipline, "           \
 	"COALESCE(unit_id, 0), COALESCE(patient_id, 0), email, language, "  \
-	"password_hash, totp_secret, totp_enabled, disabled, created_at "
+	"password_hash, totp_secret, totp_enabled, disabled, created_at, "  \
+	"updated_at "
 
 static const char sql_get[] =
 	"SELECT " ACCOUNT_COLS "FROM account WHERE id = $1";
@@ -26,6 +27,22 @@ static const char sql_list[] =
 	"SELECT " ACCOUNT_COLS "FROM account WHERE org_id = $1 "
 	"AND ($2 = '' OR role = $2) AND ($3 = '' OR username LIKE $3 "
 	"OR lower(display_name) LIKE $3) ORDER BY display_name, id LIMIT $4";
+/* The staff roles, named here as role_is_staff() tells them, so that a
+ * role this version does not know is never shown. */
+#define STAFF_WHERE                                                        \
+	"WHERE org_id = $1 AND role IN ('professional', 'receptionist', "  \
+	"'improvement_lead', 'facilitator', 'researcher', 'administrator', " \
+	"'privacy_officer') AND ($2 = '' OR role = $2) "                   \
+	"AND (CAST($3 AS BIGINT) = 0 OR id = $3) "                         \
+	"AND (CAST($4 AS BIGINT) = 0 OR unit_id = $4) "                    \
+	"AND (CAST($5 AS BIGINT) < 0 OR disabled = $5) "                   \
+	"AND ($6 = '' OR lower(display_name) LIKE ($6 || '%') "            \
+	"OR lower(display_name) LIKE ('% ' || $6 || '%')) "
+static const char sql_staff_search[] =
+	"SELECT " ACCOUNT_COLS "FROM account " STAFF_WHERE
+	"AND id > $7 ORDER BY id LIMIT $8";
+static const char sql_staff_count[] =
+	"SELECT count(*) FROM account " STAFF_WHERE;
 static const char sql_insert[] =
 	"INSERT INTO account (id, org_id, username, display_name, role, "
 	"discipline, unit_id, patient_id, email, language, password_hash, "
@@ -105,6 +122,7 @@ read_row(struct stmt *st, struct arena *a, void *record)
 	out->totp_enabled = stmt_int(st, 12) != 0;
 	out->disabled = out->disabled || stmt_int(st, 13) != 0;
 	out->created_at = stmt_int(st, 14);
+	out->updated_at = stmt_int(st, 15);
 }
 
 enum err
@@ -186,6 +204,79 @@ account_list(struct db *db, struct arena *a, int64_t org_id, enum role role,
 	stmt_bind_int(st, 4, limit);
 	return stmt_list(st, a, sizeof(**out), (size_t)limit, read_row, out,
 			 count);
+}
+
+/* `q` lowercase with LIKE's wildcards (and PostgreSQL's escape) dropped,
+ * for a LIKE that adds its own; "" for NULL. */
+static char *
+like_literal(struct arena *a, const char *q)
+{
+	size_t n = q ? strlen(q) : 0, i, j = 0;
+	char *p = arena_alloc(a, n + 1);
+
+	if (!p)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		char c = q[i];
+
+		if (c == '%' || c == '_' || c == '\\')
+			continue;
+		p[j++] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+	}
+	p[j] = '\0';
+	return p;
+}
+
+static void
+bind_staff(struct stmt *st, const struct account_query *q, const char *name)
+{
+	stmt_bind_int(st, 1, q->org_id);
+	stmt_bind_str(st, 2, q->role ? q->role : "");
+	stmt_bind_int(st, 3, q->id);
+	stmt_bind_int(st, 4, q->unit_id);
+	stmt_bind_int(st, 5, q->disabled);
+	stmt_bind_str(st, 6, name);
+}
+
+enum err
+account_staff_search(struct db *db, struct arena *a,
+		     const struct account_query *q, struct account **out,
+		     size_t *count)
+{
+	size_t max = q->limit > ACCOUNT_SEARCH_MAX ? ACCOUNT_SEARCH_MAX
+						   : q->limit;
+	char *name = like_literal(a, q->name);
+	struct stmt *st;
+
+	*out = NULL;
+	*count = 0;
+	if (!name)
+		return ERR_NOMEM;
+	if (!max)
+		return ERR_OK;
+	if (!(st = db_prepare(db, sql_staff_search)))
+		return ERR_DB;
+	bind_staff(st, q, name);
+	stmt_bind_int(st, 7, q->after_id);
+	stmt_bind_int(st, 8, (int64_t)max);
+	return stmt_list(st, a, sizeof(**out), max, read_row, out, count);
+}
+
+enum err
+account_staff_count(struct db *db, struct arena *a,
+		    const struct account_query *q, int64_t *out)
+{
+	char *name = like_literal(a, q->name);
+	struct stmt *st;
+
+	*out = 0;
+	if (!name)
+		return ERR_NOMEM;
+	if (!(st = db_prepare(db, sql_staff_count)))
+		return ERR_DB;
+	bind_staff(st, q, name);
+	*out = stmt_row(st) ? stmt_int(st, 0) : 0;
+	return stmt_done(st);
 }
 
 static void

@@ -37,6 +37,7 @@ struct account {
 	bool totp_enabled;
 	bool disabled;
 	int64_t created_at;
+	int64_t updated_at;	/* last change of any of the above */
 };
 
 /*
@@ -67,6 +68,37 @@ enum err account_get_by_patient(struct db *db, struct arena *a,
 enum err account_list(struct db *db, struct arena *a, int64_t org_id,
 		      enum role role, const char *q, int limit,
 		      struct account **out, size_t *count);
+
+/*
+ * The staff of an organisation (every role but patient and caregiver:
+ * the people FHIR shows as Practitioners), by id, for pages that go on
+ * after the last id shown. Each filter left at its zero value matches
+ * every account.
+ */
+struct account_query {
+	int64_t org_id;
+	int64_t id;		/* this account only */
+	const char *role;	/* a staff role's stored name */
+	int64_t unit_id;	/* accounts of this unit */
+	int disabled;		/* -1 any, 0 enabled, 1 disabled */
+	const char *name;	/* a word of the display name starts with it,
+				   ignoring the case of A-Z */
+	int64_t after_id;	/* ids above this one */
+	size_t limit;		/* capped at ACCOUNT_SEARCH_MAX */
+};
+
+#define ACCOUNT_SEARCH_MAX 1001	/* a FHIR page of 1000 and one more */
+
+/* The matching staff accounts by id, at most q->limit (strings in
+ * `a`); ERR_NOMEM, ERR_DB. */
+enum err account_staff_search(struct db *db, struct arena *a,
+			      const struct account_query *q,
+			      struct account **out, size_t *count);
+
+/* How many staff accounts match `q` on every page together (`a` holds
+ * the name pattern); ERR_NOMEM, ERR_DB. */
+enum err account_staff_count(struct db *db, struct arena *a,
+			     const struct account_query *q, int64_t *out);
 
 /* Writes, to be run inside write_commit() (or a CLI transaction). */
 enum err account_insert(struct db *db, const struct account *acc);

@@ -174,4 +174,43 @@ enum err fhir_observation_create(struct fhir_call *c, json_t *in,
 				 struct fhir_write *w);
 extern const struct fhir_search_param fhir_observation_params[];
 
+/*
+ * People (practitioner.c, practitionerrole.c, organization.c,
+ * careteam.c, relatedperson.c, consent.c; shared parts in
+ * people_search.c): read and search only.
+ */
+enum err fhir_practitioner_read(struct fhir_call *c, int64_t id,
+				json_t **out);
+enum err fhir_practitioner_search(struct fhir_call *c,
+				  const struct fhir_search *q,
+				  struct fhir_page *out);
+extern const struct fhir_search_param fhir_practitioner_params[];
+enum err fhir_practitioner_role_read(struct fhir_call *c, int64_t id,
+				     json_t **out);
+enum err fhir_practitioner_role_search(struct fhir_call *c,
+				       const struct fhir_search *q,
+				       struct fhir_page *out);
+extern const struct fhir_search_param fhir_practitioner_role_params[];
+enum err fhir_organization_read(struct fhir_call *c, int64_t id,
+				json_t **out);
+enum err fhir_organization_search(struct fhir_call *c,
+				  const struct fhir_search *q,
+				  struct fhir_page *out);
+extern const struct fhir_search_param fhir_organization_params[];
+enum err fhir_care_team_read(struct fhir_call *c, int64_t id, json_t **out);
+enum err fhir_care_team_search(struct fhir_call *c,
+			       const struct fhir_search *q,
+			       struct fhir_page *out);
+extern const struct fhir_search_param fhir_care_team_params[];
+enum err fhir_related_person_read(struct fhir_call *c, int64_t id,
+				  json_t **out);
+enum err fhir_related_person_search(struct fhir_call *c,
+				    const struct fhir_search *q,
+				    struct fhir_page *out);
+extern const struct fhir_search_param fhir_related_person_params[];
+enum err fhir_consent_read(struct fhir_call *c, int64_t id, json_t **out);
+enum err fhir_consent_search(struct fhir_call *c, const struct fhir_search *q,
+			     struct fhir_page *out);
+extern const struct fhir_search_param fhir_consent_params[];
+
 #endif

@@ -4,6 +4,7 @@
  */
 #include "people/careteam.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "core/arena.h"
@@ -30,7 +31,7 @@ static const char sql_team_remove[] =
 	"g.id, g.org_id, g.patient_id, p.given_name || ' ' || p.family_name, " \
 	"g.caregiver_id, c.display_name, g.relationship, g.scopes, "       \
 	"g.granted_by, b.display_name, g.granted_at, g.expires_at, "       \
-	"g.revoked_at FROM caregiver_grant g "                             \
+	"g.revoked_at, b.role FROM caregiver_grant g "                     \
 	"JOIN patient p ON p.id = g.patient_id "                           \
 	"JOIN account c ON c.id = g.caregiver_id "                         \
 	"JOIN account b ON b.id = g.granted_by "
@@ -44,6 +45,22 @@ static const char sql_grant_caregiver[] =
 	"SELECT " GRANT_COLS "WHERE g.caregiver_id = $1 AND g.revoked_at = 0 "
 	"AND (g.expires_at = 0 OR g.expires_at > $2) "
 	"ORDER BY p.family_name, p.given_name LIMIT 200";
+/* $2: 0 any, 1 in force at $3, 2 not in force at $3. */
+#define GRANT_SEARCH_WHERE                                                 \
+	"WHERE g.patient_id = $1 AND (CAST($2 AS BIGINT) = 0 OR "          \
+	"(CASE WHEN g.revoked_at = 0 AND (g.expires_at = 0 OR "            \
+	"g.expires_at > $3) THEN 1 ELSE 2 END) = $2) "                     \
+	"AND g.granted_at >= $4 AND g.granted_at < $5 "
+static const char sql_grant_search_desc[] =
+	"SELECT " GRANT_COLS GRANT_SEARCH_WHERE
+	"AND (g.granted_at < $6 OR (g.granted_at = $6 AND g.id < $7)) "
+	"ORDER BY g.granted_at DESC, g.id DESC LIMIT $8";
+static const char sql_grant_search_asc[] =
+	"SELECT " GRANT_COLS GRANT_SEARCH_WHERE
+	"AND (g.granted_at > $6 OR (g.granted_at = $6 AND g.id > $7)) "
+	"ORDER BY g.granted_at, g.id LIMIT $8";
+static const char sql_grant_search_count[] =
+	"SELECT count(*) FROM caregiver_grant g " GRANT_SEARCH_WHERE;
 static const char sql_grant_insert[] =
 	"INSERT INTO caregiver_grant (id, org_id, patient_id, caregiver_id, "
 	"relationship, scopes, granted_by, granted_at, expires_at) "
@@ -157,6 +174,7 @@ read_grant(struct stmt *st, struct arena *a, void *out)
 	g->granted_at = stmt_int(st, 10);
 	g->expires_at = stmt_int(st, 11);
 	g->revoked_at = stmt_int(st, 12);
+	g->granted_by_role = stmt_text_dup(st, 13, a);
 }
 
 enum err
@@ -195,6 +213,57 @@ grant_list_for_caregiver(struct db *db, struct arena *a, int64_t caregiver_id,
 	stmt_bind_int(st, 2, now);
 	return stmt_list(st, a, sizeof(**out), LIST_MAX, read_grant, out,
 			 count);
+}
+
+static void
+bind_grant_search(struct stmt *st, const struct grant_query *q)
+{
+	stmt_bind_int(st, 1, q->patient_id);
+	stmt_bind_int(st, 2, (int64_t)q->state);
+	stmt_bind_int(st, 3, q->now);
+	stmt_bind_int(st, 4, q->from);
+	stmt_bind_int(st, 5, q->to);
+}
+
+enum err
+grant_search(struct db *db, struct arena *a, const struct grant_query *q,
+	     struct grant **out, size_t *count)
+{
+	size_t max = q->limit > GRANT_SEARCH_MAX ? GRANT_SEARCH_MAX : q->limit;
+	struct stmt *st;
+
+	*out = NULL;
+	*count = 0;
+	if (!max)
+		return ERR_OK;
+	st = db_prepare(db, q->oldest_first ? sql_grant_search_asc
+					    : sql_grant_search_desc);
+	if (!st)
+		return ERR_DB;
+	bind_grant_search(st, q);
+	if (q->has_after) {
+		stmt_bind_int(st, 6, q->after_at);
+		stmt_bind_int(st, 7, q->after_id);
+	} else {
+		/* Before the first row of either order. */
+		stmt_bind_int(st, 6, q->oldest_first ? INT64_MIN : INT64_MAX);
+		stmt_bind_int(st, 7, q->oldest_first ? 0 : INT64_MAX);
+	}
+	stmt_bind_int(st, 8, (int64_t)max);
+	return stmt_list(st, a, sizeof(**out), max, read_grant, out, count);
+}
+
+enum err
+grant_search_count(struct db *db, const struct grant_query *q, int64_t *out)
+{
+	struct stmt *st = db_prepare(db, sql_grant_search_count);
+
+	*out = 0;
+	if (!st)
+		return ERR_DB;
+	bind_grant_search(st, q);
+	*out = stmt_row(st) ? stmt_int(st, 0) : 0;
+	return stmt_done(st);
 }
 
 static void

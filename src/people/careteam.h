@@ -43,6 +43,7 @@ struct grant {
 	unsigned scopes;	/* policy_scope_bit() union */
 	int64_t granted_by;
 	char *granted_by_name;	/* read only */
+	char *granted_by_role;	/* read only: the granter's role name */
 	int64_t granted_at;
 	int64_t expires_at;	/* 0 = until revoked */
 	int64_t revoked_at;	/* 0 = in force */
@@ -79,6 +80,38 @@ enum err grant_list_for_patient(struct db *db, struct arena *a,
 enum err grant_list_for_caregiver(struct db *db, struct arena *a,
 				  int64_t caregiver_id, int64_t now,
 				  struct grant **out, size_t *count);
+/*
+ * A patient's grants for pages that go on after the last one shown:
+ * newest granted first (or oldest first), then by id the same way.
+ */
+enum grant_state {
+	GRANT_ANY,
+	GRANT_ACTIVE,		/* in force at `now` (grant_is_active) */
+	GRANT_INACTIVE		/* revoked or ended by `now` */
+};
+
+struct grant_query {
+	int64_t patient_id;
+	enum grant_state state;
+	int64_t now;
+	int64_t from, to;	/* granted in [from, to) (Unix seconds) */
+	bool oldest_first;
+	bool has_after;		/* continue after (after_at, after_id) */
+	int64_t after_at, after_id;
+	size_t limit;		/* capped at GRANT_SEARCH_MAX */
+};
+
+#define GRANT_SEARCH_MAX 1001	/* a FHIR page of 1000 and one more */
+
+/* The page, in the query's order; ERR_DB. */
+enum err grant_search(struct db *db, struct arena *a,
+		      const struct grant_query *q, struct grant **out,
+		      size_t *count);
+
+/* How many grants match `q` on every page together; ERR_DB. */
+enum err grant_search_count(struct db *db, const struct grant_query *q,
+			    int64_t *out);
+
 enum err break_glass_list_for_patient(struct db *db, struct arena *a,
 				      int64_t patient_id,
 				      struct break_glass **out,

@@ -36,6 +36,27 @@ static const char sql_unit_insert[] =
 	"INSERT INTO unit (id, org_id, name, created_at) "
 	"VALUES ($1, $2, $3, $4)";
 
+/*
+ * The organisation and its units in one list; $2 (part_of) leaves the
+ * organisation out, as it is part of nothing. The same name rule as
+ * account_staff_search().
+ */
+#define NAME_LIKE                                                          \
+	"($3 = '' OR lower(name) LIKE ($3 || '%') "                        \
+	"OR lower(name) LIKE ('% ' || $3 || '%'))"
+#define TREE_SELECT                                                        \
+	"SELECT id, CAST(0 AS BIGINT) AS part_of, name, created_at "        \
+	"FROM organisation WHERE id = $1 AND CAST($2 AS BIGINT) = 0 AND "  \
+	NAME_LIKE " "                                                      \
+	"UNION ALL SELECT id, org_id, name, created_at FROM unit "         \
+	"WHERE org_id = $1 AND ($2 = 0 OR org_id = $2) AND "               \
+	NAME_LIKE " "
+static const char sql_tree_search[] =
+	"SELECT id, part_of, name, created_at FROM (" TREE_SELECT ") t "
+	"WHERE id > $4 ORDER BY id LIMIT $5";
+static const char sql_tree_count[] =
+	"SELECT count(*) FROM (" TREE_SELECT ") t";
+
 bool
 org_name_valid(const char *name)
 {
@@ -114,6 +135,81 @@ unit_list(struct db *db, struct arena *a, int64_t org_id, struct unit **out,
 	stmt_bind_int(st, 1, org_id);
 	return stmt_list(st, a, sizeof(**out), LIST_MAX, read_unit, out,
 			 count);
+}
+
+/* `q` lowercase with LIKE's wildcards (and PostgreSQL's escape) dropped;
+ * "" for NULL. */
+static char *
+like_literal(struct arena *a, const char *q)
+{
+	size_t n = q ? strlen(q) : 0, i, j = 0;
+	char *p = arena_alloc(a, n + 1);
+
+	if (!p)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		char c = q[i];
+
+		if (c == '%' || c == '_' || c == '\\')
+			continue;
+		p[j++] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+	}
+	p[j] = '\0';
+	return p;
+}
+
+static void
+read_node(struct stmt *st, struct arena *a, void *out)
+{
+	struct org_node *n = out;
+
+	n->id = stmt_int(st, 0);
+	n->part_of = stmt_int(st, 1);
+	n->name = stmt_text_dup(st, 2, a);
+	n->created_at = stmt_int(st, 3);
+}
+
+enum err
+org_tree_search(struct db *db, struct arena *a, const struct org_query *q,
+		struct org_node **out, size_t *count)
+{
+	size_t max = q->limit > ORG_TREE_MAX ? ORG_TREE_MAX : q->limit;
+	char *name = like_literal(a, q->name);
+	struct stmt *st;
+
+	*out = NULL;
+	*count = 0;
+	if (!name)
+		return ERR_NOMEM;
+	if (!max)
+		return ERR_OK;
+	if (!(st = db_prepare(db, sql_tree_search)))
+		return ERR_DB;
+	stmt_bind_int(st, 1, q->org_id);
+	stmt_bind_int(st, 2, q->part_of);
+	stmt_bind_str(st, 3, name);
+	stmt_bind_int(st, 4, q->after_id);
+	stmt_bind_int(st, 5, (int64_t)max);
+	return stmt_list(st, a, sizeof(**out), max, read_node, out, count);
+}
+
+enum err
+org_tree_count(struct db *db, struct arena *a, const struct org_query *q,
+	       int64_t *out)
+{
+	char *name = like_literal(a, q->name);
+	struct stmt *st;
+
+	*out = 0;
+	if (!name)
+		return ERR_NOMEM;
+	if (!(st = db_prepare(db, sql_tree_count)))
+		return ERR_DB;
+	stmt_bind_int(st, 1, q->org_id);
+	stmt_bind_int(st, 2, q->part_of);
+	stmt_bind_str(st, 3, name);
+	*out = stmt_row(st) ? stmt_int(st, 0) : 0;
+	return stmt_done(st);
 }
 
 enum err

@@ -45,6 +45,41 @@ enum err unit_get(struct db *db, struct arena *a, int64_t id,
 enum err unit_list(struct db *db, struct arena *a, int64_t org_id,
 		   struct unit **out, size_t *count);
 
+/*
+ * An organisation and its units as one tree, for pages that go on after
+ * the last id shown: the organisation itself (part_of 0) and each unit
+ * (part_of the organisation's id).
+ */
+struct org_node {
+	int64_t id;
+	int64_t part_of;	/* 0 for the organisation */
+	char *name;
+	int64_t created_at;
+};
+
+/* Which nodes of organisation `org_id`; zero values match every node. */
+struct org_query {
+	int64_t org_id;
+	int64_t part_of;	/* only the units of this node */
+	const char *name;	/* a word of the name starts with it,
+				   ignoring the case of A-Z */
+	int64_t after_id;	/* ids above this one */
+	size_t limit;		/* capped at ORG_TREE_MAX */
+};
+
+#define ORG_TREE_MAX 1001	/* a FHIR page of 1000 and one more */
+
+/* The matching nodes by id, at most q->limit (strings in `a`);
+ * ERR_NOMEM, ERR_DB. */
+enum err org_tree_search(struct db *db, struct arena *a,
+			 const struct org_query *q, struct org_node **out,
+			 size_t *count);
+
+/* How many nodes match `q` on every page together (`a` holds the name
+ * pattern); ERR_NOMEM, ERR_DB. */
+enum err org_tree_count(struct db *db, struct arena *a,
+			const struct org_query *q, int64_t *out);
+
 /* Writes, inside a write transaction; ERR_EXISTS for a duplicate name. */
 enum err org_insert(struct db *db, const struct organisation *o);
 enum err org_set_require_2fa(struct db *db, int64_t id, bool required);

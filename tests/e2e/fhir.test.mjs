@@ -18,7 +18,7 @@ async function makeToken(user, scopes) {
   const c = new Client(server.url);
   await c.signIn(user);
   const csrf = await c.csrf('/account');
-  const res = await c.post('/account/tokens', { csrf, label: `test ${scopes}`, scopes, days: '30' });
+  const res = await c.post('/account/tokens', { csrf, label: `test ${scopes}`.slice(0, 100), scopes, days: '30' });
   assert.equal(res.status, 200, (res.text_.match(/field-error">[^<]*/g) || []).join(' '));
   const m = res.text_.match(/cct_[0-9a-f]{64}/);
   assert.ok(m, 'the new token is shown');
@@ -58,7 +58,9 @@ before(async () => {
   server = await startServer({ extraEnv: { COCARE_MAX_UPLOAD: String(MAX_UPLOAD) } });
   maria = patientId(server);
   other = query(server, `SELECT CAST(id AS TEXT) AS id FROM patient WHERE id != ${maria} ORDER BY id LIMIT 1`)[0].id;
-  patientToken = await makeToken('patient', 'patient/Observation.cruds patient/Patient.rs');
+  patientToken = await makeToken('patient', 'patient/Observation.cruds patient/Patient.rs '
+    + 'patient/CareTeam.rs patient/Consent.rs patient/RelatedPerson.rs '
+    + 'user/Organization.rs user/Practitioner.rs user/PractitionerRole.rs');
   readOnlyToken = await makeToken('patient', 'patient/*.rs');
   doctorToken = await makeToken('doctor', 'user/*.rs');
 });
@@ -72,6 +74,10 @@ test('the CapabilityStatement lists what the server does, and each listed intera
   const created = await fhir(patientToken).create({ resourceType: 'Observation', body });
   // One resource of each type María's token may read, and how it was made.
   const ids = { Patient: maria, Observation: created.id };
+  // The people around María: her team, her caregiver's grant, her staff.
+  const grant = (await fhir(patientToken).search({ resourceType: 'Consent', searchParams: { _count: 1 } })).entry[0].resource.id;
+  const doctor = query(server, "SELECT CAST(id AS TEXT) AS id, CAST(org_id AS TEXT) AS org FROM account WHERE username = 'doctor'")[0];
+  Object.assign(ids, { CareTeam: maria, Consent: grant, RelatedPerson: grant, Practitioner: doctor.id, PractitionerRole: doctor.id, Organization: doctor.org });
   // Writes are tested below; each listed one must be.
   const made = { Observation: true, Patient: true };
   const checks = {
