@@ -6,6 +6,7 @@
  */
 #include "care/note.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -178,6 +179,30 @@ static const char sql_get_all[] = SELECT_NOTE_FULL
 	"WHERE n.id = $1 AND n.patient_id = $2";
 static const char sql_get_shared[] = SELECT_NOTE_FULL
 	"WHERE n.id = $1 AND n.patient_id = $2 AND n.shared = 1";
+static const char sql_patient[] = "SELECT patient_id FROM note WHERE id = $1";
+/* A page after the last note shown ($6, $7: written time and id), so
+ * that pages stay right while notes are added. */
+#define SEARCH_WHERE(shared)                                               \
+	"WHERE n.patient_id = $1 " shared "AND n.written_ms >= $2 "         \
+	"AND n.written_ms < $3 AND n.updated_ms >= $4 AND n.updated_ms < $5 "
+#define SEARCH_SHARED "AND n.shared = 1 "
+#define SEARCH_DESC                                                        \
+	"AND (n.written_ms < $6 OR (n.written_ms = $6 AND n.id < $7)) "     \
+	"ORDER BY n.written_ms DESC, n.id DESC LIMIT $8"
+#define SEARCH_ASC                                                         \
+	"AND (n.written_ms > $6 OR (n.written_ms = $6 AND n.id > $7)) "     \
+	"ORDER BY n.written_ms, n.id LIMIT $8"
+/* Indexed [with_withheld][oldest_first]. */
+static const char *const sql_search[2][2] = {
+	{SELECT_NOTE_FULL SEARCH_WHERE(SEARCH_SHARED) SEARCH_DESC,
+	 SELECT_NOTE_FULL SEARCH_WHERE(SEARCH_SHARED) SEARCH_ASC},
+	{SELECT_NOTE_FULL SEARCH_WHERE("") SEARCH_DESC,
+	 SELECT_NOTE_FULL SEARCH_WHERE("") SEARCH_ASC},
+};
+static const char *const sql_search_count[2] = {
+	"SELECT count(*) FROM note n " SEARCH_WHERE(SEARCH_SHARED),
+	"SELECT count(*) FROM note n " SEARCH_WHERE(""),
+};
 static const char sql_state[] =
 	"SELECT author_id, version, cowritten, shared FROM note "
 	"WHERE id = $1 AND patient_id = $2";
@@ -655,6 +680,70 @@ note_get(struct db *db, struct arena *a, int64_t patient_id, int64_t id,
 {
 	return row_get(db, a, with_withheld ? sql_get_all : sql_get_shared, id,
 		       patient_id, read_note, out);
+}
+
+static void
+read_patient(struct stmt *st, struct arena *a, void *out)
+{
+	(void)a;
+	*(int64_t *)out = stmt_int(st, 0);
+}
+
+enum err
+note_patient(struct db *db, int64_t id, int64_t *patient_id)
+{
+	struct stmt *st = db_prepare(db, sql_patient);
+
+	if (!st)
+		return ERR_DB;
+	stmt_bind_int(st, 1, id);
+	return stmt_get(st, NULL, read_patient, patient_id);
+}
+
+static void
+bind_search(struct stmt *st, const struct note_query *q)
+{
+	stmt_bind_int(st, 1, q->patient_id);
+	stmt_bind_int(st, 2, q->from_ms);
+	stmt_bind_int(st, 3, q->to_ms);
+	stmt_bind_int(st, 4, q->changed_from_ms);
+	stmt_bind_int(st, 5, q->changed_to_ms);
+}
+
+enum err
+note_search(struct db *db, struct arena *a, const struct note_query *q,
+	    struct note **out, size_t *count)
+{
+	struct stmt *st =
+		db_prepare(db, sql_search[q->with_withheld][q->oldest_first]);
+	size_t max = q->limit > NOTE_LIST_MAX + 1 ? NOTE_LIST_MAX + 1
+						  : q->limit;
+
+	if (!st)
+		return ERR_DB;
+	bind_search(st, q);
+	if (q->has_after) {
+		stmt_bind_int(st, 6, q->after_ms);
+		stmt_bind_int(st, 7, q->after_id);
+	} else {
+		/* Before the first note of either order. */
+		stmt_bind_int(st, 6, q->oldest_first ? INT64_MIN : INT64_MAX);
+		stmt_bind_int(st, 7, 0);
+	}
+	stmt_bind_int(st, 8, (int64_t)max);
+	return stmt_list(st, a, sizeof(**out), max, read_note, out, count);
+}
+
+enum err
+note_search_count(struct db *db, const struct note_query *q, int64_t *out)
+{
+	struct stmt *st = db_prepare(db, sql_search_count[q->with_withheld]);
+
+	if (!st)
+		return ERR_DB;
+	bind_search(st, q);
+	*out = stmt_row(st) ? stmt_int(st, 0) : 0;
+	return stmt_done(st);
 }
 
 static void

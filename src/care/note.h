@@ -231,6 +231,43 @@ enum err note_list(struct db *db, struct arena *a, int64_t patient_id,
 enum err note_get(struct db *db, struct arena *a, int64_t patient_id,
 		  int64_t id, bool with_withheld, struct note *out);
 
+/*
+ * The patient whose note `id` is, shared or not; ERR_NOT_FOUND when
+ * there is none. For callers that name a note by its id alone (the FHIR
+ * API): they check access to that patient, then read the note with
+ * note_get(), which hides a withheld note as the pages do.
+ */
+enum err note_patient(struct db *db, int64_t id, int64_t *patient_id);
+
+/*
+ * A page of one patient's notes with their whole text (the FHIR API's
+ * search). Notes not shared with the patient are in it only when
+ * `with_withheld`, the same rule as note_list().
+ */
+struct note_query {
+	int64_t patient_id;
+	bool with_withheld;
+	int64_t from_ms, to_ms;	/* written in [from_ms, to_ms) */
+	int64_t changed_from_ms;	/* updated_ms in [changed_from_ms, */
+	int64_t changed_to_ms;		/* changed_to_ms) */
+	bool oldest_first;	/* else newest first */
+	bool has_after;		/* continue after (after_ms, after_id):
+				   written_ms and id of the last note of
+				   the page before */
+	int64_t after_ms, after_id;
+	size_t limit;		/* capped at NOTE_LIST_MAX + 1, so a caller
+				   may ask one past a page */
+};
+
+/* The page in the query's order, written time then id. */
+enum err note_search(struct db *db, struct arena *a,
+		     const struct note_query *q, struct note **out,
+		     size_t *count);
+
+/* How many notes the query matches on every page together. */
+enum err note_search_count(struct db *db, const struct note_query *q,
+			   int64_t *out);
+
 /* A co-written note's paragraphs in order. */
 enum err note_paragraph_list(struct db *db, struct arena *a, int64_t note_id,
 			     struct note_paragraph **out, size_t *count);

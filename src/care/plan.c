@@ -146,6 +146,8 @@ static const char sql_has_grant[] =
 	"AND (expires_at = 0 OR expires_at > $3)";
 static const char sql_name[] =
 	"SELECT display_name FROM account WHERE id = $1";
+static const char sql_item_patient[] =
+	"SELECT patient_id FROM care_item WHERE id = $1";
 
 static void
 read_item(struct stmt *st, struct arena *a, void *out)
@@ -197,6 +199,24 @@ plan_item_get(struct db *db, struct arena *a, int64_t patient_id, int64_t id,
 	stmt_bind_int(st, 1, id);
 	stmt_bind_int(st, 2, patient_id);
 	return stmt_get(st, a, read_item, out);
+}
+
+static void
+read_patient(struct stmt *st, struct arena *a, void *out)
+{
+	(void)a;
+	*(int64_t *)out = stmt_int(st, 0);
+}
+
+enum err
+plan_item_patient(struct db *db, int64_t id, int64_t *patient_id)
+{
+	struct stmt *st = db_prepare(db, sql_item_patient);
+
+	if (!st)
+		return ERR_DB;
+	stmt_bind_int(st, 1, id);
+	return stmt_get(st, NULL, read_patient, patient_id);
 }
 
 enum err

@@ -124,6 +124,14 @@ enum err plan_write(struct db *db, void *arg);
 enum err plan_item_get(struct db *db, struct arena *a, int64_t patient_id,
 		       int64_t id, struct plan_item *out);
 
+/*
+ * The patient whose plan item `id` is (removed or not); ERR_NOT_FOUND
+ * when there is none. For callers that name an item by its id alone (the
+ * FHIR API): they check access to that patient, then read the item with
+ * plan_item_get().
+ */
+enum err plan_item_patient(struct db *db, int64_t id, int64_t *patient_id);
+
 /* The plan now: goals and actions not removed, goals in order, each
  * goal's actions after it (with owner names; proposed_by_name and
  * disputed_by_name are left empty here). */
@@ -132,8 +140,6 @@ enum err plan_items_list(struct db *db, struct arena *a, int64_t patient_id,
 
 /* The plan's version (0 when it has none yet). */
 enum err plan_version(struct db *db, int64_t patient_id, int *out);
-
-#endif
 
 /* --- reviews ----------------------------------------------------------- */
 
@@ -160,6 +166,9 @@ enum err plan_review_write(struct db *db, void *arg);
 /* Reviews of a patient's plan, newest first (at most 100). */
 enum err plan_review_list(struct db *db, struct arena *a, int64_t patient_id,
 			  struct plan_review **out, size_t *count);
+
+/* How many reviews the patient's plan has had, all of them. */
+enum err plan_review_count(struct db *db, int64_t patient_id, int64_t *out);
 
 /* --- history ----------------------------------------------------------- */
 
@@ -197,3 +206,5 @@ struct plan_snapshot_item {
 enum err plan_compare(struct db *db, struct arena *a, int64_t patient_id,
 		      int from, int to, struct plan_snapshot_item **before,
 		      struct plan_snapshot_item **after, size_t *count);
+
+#endif

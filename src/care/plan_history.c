@@ -29,6 +29,8 @@ static const char sql_review_list[] =
 	"r.professional_took_part, r.summary, r.from_version, r.to_version "
 	"FROM plan_review r LEFT JOIN account a ON a.id = r.recorded_by "
 	"WHERE r.patient_id = $1 ORDER BY r.at_ms DESC, r.id";
+static const char sql_review_count[] =
+	"SELECT count(*) FROM plan_review WHERE patient_id = $1";
 static const char sql_history[] =
 	"SELECT v.plan_version, v.at_ms, COALESCE(a.display_name, ''), "
 	"v.voice, v.change, v.subject_type, v.subject_id, v.fields, "
@@ -104,6 +106,18 @@ plan_review_list(struct db *db, struct arena *a, int64_t patient_id,
 	stmt_bind_int(st, 1, patient_id);
 	return stmt_list(st, a, sizeof(**out), REVIEWS_MAX, read_review, out,
 			 count);
+}
+
+enum err
+plan_review_count(struct db *db, int64_t patient_id, int64_t *out)
+{
+	struct stmt *st = db_prepare(db, sql_review_count);
+
+	if (!st)
+		return ERR_DB;
+	stmt_bind_int(st, 1, patient_id);
+	*out = stmt_row(st) ? stmt_int(st, 0) : 0;
+	return stmt_done(st);
 }
 
 static void

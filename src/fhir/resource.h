@@ -213,4 +213,21 @@ enum err fhir_consent_search(struct fhir_call *c, const struct fhir_search *q,
 			     struct fhir_page *out);
 extern const struct fhir_search_param fhir_consent_params[];
 
+/* The care record (careplan.c, goal.c, composition.c). */
+enum err fhir_careplan_read(struct fhir_call *c, int64_t id, json_t **out);
+enum err fhir_careplan_search(struct fhir_call *c,
+			      const struct fhir_search *q,
+			      struct fhir_page *out);
+extern const struct fhir_search_param fhir_careplan_params[];
+enum err fhir_goal_read(struct fhir_call *c, int64_t id, json_t **out);
+enum err fhir_goal_search(struct fhir_call *c, const struct fhir_search *q,
+			  struct fhir_page *out);
+extern const struct fhir_search_param fhir_goal_params[];
+enum err fhir_composition_read(struct fhir_call *c, int64_t id,
+			       json_t **out);
+enum err fhir_composition_search(struct fhir_call *c,
+				 const struct fhir_search *q,
+				 struct fhir_page *out);
+extern const struct fhir_search_param fhir_composition_params[];
+
 #endif

@@ -61,7 +61,7 @@ before(async () => {
   patientToken = await makeToken('patient', 'patient/Observation.cruds patient/Patient.rs '
     + 'patient/CareTeam.rs patient/Consent.rs patient/RelatedPerson.rs '
     + 'user/Organization.rs user/Practitioner.rs user/PractitionerRole.rs');
-  readOnlyToken = await makeToken('patient', 'patient/*.rs');
+  readOnlyToken = await makeToken('patient', 'patient/*.rs user/Organization.rs user/Practitioner.rs user/PractitionerRole.rs');
   doctorToken = await makeToken('doctor', 'user/*.rs');
 });
 after(async () => { await server?.stop(); });
@@ -78,12 +78,16 @@ test('the CapabilityStatement lists what the server does, and each listed intera
   const grant = (await fhir(patientToken).search({ resourceType: 'Consent', searchParams: { _count: 1 } })).entry[0].resource.id;
   const doctor = query(server, "SELECT CAST(id AS TEXT) AS id, CAST(org_id AS TEXT) AS org FROM account WHERE username = 'doctor'")[0];
   Object.assign(ids, { CareTeam: maria, Consent: grant, RelatedPerson: grant, Practitioner: doctor.id, PractitionerRole: doctor.id, Organization: doctor.org });
+  // The care record: María's shared care plan, one of its goals, a note.
+  ids.CarePlan = maria;
+  ids.Goal = query(server, `SELECT CAST(id AS TEXT) AS id FROM care_item WHERE patient_id = ${maria} AND kind = 'goal' AND removed = 0 LIMIT 1`)[0].id;
+  ids.Composition = query(server, `SELECT CAST(id AS TEXT) AS id FROM note WHERE patient_id = ${maria} AND shared = 1 LIMIT 1`)[0].id;
   // Writes are tested below; each listed one must be.
   const made = { Observation: true, Patient: true };
   const checks = {
-    read: async (type) => assert.equal((await fhir(patientToken).read({ resourceType: type, id: ids[type] })).id, ids[type]),
+    read: async (type) => assert.equal((await fhir(readOnlyToken).read({ resourceType: type, id: ids[type] })).id, ids[type]),
     'search-type': async (type) => {
-      const b = await fhir(patientToken).search({ resourceType: type, searchParams: { _count: 1 } });
+      const b = await fhir(readOnlyToken).search({ resourceType: type, searchParams: { _count: 1 } });
       assert.equal(b.resourceType, 'Bundle');
       assert.equal(b.type, 'searchset');
     },
@@ -99,7 +103,7 @@ test('the CapabilityStatement lists what the server does, and each listed intera
     // Every search parameter listed is one the server takes.
     for (const p of r.searchParam || []) {
       const value = p.type === 'date' ? 'ge2000-01-01' : p.type === 'reference' ? `Patient/${maria}` : 'http://loinc.org|8867-4';
-      const b = await fhir(patientToken).search({ resourceType: r.type, searchParams: { [p.name]: value } });
+      const b = await fhir(readOnlyToken).search({ resourceType: r.type, searchParams: { [p.name]: value } });
       assert.equal(b.resourceType, 'Bundle', `${r.type}?${p.name}`);
     }
   }
