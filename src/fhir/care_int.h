@@ -42,9 +42,4 @@ enum err fhir_care_search_patient(struct fhir_call *c, const char *type,
 bool fhir_care_token_matches(const char *value, const char *system,
 			     const char *code);
 
-/* False with an issue (400) when the search asks for _sort=date on a
- * type that has an order of its own. */
-bool fhir_care_no_sort(struct fhir_call *c, const struct fhir_search *q,
-		       const char *why);
-
 #endif

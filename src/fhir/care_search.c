@@ -97,13 +97,3 @@ fhir_care_token_matches(const char *value, const char *system,
 		s = comma + 1;
 	}
 }
-
-bool
-fhir_care_no_sort(struct fhir_call *c, const struct fhir_search *q,
-		  const char *why)
-{
-	if (!q->sort_oldest)
-		return true;
-	fhir_fail(&c->oo, 400, "not-supported", "_sort", why);
-	return false;
-}

@@ -171,7 +171,7 @@ fhir_careplan_search(struct fhir_call *c, const struct fhir_search *q,
 			return ERR_INVALID;
 		}
 	}
-	if (!fhir_care_no_sort(c, q,
+	if (!fhir_no_sort(c, q,
 			       "Care plans come in one order: the shared "
 			       "care plan, then the crisis plan."))
 		return ERR_INVALID;

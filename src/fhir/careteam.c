@@ -88,7 +88,7 @@ fhir_care_team_search(struct fhir_call *c, const struct fhir_search *q,
 	if ((e = fhir_search_patient(c, "CareTeam", pid, RES_CARE_TEAM,
 				     &pid)) != ERR_OK)
 		return e;
-	if (!fhir_no_sort(c, q) || !fhir_id_cursor(c, q, &after))
+	if (!fhir_no_sort(c, q, NO_DATE) || !fhir_id_cursor(c, q, &after))
 		return ERR_INVALID;
 	/* One team a patient: a page that goes on after it is empty. */
 	if (no_match || after >= pid) {

@@ -141,7 +141,7 @@ fhir_goal_search(struct fhir_call *c, const struct fhir_search *q,
 			return ERR_INVALID;
 		}
 	}
-	if (!fhir_care_no_sort(c, q, "Goals come in the plan's order."))
+	if (!fhir_no_sort(c, q, "Goals come in the plan's order."))
 		return ERR_INVALID;
 	if ((e = fhir_care_search_patient(
 		     c, "Goal", pid, RES_CARE_RECORD,

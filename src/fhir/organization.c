@@ -94,7 +94,7 @@ fhir_organization_search(struct fhir_call *c, const struct fhir_search *q,
 	}
 	if ((e = fhir_org_allow(c, "Organization", SCOPE_SEARCH)) != ERR_OK)
 		return e;
-	if (!fhir_no_sort(c, q) || !fhir_id_cursor(c, q, &oq.after_id))
+	if (!fhir_no_sort(c, q, NO_DATE) || !fhir_id_cursor(c, q, &oq.after_id))
 		return ERR_INVALID;
 	oq.org_id = c->ctx->actor.org_id;
 	if (no_match) {

@@ -54,10 +54,6 @@ enum err fhir_staff_search(struct fhir_call *c, const char *type,
 /* False, with a 400 issue, when `x` has a modifier (none is taken). */
 bool fhir_no_modifier(struct fhir_call *c, const struct fhir_param *x);
 
-/* False, with a 400 issue, when `_sort=date` was asked of a type that
- * has no date to sort by. */
-bool fhir_no_sort(struct fhir_call *c, const struct fhir_search *q);
-
 /*
  * A reference parameter to `type`: "Type/<id>" or "<id>" gives the id;
  * a well-formed reference to another type ("Patient/12" where an
@@ -121,5 +117,9 @@ enum err fhir_grant_search(struct fhir_call *c, const char *type,
 			   struct grant_query *gq, bool no_match,
 			   json_t *(*map)(const struct grant *, int64_t),
 			   struct fhir_page *out);
+
+/* What fhir_no_sort() says for these types. */
+#define NO_DATE                                                            \
+	"These resources have no date to sort by: leave out _sort."
 
 #endif

@@ -65,7 +65,7 @@ fhir_staff_search(struct fhir_call *c, const char *type,
 
 	if ((e = fhir_org_allow(c, type, SCOPE_SEARCH)) != ERR_OK)
 		return e;
-	if (!fhir_no_sort(c, q) ||
+	if (!fhir_no_sort(c, q, NO_DATE) ||
 	    !fhir_id_cursor(c, q, &aq->after_id))
 		return ERR_INVALID;
 	aq->org_id = c->ctx->actor.org_id;
@@ -97,17 +97,6 @@ fhir_no_modifier(struct fhir_call *c, const struct fhir_param *x)
 		return true;
 	fhir_fail(&c->oo, 400, "not-supported", x->name,
 		  "This parameter takes no modifier.");
-	return false;
-}
-
-bool
-fhir_no_sort(struct fhir_call *c, const struct fhir_search *q)
-{
-	if (!q->sort_oldest)
-		return true;
-	fhir_fail(&c->oo, 400, "not-supported", "_sort",
-		  "These resources have no date to sort by: leave out "
-		  "_sort.");
 	return false;
 }
 

@@ -72,7 +72,7 @@ fhir_related_person_search(struct fhir_call *c, const struct fhir_search *q,
 		}
 	}
 	/* Newest first, as the grants page lists them. */
-	if (!fhir_no_sort(c, q))
+	if (!fhir_no_sort(c, q, NO_DATE))
 		return ERR_INVALID;
 	return fhir_grant_search(c, "RelatedPerson", q, pid, &gq, no_match,
 				 fhir_related_person_json, out);

@@ -39,6 +39,7 @@ struct fhir_search {
 	int count;		/* _count */
 	bool summary_count;	/* _summary=count */
 	bool sort_oldest;	/* _sort=date (else newest first) */
+	bool sorted;		/* _sort was given */
 	const char *cursor;	/* _cursor: where the last page ended */
 	bool include_patient;	/* _include=<Type>:patient or :subject */
 };

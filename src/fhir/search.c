@@ -143,6 +143,7 @@ fhir_search_parse(struct fhir_call *c, const struct fhir_type *t,
 				return ERR_INVALID;
 			}
 			q->sort_oldest = val[0] != '-';
+			q->sorted = true;
 		} else if (!strcmp(name, "_cursor")) {
 			q->cursor = val;
 		} else if (!strcmp(name, "_include")) {
@@ -176,3 +177,12 @@ fhir_search_parse(struct fhir_call *c, const struct fhir_type *t,
 	return ERR_OK;
 }
 
+
+bool
+fhir_no_sort(struct fhir_call *c, const struct fhir_search *q, const char *why)
+{
+	if (!q->sorted)
+		return true;
+	fhir_fail(&c->oo, 400, "not-supported", "_sort", why);
+	return false;
+}

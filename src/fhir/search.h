@@ -49,4 +49,9 @@ const char *fhir_cursor_make(struct fhir_call *c, int64_t key, int64_t id);
 bool fhir_cursor_parse(struct fhir_call *c, const struct fhir_search *q,
 		       bool *has, int64_t *key, int64_t *id);
 
+/* False with an issue (400 at _sort, saying `why`) when _sort was asked
+ * of a type that has an order of its own. */
+bool fhir_no_sort(struct fhir_call *c, const struct fhir_search *q,
+		  const char *why);
+
 #endif
