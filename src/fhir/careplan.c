@@ -157,7 +157,7 @@ fhir_careplan_search(struct fhir_call *c, const struct fhir_search *q,
 		const struct fhir_param *x = &q->p[i];
 
 		if (!strcmp(x->name, "patient") || !strcmp(x->name, "subject")) {
-			if (!fhir_care_patient_param(c, x, &pid, &no_match))
+			if (!fhir_patient_param(c, x, &pid, &no_match))
 				return ERR_INVALID;
 		} else if (!strcmp(x->name, "category") && !x->modifier) {
 			plans &= category_plans(x->value);
@@ -175,7 +175,7 @@ fhir_careplan_search(struct fhir_call *c, const struct fhir_search *q,
 			       "Care plans come in one order: the shared "
 			       "care plan, then the crisis plan."))
 		return ERR_INVALID;
-	if ((e = fhir_care_search_patient(
+	if ((e = fhir_search_patient(
 		     c, "CarePlan", pid, RES_CARE_RECORD,
 		     "Say whose care plans: add patient=Patient/<id>.",
 		     &pid)) != ERR_OK)

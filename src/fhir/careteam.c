@@ -86,6 +86,8 @@ fhir_care_team_search(struct fhir_call *c, const struct fhir_search *q,
 		}
 	}
 	if ((e = fhir_search_patient(c, "CareTeam", pid, RES_CARE_TEAM,
+				     "Say whose care team: add "
+				     "patient=Patient/<id>.",
 				     &pid)) != ERR_OK)
 		return e;
 	if (!fhir_no_sort(c, q, NO_DATE) || !fhir_id_cursor(c, q, &after))

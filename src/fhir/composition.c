@@ -120,7 +120,7 @@ fhir_composition_search(struct fhir_call *c, const struct fhir_search *q,
 		const struct fhir_param *x = &q->p[i];
 
 		if (!strcmp(x->name, "patient") || !strcmp(x->name, "subject")) {
-			if (!fhir_care_patient_param(c, x, &pid, &no_match))
+			if (!fhir_patient_param(c, x, &pid, &no_match))
 				return ERR_INVALID;
 		} else if (!strcmp(x->name, "date") && !x->modifier) {
 			if (!fhir_date_param(c, x->name, x->value, &nq.from_ms,
@@ -138,7 +138,7 @@ fhir_composition_search(struct fhir_call *c, const struct fhir_search *q,
 			return ERR_INVALID;
 		}
 	}
-	if ((e = fhir_care_search_patient(
+	if ((e = fhir_search_patient(
 		     c, "Composition", pid, RES_NOTES,
 		     "Say whose notes: add patient=Patient/<id>.", &pid)) !=
 	    ERR_OK)

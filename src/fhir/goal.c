@@ -126,7 +126,7 @@ fhir_goal_search(struct fhir_call *c, const struct fhir_search *q,
 		const struct fhir_param *x = &q->p[i];
 
 		if (!strcmp(x->name, "patient") || !strcmp(x->name, "subject")) {
-			if (!fhir_care_patient_param(c, x, &pid, &no_match))
+			if (!fhir_patient_param(c, x, &pid, &no_match))
 				return ERR_INVALID;
 		} else if (!strcmp(x->name, "lifecycle-status") &&
 			   !x->modifier) {
@@ -143,7 +143,7 @@ fhir_goal_search(struct fhir_call *c, const struct fhir_search *q,
 	}
 	if (!fhir_no_sort(c, q, "Goals come in the plan's order."))
 		return ERR_INVALID;
-	if ((e = fhir_care_search_patient(
+	if ((e = fhir_search_patient(
 		     c, "Goal", pid, RES_CARE_RECORD,
 		     "Say whose goals: add patient=Patient/<id>.", &pid)) !=
 	    ERR_OK)

@@ -90,8 +90,7 @@ fhir_observation_search(struct fhir_call *c, const struct fhir_search *q,
 	struct reading_query rq;
 	struct reading *rows;
 	const char *kind = NULL;
-	int64_t pid = 0, v;
-	struct patient p;
+	int64_t pid = 0;
 	size_t i, n;
 	bool no_match = false;
 	enum err e;
@@ -103,17 +102,8 @@ fhir_observation_search(struct fhir_call *c, const struct fhir_search *q,
 		const struct fhir_param *x = &q->p[i];
 
 		if (!strcmp(x->name, "patient") || !strcmp(x->name, "subject")) {
-			if (x->modifier) {
-				fhir_fail(&c->oo, 400, "not-supported", x->name,
-					  "No modifiers on patient.");
+			if (!fhir_patient_param(c, x, &pid, &no_match))
 				return ERR_INVALID;
-			}
-			if (!fhir_ref_param(c, x->name, x->value, "Patient",
-					    &v))
-				return ERR_INVALID;
-			if (pid && pid != v)
-				no_match = true;
-			pid = v;
 		} else if (!strcmp(x->name, "code") && !x->modifier) {
 			const char *k;
 
@@ -134,27 +124,11 @@ fhir_observation_search(struct fhir_call *c, const struct fhir_search *q,
 			return ERR_INVALID;
 		}
 	}
-	/* A patient's token searches their own readings. */
-	if (!pid)
-		pid = c->ctx->actor.patient_id;
-	if (!pid) {
-		fhir_fail(&c->oo, 400, "required", "patient",
-			  "Say whose readings: add patient=Patient/<id>.");
-		return ERR_INVALID;
-	}
-	e = patient_get(c->ctx->db, c->ctx->a, pid, &p);
-	if (e == ERR_OK && p.org_id != c->ctx->actor.org_id)
-		e = ERR_NOT_FOUND;
-	if (e == ERR_NOT_FOUND) {
-		fhir_fail(&c->oo, 404, "not-found", "patient",
-			  "There is no such patient.");
-		return ERR_NOT_FOUND;
-	}
-	if (e != ERR_OK ||
-	    (e = fhir_allow(c, "Observation", SCOPE_SEARCH, pid,
-			    RES_MEASURES, ACT_READ)) != ERR_OK)
+	if ((e = fhir_search_patient(c, "Observation", pid, RES_MEASURES,
+				     "Say whose readings: add "
+				     "patient=Patient/<id>.",
+				     &pid)) != ERR_OK)
 		return e;
-	fhir_audit_read(c, "Observation", 0, pid);
 	if (q->include_patient &&
 	    (e = fhir_allow(c, "Patient", SCOPE_READ, pid, RES_PROFILE,
 			    ACT_READ)) != ERR_OK)

@@ -89,16 +89,6 @@ bool fhir_param_once(struct fhir_call *c, const struct fhir_param *x,
 		     const char **slot);
 
 /*
- * The patient a search of `type` is about: `pid` (from its patient
- * parameter), else with a patient's token their own record; 400
- * "required" without either, 404 when it is no patient of the caller's
- * organisation, 403 when the scopes or the access policy for `res` say
- * no. Then the search is audited as a read of that patient's record.
- */
-enum err fhir_search_patient(struct fhir_call *c, const char *type,
-			     int64_t pid, enum resource res, int64_t *out);
-
-/*
  * Grant `id` read as `type` (RelatedPerson or Consent): ERR_NOT_FOUND
  * for another organisation's, 403 unless the access policy lets the
  * caller read the patient's caregiver grants; audited.

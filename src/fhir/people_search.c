@@ -192,38 +192,6 @@ fhir_param_once(struct fhir_call *c, const struct fhir_param *x,
 }
 
 enum err
-fhir_search_patient(struct fhir_call *c, const char *type, int64_t pid,
-		    enum resource res, int64_t *out)
-{
-	struct patient p;
-	enum err e;
-
-	/* A patient's token searches their own record. */
-	if (!pid)
-		pid = c->ctx->actor.patient_id;
-	if (!pid) {
-		fhir_fail(&c->oo, 400, "required", "patient",
-			  "Say whose: add patient=Patient/<id>.");
-		return ERR_INVALID;
-	}
-	e = patient_get(c->ctx->db, c->ctx->a, pid, &p);
-	if (e == ERR_OK && p.org_id != c->ctx->actor.org_id)
-		e = ERR_NOT_FOUND;
-	if (e == ERR_NOT_FOUND) {
-		fhir_fail(&c->oo, 404, "not-found", "patient",
-			  "There is no such patient.");
-		return ERR_NOT_FOUND;
-	}
-	if (e != ERR_OK ||
-	    (e = fhir_allow(c, type, SCOPE_SEARCH, pid, res, ACT_READ)) !=
-		    ERR_OK)
-		return e;
-	fhir_audit_read(c, type, 0, pid);
-	*out = pid;
-	return ERR_OK;
-}
-
-enum err
 fhir_grant_read(struct fhir_call *c, const char *type, int64_t id,
 		struct grant *out)
 {
@@ -253,6 +221,8 @@ fhir_grant_search(struct fhir_call *c, const char *type,
 	enum err e;
 
 	if ((e = fhir_search_patient(c, type, pid, RES_GRANTS,
+				     "Say whose caregivers: add "
+				     "patient=Patient/<id>.",
 				     &gq->patient_id)) != ERR_OK)
 		return e;
 	if (!fhir_cursor_parse(c, q, &gq->has_after, &gq->after_at,

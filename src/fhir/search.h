@@ -49,6 +49,27 @@ const char *fhir_cursor_make(struct fhir_call *c, int64_t key, int64_t id);
 bool fhir_cursor_parse(struct fhir_call *c, const struct fhir_search *q,
 		       bool *has, int64_t *key, int64_t *id);
 
+/*
+ * Reads a patient or subject parameter `x` into *pid. False with an
+ * issue (400) for a modifier or a value that is no Patient reference. A
+ * second parameter naming another patient sets *no_match: no record is
+ * two patients'.
+ */
+bool fhir_patient_param(struct fhir_call *c, const struct fhir_param *x,
+			int64_t *pid, bool *no_match);
+
+/*
+ * The patient a search of `type` is about: `pid` (from its patient
+ * parameter), else with a patient's token their own record; 400
+ * "required" saying `ask` without either, 404 when it is no patient of
+ * the caller's organisation, 403 when the scopes or the access policy
+ * for `res` say no. Then the search is audited as a read of that
+ * patient's record, and *out is the patient.
+ */
+enum err fhir_search_patient(struct fhir_call *c, const char *type,
+			     int64_t pid, enum resource res, const char *ask,
+			     int64_t *out);
+
 /* False with an issue (400 at _sort, saying `why`) when _sort was asked
  * of a type that has an order of its own. */
 bool fhir_no_sort(struct fhir_call *c, const struct fhir_search *q,

@@ -7,47 +7,16 @@
 // parameters refused with an OperationOutcome that changes nothing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Client as FhirClient } from 'fhir-kit-client';
+import { makeToken as makeTokenFor, fhirClient, refused, fhirRaw } from './fhir_lib.mjs';
 import { startServer, Client, query, snapshot, patientId } from './lib.mjs';
 
 const EXT = 'https://cocare.org/fhir/StructureDefinition/';
 const CRISIS_BASE = 2n ** 62n;
 let server, maria, other, patientToken, doctorToken, carerToken, noPlanToken;
 
-// A personal API token made on the account page, as a person would.
-async function makeToken(user, scopes) {
-  const c = new Client(server.url);
-  await c.signIn(user);
-  const csrf = await c.csrf('/account');
-  const res = await c.post('/account/tokens', { csrf, label: `test ${scopes}`, scopes, days: '30' });
-  assert.equal(res.status, 200, res.text_.slice(0, 300));
-  const m = res.text_.match(/cct_[0-9a-f]{64}/);
-  assert.ok(m, 'the new token is shown');
-  return m[0];
-}
-
-function fhir(token) {
-  return new FhirClient({ baseUrl: server.url + '/fhir', bearerToken: token });
-}
-
-// The status and OperationOutcome of a request the client must refuse.
-async function refused(promise) {
-  try {
-    await promise;
-  } catch (e) {
-    const data = typeof e.response?.data === 'string' ? JSON.parse(e.response.data) : e.response?.data;
-    return { status: e.response?.status, outcome: data };
-  }
-  assert.fail('the request was not refused');
-}
-
-async function raw(path, { method = 'GET', token = patientToken, body, headers = {} } = {}) {
-  const h = { ...headers };
-  if (token) h.authorization = 'Bearer ' + token;
-  const res = await fetch(server.url + path, { method, body, headers: h });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
-}
+const makeToken = (user, scopes) => makeTokenFor(server, user, scopes);
+const fhir = (token) => fhirClient(server, token);
+const raw = (path, opts = {}) => fhirRaw(server, path, { token: patientToken, ...opts });
 
 // Every resource of a search, following the next links; and the pages.
 async function all(client, resourceType, searchParams) {
