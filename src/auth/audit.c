@@ -362,47 +362,138 @@ audit_verify(struct db *db, const struct audit_key *key, int64_t *count,
 	return ERR_OK;
 }
 
-static const char sql_patient_list[] =
-	"SELECT e.seq, e.at_ms, e.actor_id, COALESCE(a.display_name, ''), "
-	"e.actor_role, e.action, e.resource_type, e.outcome, e.detail "
-	"FROM audit_event e LEFT JOIN account a ON a.id = e.actor_id "
-	"WHERE e.patient_id = $1 AND (CAST($2 AS BIGINT) = 0 OR e.seq < $2) "
-	"ORDER BY e.seq DESC LIMIT $3";
+#define SELECT_AUDIT                                                       \
+	"SELECT e.seq, e.org_id, e.at_ms, e.actor_id, "                    \
+	"COALESCE(a.display_name, ''), COALESCE(a.patient_id, 0), "        \
+	"e.actor_role, e.action, e.resource_type, e.resource_id, "         \
+	"e.patient_id, COALESCE(p.org_id, 0), e.outcome, e.detail, "       \
+	"e.prev_hash, e.hash FROM audit_event e "                          \
+	"LEFT JOIN account a ON a.id = e.actor_id "                        \
+	"LEFT JOIN patient p ON p.id = e.patient_id "
+/* After "WHERE e.patient_id = $1" or "WHERE e.org_id = $1": the actor
+ * ($2, $3: 0 for anyone) and the time ([$4, $5)). */
+#define SEARCH_AND                                                         \
+	"AND (CAST($2 AS BIGINT) = 0 OR e.actor_id = $2) "                 \
+	"AND (CAST($3 AS BIGINT) = 0 OR a.patient_id = $3) "               \
+	"AND e.at_ms >= $4 AND e.at_ms < $5 "
+#define BY_PATIENT "WHERE e.patient_id = $1 " SEARCH_AND
+#define BY_ORG "WHERE e.org_id = $1 " SEARCH_AND
+/* Pages continue after the last seq shown ($6). */
+#define NEWEST "AND e.seq < $6 ORDER BY e.seq DESC LIMIT $7"
+#define OLDEST "AND e.seq > $6 ORDER BY e.seq LIMIT $7"
+#define COUNT_AUDIT                                                        \
+	"SELECT count(*) FROM audit_event e "                              \
+	"LEFT JOIN account a ON a.id = e.actor_id "
+
+static const char sql_get[] = SELECT_AUDIT "WHERE e.seq = $1";
+static const char sql_patient_desc[] = SELECT_AUDIT BY_PATIENT NEWEST;
+static const char sql_patient_asc[] = SELECT_AUDIT BY_PATIENT OLDEST;
+static const char sql_org_desc[] = SELECT_AUDIT BY_ORG NEWEST;
+static const char sql_org_asc[] = SELECT_AUDIT BY_ORG OLDEST;
+static const char sql_patient_count[] = COUNT_AUDIT BY_PATIENT;
+static const char sql_org_count[] = COUNT_AUDIT BY_ORG;
+
+static void
+read_row(struct stmt *st, struct arena *a, void *out)
+{
+	struct audit_row *r = out;
+
+	r->seq = stmt_int(st, 0);
+	r->org_id = stmt_int(st, 1);
+	r->at_ms = stmt_int(st, 2);
+	r->actor_id = stmt_int(st, 3);
+	r->actor_name = stmt_text_dup(st, 4, a);
+	r->actor_patient_id = stmt_int(st, 5);
+	r->actor_role = stmt_text_dup(st, 6, a);
+	r->action = stmt_text_dup(st, 7, a);
+	r->resource_type = stmt_text_dup(st, 8, a);
+	r->resource_id = stmt_text_dup(st, 9, a);
+	r->patient_id = stmt_int(st, 10);
+	r->patient_org_id = stmt_int(st, 11);
+	r->outcome = stmt_text_dup(st, 12, a);
+	r->detail = stmt_text_dup(st, 13, a);
+	r->prev_hash = stmt_text_dup(st, 14, a);
+	r->hash = stmt_text_dup(st, 15, a);
+}
+
+static void
+bind_search(struct stmt *st, const struct audit_query *q)
+{
+	stmt_bind_int(st, 1, q->patient_id ? q->patient_id : q->org_id);
+	stmt_bind_int(st, 2, q->actor_id);
+	stmt_bind_int(st, 3, q->actor_patient_id);
+	stmt_bind_int(st, 4, q->from_ms);
+	stmt_bind_int(st, 5, q->to_ms);
+}
+
+enum err
+audit_search(struct db *db, struct arena *a, const struct audit_query *q,
+	     struct audit_row **rows, size_t *count)
+{
+	size_t max = q->limit > AUDIT_LIST_MAX ? AUDIT_LIST_MAX : q->limit;
+	struct stmt *st;
+
+	*rows = NULL;
+	*count = 0;
+	if (q->patient_id)
+		st = db_prepare(db, q->oldest_first ? sql_patient_asc
+						    : sql_patient_desc);
+	else
+		st = db_prepare(db, q->oldest_first ? sql_org_asc
+						    : sql_org_desc);
+	if (!st)
+		return ERR_DB;
+	bind_search(st, q);
+	if (q->after_seq)
+		stmt_bind_int(st, 6, q->after_seq);
+	else
+		stmt_bind_int(st, 6, q->oldest_first ? 0 : INT64_MAX);
+	stmt_bind_int(st, 7, (int64_t)max);
+	return stmt_list(st, a, sizeof(**rows), max, read_row, rows, count);
+}
+
+enum err
+audit_search_count(struct db *db, const struct audit_query *q, int64_t *out)
+{
+	struct stmt *st = db_prepare(db, q->patient_id ? sql_patient_count
+						       : sql_org_count);
+
+	*out = 0;
+	if (!st)
+		return ERR_DB;
+	bind_search(st, q);
+	if (stmt_row(st))
+		*out = stmt_int(st, 0);
+	return stmt_done(st);
+}
+
+enum err
+audit_get(struct db *db, struct arena *a, int64_t seq, struct audit_row *out)
+{
+	struct stmt *st = db_prepare(db, sql_get);
+
+	if (!st)
+		return ERR_DB;
+	stmt_bind_int(st, 1, seq);
+	return stmt_get(st, a, read_row, out);
+}
 
 enum err
 audit_list_for_patient(struct db *db, struct arena *a, int64_t patient_id,
 		       int64_t before, int limit, struct audit_row **rows,
 		       size_t *count)
 {
-	struct audit_row *r;
-	struct stmt *st;
-	size_t n = 0;
+	struct audit_query q = {
+		.patient_id = patient_id,
+		.from_ms = INT64_MIN,
+		.to_ms = INT64_MAX,
+		.after_seq = before,
+		.limit = (size_t)limit,
+	};
 
 	*rows = NULL;
 	*count = 0;
-	if (limit <= 0 || limit > 1000)
+	if (limit <= 0 || limit > 1000 || !patient_id)
 		return ERR_INVALID;
-	r = arena_calloc(a, (size_t)limit, sizeof(*r));
-	if (!r)
-		return ERR_NOMEM;
-	if (!(st = db_prepare(db, sql_patient_list)))
-		return ERR_DB;
-	stmt_bind_int(st, 1, patient_id);
-	stmt_bind_int(st, 2, before);
-	stmt_bind_int(st, 3, limit);
-	while (n < (size_t)limit && stmt_row(st)) {
-		r[n].seq = stmt_int(st, 0);
-		r[n].at_ms = stmt_int(st, 1);
-		r[n].actor_id = stmt_int(st, 2);
-		r[n].actor_name = stmt_text_dup(st, 3, a);
-		r[n].actor_role = stmt_text_dup(st, 4, a);
-		r[n].action = stmt_text_dup(st, 5, a);
-		r[n].resource_type = stmt_text_dup(st, 6, a);
-		r[n].outcome = stmt_text_dup(st, 7, a);
-		r[n].detail = stmt_text_dup(st, 8, a);
-		n++;
-	}
-	*rows = r;
-	*count = n;
-	return stmt_done(st);
+	return audit_search(db, a, &q, rows, count);
 }

@@ -84,19 +84,59 @@ enum err audit_verify(struct db *db, const struct audit_key *key,
 
 struct audit_row {
 	int64_t seq;
+	int64_t org_id;		/* the actor's organisation */
 	int64_t at_ms;
 	int64_t actor_id;
 	char *actor_name;	/* display name, or "" for system */
+	int64_t actor_patient_id;	/* a patient account's own record */
 	char *actor_role;
 	char *action;
 	char *resource_type;
+	char *resource_id;
+	int64_t patient_id;
+	int64_t patient_org_id;	/* the patient's organisation; 0 none */
 	char *outcome;
 	char *detail;
+	char *prev_hash;	/* the chain: the previous entry's hash */
+	char *hash;
 };
+
+#define AUDIT_LIST_MAX 1001	/* rows read at once */
+
+/*
+ * A search of the chain: one patient's record (`patient_id`), or else
+ * the events of one organisation's people (`org_id`); optionally only
+ * one actor's (`actor_id`, or the account of patient record
+ * `actor_patient_id`), at_ms in [from_ms, to_ms). Newest first (by
+ * seq) unless `oldest_first`, continuing after `after_seq` when not 0.
+ */
+struct audit_query {
+	int64_t patient_id;
+	int64_t org_id;
+	int64_t actor_id;		/* 0: anyone */
+	int64_t actor_patient_id;	/* 0: anyone */
+	int64_t from_ms, to_ms;
+	bool oldest_first;
+	int64_t after_seq;
+	size_t limit;			/* capped at AUDIT_LIST_MAX */
+};
+
+/* The rows of `q` in its order: an arena array in `*rows` (`*count`). */
+enum err audit_search(struct db *db, struct arena *a,
+		      const struct audit_query *q, struct audit_row **rows,
+		      size_t *count);
+
+/* How many rows `q` matches on every page together. */
+enum err audit_search_count(struct db *db, const struct audit_query *q,
+			    int64_t *out);
+
+/* Entry `seq`; ERR_NOT_FOUND when there is none. */
+enum err audit_get(struct db *db, struct arena *a, int64_t seq,
+		   struct audit_row *out);
 
 /*
  * Who accessed a patient's record, newest first: at most `limit` rows
- * before sequence `before` (0 = newest). Rows are in `a`.
+ * (1 to 1000) before sequence `before` (0 = newest). Rows are in `a`.
  */
 enum err audit_list_for_patient(struct db *db, struct arena *a,
 				int64_t patient_id, int64_t before,

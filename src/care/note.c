@@ -682,6 +682,17 @@ note_get(struct db *db, struct arena *a, int64_t patient_id, int64_t id,
 		       patient_id, read_note, out);
 }
 
+enum err
+note_sharing_get(struct db *db, int64_t patient_id, int64_t id, bool *shared)
+{
+	struct note_state s;
+	enum err e = state_get(db, patient_id, id, &s);
+
+	if (e == ERR_OK)
+		*shared = s.shared;
+	return e;
+}
+
 static void
 read_patient(struct stmt *st, struct arena *a, void *out)
 {

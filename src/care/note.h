@@ -268,6 +268,11 @@ enum err note_search(struct db *db, struct arena *a,
 enum err note_search_count(struct db *db, const struct note_query *q,
 			   int64_t *out);
 
+/* Whether note `id` of the patient is shared with them now, without
+ * reading it; ERR_NOT_FOUND when the patient has no such note. */
+enum err note_sharing_get(struct db *db, int64_t patient_id, int64_t id,
+			  bool *shared);
+
 /* A co-written note's paragraphs in order. */
 enum err note_paragraph_list(struct db *db, struct arena *a, int64_t note_id,
 			     struct note_paragraph **out, size_t *count);

@@ -22,6 +22,11 @@ static const char *const observation_includes[] = {
 #define BULK "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/"
 
 const struct fhir_type fhir_types[] = {
+	{.name = "AuditEvent",
+	 .profile = PROFILE("AuditEvent"),
+	 .read = fhir_audit_event_read,
+	 .search = fhir_audit_event_search,
+	 .params = fhir_audit_event_params},
 	{.name = "CarePlan",
 	 .profile = PROFILE("CarePlan"),
 	 .read = fhir_careplan_read,
@@ -76,6 +81,11 @@ const struct fhir_type fhir_types[] = {
 	 .read = fhir_practitioner_role_read,
 	 .search = fhir_practitioner_role_search,
 	 .params = fhir_practitioner_role_params},
+	{.name = "Provenance",
+	 .profile = PROFILE("Provenance"),
+	 .read = fhir_provenance_read,
+	 .search = fhir_provenance_search,
+	 .params = fhir_provenance_params},
 	{.name = "RelatedPerson",
 	 .profile = PROFILE("RelatedPerson"),
 	 .read = fhir_related_person_read,
@@ -213,6 +223,23 @@ fhir_make_writes(struct fhir_call *c, struct fhir_write *w, size_t n,
 	return ERR_OK;
 }
 
+enum err
+fhir_allow_org(struct fhir_call *c, const char *type, unsigned op,
+	       enum org_permission perm)
+{
+	const struct actor *who = &c->ctx->actor;
+
+	if (!(scopes_allowed(&c->scopes, who, 0, type) & op))
+		return scope_refused(c, type, op, 0);
+	if (policy_org_allows(who, who->org_id, perm))
+		return ERR_OK;
+	audit_denied(c, type, op, 0, "organisation-permission");
+	fhir_fail(&c->oo, 403, "forbidden", NULL,
+		  "The access policy does not let this person do this across "
+		  "the organisation; for one patient's record, say whose.");
+	return ERR_FORBIDDEN;
+}
+
 bool
 fhir_id_parse(const char *s, int64_t *out)
 {
@@ -245,7 +272,10 @@ fhir_audit_read(struct fhir_call *c, const char *type, int64_t id,
 	char rid[24];
 	struct audit_event e;
 
-	snprintf(rid, sizeof(rid), "%lld", (long long)id);
+	/* A search names no one resource. */
+	rid[0] = '\0';
+	if (id)
+		snprintf(rid, sizeof(rid), "%lld", (long long)id);
 	e = audit_event_for(c->ctx, "read", type, rid, pid, "success");
 	if (audit_record_async(c->ctx, &e) != ERR_OK)
 		log_warn("fhir: read audit event not queued");

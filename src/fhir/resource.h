@@ -128,6 +128,15 @@ enum err fhir_allow(struct fhir_call *c, const char *type, unsigned op,
 		    int64_t pid, enum resource res, enum action act);
 
 /*
+ * Whether the call may do `op` on `type` across the organisation (no
+ * one patient's record): the token's scopes, then organisation
+ * permission `perm` (policy_org_allows()). ERR_FORBIDDEN, with an issue
+ * added and the refusal audited, when either says no.
+ */
+enum err fhir_allow_org(struct fhir_call *c, const char *type, unsigned op,
+			enum org_permission perm);
+
+/*
  * Whether the token's scopes could allow `op` on `type` at all (for
  * some record the actor may reach), checked before the request is read:
  * ERR_FORBIDDEN with an issue when not.
@@ -149,7 +158,8 @@ bool fhir_id_parse(const char *s, int64_t *out);
  * otherwise. */
 bool fhir_ref_parse(const char *ref, const char *type, int64_t *out);
 
-/* Records the read of a patient's resource in the audit chain. */
+/* Records the read of a patient's resource in the audit chain (`id` 0:
+ * a search; `pid` 0: no one patient's). */
 void fhir_audit_read(struct fhir_call *c, const char *type, int64_t id,
 		     int64_t pid);
 
@@ -230,5 +240,20 @@ enum err fhir_composition_search(struct fhir_call *c,
 				 const struct fhir_search *q,
 				 struct fhir_page *out);
 extern const struct fhir_search_param fhir_composition_params[];
+
+/* Provenance (provenance.c): read-only. */
+enum err fhir_provenance_read(struct fhir_call *c, int64_t id, json_t **out);
+enum err fhir_provenance_search(struct fhir_call *c,
+				const struct fhir_search *q,
+				struct fhir_page *out);
+extern const struct fhir_search_param fhir_provenance_params[];
+
+/* AuditEvent (auditevent.c): read-only; the id is the chain's seq. */
+enum err fhir_audit_event_read(struct fhir_call *c, int64_t seq,
+			       json_t **out);
+enum err fhir_audit_event_search(struct fhir_call *c,
+				 const struct fhir_search *q,
+				 struct fhir_page *out);
+extern const struct fhir_search_param fhir_audit_event_params[];
 
 #endif

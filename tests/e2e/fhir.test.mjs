@@ -28,7 +28,7 @@ before(async () => {
   maria = patientId(server);
   other = query(server, `SELECT CAST(id AS TEXT) AS id FROM patient WHERE id != ${maria} ORDER BY id LIMIT 1`)[0].id;
   patientToken = await makeToken('patient', 'patient/Observation.cruds patient/Patient.rs '
-    + 'patient/CareTeam.rs patient/Consent.rs patient/RelatedPerson.rs '
+    + 'patient/CareTeam.rs patient/Consent.rs patient/RelatedPerson.rs patient/Provenance.rs patient/AuditEvent.rs '
     + 'user/Organization.rs user/Practitioner.rs user/PractitionerRole.rs');
   readOnlyToken = await makeToken('patient', 'patient/*.rs user/Organization.rs user/Practitioner.rs user/PractitionerRole.rs');
   doctorToken = await makeToken('doctor', 'user/*.rs');
@@ -51,6 +51,9 @@ test('the CapabilityStatement lists what the server does, and each listed intera
   ids.CarePlan = maria;
   ids.Goal = query(server, `SELECT CAST(id AS TEXT) AS id FROM care_item WHERE patient_id = ${maria} AND kind = 'goal' AND removed = 0 LIMIT 1`)[0].id;
   ids.Composition = query(server, `SELECT CAST(id AS TEXT) AS id FROM note WHERE patient_id = ${maria} AND shared = 1 LIMIT 1`)[0].id;
+  // Who contributed what: the reading's provenance, and the audit trail.
+  ids.Provenance = query(server, `SELECT CAST(id AS TEXT) AS id FROM provenance WHERE resource_type = 'Observation' AND resource_id = '${created.id}'`)[0].id;
+  ids.AuditEvent = query(server, `SELECT CAST(seq AS TEXT) AS id FROM audit_event WHERE patient_id = ${maria} ORDER BY seq DESC LIMIT 1`)[0].id;
   // Writes are tested below; each listed one must be.
   const made = { Observation: true, Patient: true };
   const checks = {
