@@ -215,6 +215,9 @@ fhir_patient_search(struct fhir_call *c, const struct fhir_search *q,
 			return ERR_INVALID;
 		}
 	}
+	if (!fhir_no_sort(c, q, "Patients come in the order of their "
+				"record numbers."))
+		return ERR_INVALID;
 	if (from != INT64_MIN || to != INT64_MAX) {
 		pq.born_from = from == INT64_MIN ? "0000-00-00"
 						 : day_at_or_after(c, from);

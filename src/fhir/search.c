@@ -100,6 +100,22 @@ fhir_cursor_parse(struct fhir_call *c, const struct fhir_search *q,
 	return false;
 }
 
+/* Whether `v` sorts type `t`: one of its date parameters, with '-'
+ * before it for newest first. */
+static bool
+sort_param(const struct fhir_type *t, const char *v)
+{
+	size_t k;
+
+	if (v[0] == '-')
+		v++;
+	for (k = 0; t->params && t->params[k].name; k++)
+		if (!strcmp(t->params[k].type, "date") &&
+		    !strcmp(t->params[k].name, v))
+			return true;
+	return false;
+}
+
 enum err
 fhir_search_parse(struct fhir_call *c, const struct fhir_type *t,
 		  const struct fhir_kv *f, size_t n, struct fhir_search *q)
@@ -136,10 +152,11 @@ fhir_search_parse(struct fhir_call *c, const struct fhir_type *t,
 			}
 			q->summary_count = true;
 		} else if (!strcmp(name, "_sort")) {
-			if (strcmp(val, "date") && strcmp(val, "-date")) {
+			if (!sort_param(t, val)) {
 				fhir_fail(&c->oo, 400, "not-supported",
 					  "_sort",
-					  "Sort by date or -date (newest "
+					  "Sort by the type's date parameter, "
+					  "such as date or -date (newest "
 					  "first, the default).");
 				return ERR_INVALID;
 			}

@@ -8,46 +8,15 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { Client as FhirClient } from 'fhir-kit-client';
+import { makeToken as makeTokenFor, fhirClient, refused, fhirRaw } from './fhir_lib.mjs';
 import { startServer, Client, query, snapshot, patientId } from './lib.mjs';
 
 const EXAMPLES = new URL('../../../shared/testdata/fhir-r4-examples/', import.meta.url);
 let server, maria, other, patientToken, doctorToken;
 
-// A personal API token made on the account page, as a person would.
-async function makeToken(user, scopes) {
-  const c = new Client(server.url);
-  await c.signIn(user);
-  const csrf = await c.csrf('/account');
-  const res = await c.post('/account/tokens', { csrf, label: `test ${scopes}`, scopes, days: '30' });
-  assert.equal(res.status, 200, res.text_.slice(0, 300));
-  const m = res.text_.match(/cct_[0-9a-f]{64}/);
-  assert.ok(m, 'the new token is shown');
-  return m[0];
-}
-
-function fhir(token) {
-  return new FhirClient({ baseUrl: server.url + '/fhir', bearerToken: token });
-}
-
-// The status and OperationOutcome of a request the client must refuse.
-async function refused(promise) {
-  try {
-    await promise;
-  } catch (e) {
-    const data = typeof e.response?.data === 'string' ? JSON.parse(e.response.data) : e.response?.data;
-    return { status: e.response?.status, outcome: data };
-  }
-  assert.fail('the request was not refused');
-}
-
-async function raw(path, { method = 'GET', token = patientToken, body, headers = {} } = {}) {
-  const h = { ...headers };
-  if (token) h.authorization = 'Bearer ' + token;
-  const res = await fetch(server.url + path, { method, body, headers: h });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
-}
+const makeToken = (user, scopes) => makeTokenFor(server, user, scopes);
+const fhir = (token) => fhirClient(server, token);
+const raw = (path, opts = {}) => fhirRaw(server, path, { token: patientToken, ...opts });
 
 function example(name, subject) {
   const r = JSON.parse(readFileSync(new URL(name, EXAMPLES), 'utf8'));
@@ -187,15 +156,17 @@ test('refused and bad requests get an OperationOutcome and change nothing', asyn
   const seq = query(server, `SELECT CAST(seq AS TEXT) AS id FROM audit_event WHERE patient_id = ${other} LIMIT 1`)[0].id;
   const orgSeq = query(server, "SELECT CAST(seq AS TEXT) AS id FROM audit_event WHERE patient_id = 0 AND action = 'login' LIMIT 1")[0].id;
   // A patient's token never reaches another patient.
+  // (Each request is made when its turn comes: one refused before it
+  // is awaited would be an unhandled rejection.)
   for (const p of [
-    fhir(patientToken).search({ resourceType: 'Provenance', searchParams: { patient: other } }),
-    fhir(patientToken).search({ resourceType: 'AuditEvent', searchParams: { patient: other } }),
-    fhir(patientToken).read({ resourceType: 'Provenance', id: provId }),
-    fhir(patientToken).read({ resourceType: 'AuditEvent', id: seq }),
+    () => fhir(patientToken).search({ resourceType: 'Provenance', searchParams: { patient: other } }),
+    () => fhir(patientToken).search({ resourceType: 'AuditEvent', searchParams: { patient: other } }),
+    () => fhir(patientToken).read({ resourceType: 'Provenance', id: provId }),
+    () => fhir(patientToken).read({ resourceType: 'AuditEvent', id: seq }),
     // Nor the organisation's log.
-    fhir(patientToken).read({ resourceType: 'AuditEvent', id: orgSeq }),
+    () => fhir(patientToken).read({ resourceType: 'AuditEvent', id: orgSeq }),
   ]) {
-    const r = await refused(p);
+    const r = await refused(p());
     assert.equal(r.status, 403);
     assert.equal(r.outcome.resourceType, 'OperationOutcome');
     assert.equal(r.outcome.issue[0].code, 'forbidden');
@@ -203,12 +174,12 @@ test('refused and bad requests get an OperationOutcome and change nothing', asyn
   // The team does not read who looked at a record; the privacy officer
   // reads access logs, not records.
   for (const p of [
-    doctor.search({ resourceType: 'AuditEvent', searchParams: { patient: maria } }),
-    doctor.search({ resourceType: 'AuditEvent', searchParams: {} }),
-    doctor.read({ resourceType: 'AuditEvent', id: seq }),
-    fhir(privacyToken).search({ resourceType: 'Provenance', searchParams: { patient: maria } }),
+    () => doctor.search({ resourceType: 'AuditEvent', searchParams: { patient: maria } }),
+    () => doctor.search({ resourceType: 'AuditEvent', searchParams: {} }),
+    () => doctor.read({ resourceType: 'AuditEvent', id: seq }),
+    () => fhir(privacyToken).search({ resourceType: 'Provenance', searchParams: { patient: maria } }),
   ])
-    assert.equal((await refused(p)).status, 403);
+    assert.equal((await refused(p())).status, 403);
   // No token, a wrong token.
   for (const token of [null, 'cct_' + '0'.repeat(64)]) {
     for (const path of [`/fhir/Provenance?patient=${maria}`, `/fhir/AuditEvent/${seq}`]) {
