@@ -15,7 +15,9 @@
 #include "core/arena.h"
 #include "core/id.h"
 #include "core/str.h"
+#include "auth/provenance.h"
 #include "fhir/search.h"
+#include "fhir/trail.h"
 #include "fhir/shape.h"
 #include "http/http.h"
 #include "core/banned.h"
@@ -59,7 +61,46 @@ static const struct fhir_element request_el[] = {
 	{"ifNoneExist", FHIR_STRING},
 };
 
+/* Every element of an R4 Provenance. A client's Provenance in a
+ * transaction says in whose name one of its writes is made: cocare
+ * reads target and agent, and keeps the rest as its own provenance row
+ * says it (who, when, which voice). */
+static const struct fhir_element provenance_el[] = {
+	{"resourceType", FHIR_STRING},
+	{"id", FHIR_STRING},
+	{"meta", FHIR_OBJECT},
+	{"implicitRules", FHIR_STRING},
+	{"language", FHIR_STRING},
+	{"text", FHIR_OBJECT},
+	{"contained", FHIR_ARRAY},
+	{"extension", FHIR_ARRAY},
+	{"modifierExtension", FHIR_ARRAY},
+	{"target", FHIR_ARRAY},
+	{"occurredPeriod", FHIR_OBJECT},
+	{"occurredDateTime", FHIR_STRING},
+	{"recorded", FHIR_STRING},
+	{"policy", FHIR_STRINGS},
+	{"location", FHIR_OBJECT},
+	{"reason", FHIR_ARRAY},
+	{"activity", FHIR_OBJECT},
+	{"agent", FHIR_ARRAY},
+	{"entity", FHIR_ARRAY},
+	{"signature", FHIR_ARRAY},
+};
+
+static const struct fhir_element agent_el[] = {
+	{"id", FHIR_STRING},
+	{"extension", FHIR_ARRAY},
+	{"modifierExtension", FHIR_ARRAY},
+	{"type", FHIR_OBJECT},
+	{"role", FHIR_ARRAY},
+	{"who", FHIR_OBJECT},
+	{"onBehalfOf", FHIR_OBJECT},
+};
+
 static const struct fhir_def bundle_def = FHIR_DEF(bundle_el);
+static const struct fhir_def provenance_def = FHIR_DEF(provenance_el);
+static const struct fhir_def agent_def = FHIR_DEF(agent_el);
 static const struct fhir_def entry_def = FHIR_DEF(entry_el);
 static const struct fhir_def request_def = FHIR_DEF(request_el);
 
@@ -79,6 +120,7 @@ struct entry {
 	bool have_version;
 	struct fhir_write w;
 	bool writes;
+	struct entry *attributes;	/* a Provenance: the entry it is for */
 	/* The answer. */
 	int status;
 	json_t *out;		/* the resource, or an OperationOutcome */
@@ -332,6 +374,14 @@ fhir_conditional_find(struct fhir_call *c, const struct fhir_type *t,
 	return if_none_exist(c, t, query, found);
 }
 
+/* A Provenance sent to be created: only in a transaction, where it
+ * names one of the transaction's writes. */
+static bool
+is_attribution(const struct entry *x)
+{
+	return x->method == M_POST && !strcmp(x->type->name, "Provenance");
+}
+
 /* Checks and prepares entry x's write (or finds what If-None-Exist
  * names). */
 static enum err
@@ -524,6 +574,115 @@ transaction_writes(struct fhir_call *c, struct entry *x, size_t n)
 	return ERR_OK;
 }
 
+static bool
+attribution_fail(struct fhir_call *c, size_t i, const char *where,
+		 const char *text)
+{
+	fhir_failf(&c->oo, 422, "processing", text,
+		   "Bundle.entry[%zu].resource.%s", i, where);
+	return false;
+}
+
+/*
+ * A client's Provenance (entry i): the write of this transaction it
+ * targets is made in the patient's voice when an agent acts on the
+ * patient's behalf (or is the patient), as when a professional writes
+ * what the patient said. An agent can only be the caller or that
+ * patient: nobody attributes a write to someone else.
+ */
+static bool
+attribute(struct fhir_call *c, struct entry *x, size_t n, size_t i)
+{
+	json_t *res = x[i].resource, *targets, *agents, *a;
+	const char *ref;
+	struct entry *t = NULL;
+	char path[48];
+	int64_t id, me = c->ctx->actor.account_id;
+	bool patient = false;
+	size_t k, j;
+
+	if (!fhir_check_members(&c->oo, res, &provenance_def, "Provenance"))
+		return false;
+	targets = json_object_get(res, "target");
+	agents = json_object_get(res, "agent");
+	if (json_array_size(targets) != 1 ||
+	    !(ref = fhir_string_of(json_array_get(targets, 0), "reference")))
+		return attribution_fail(c, i, "target",
+					"Give one target: the fullUrl of an "
+					"entry of this transaction.");
+	for (k = 0; k < n; k++)
+		if (x[k].writes && x[k].type->name &&
+		    fhir_ref_parse(ref, x[k].type->name, &id) &&
+		    id == x[k].w.id)
+			t = &x[k];
+	if (!t)
+		return attribution_fail(c, i, "target",
+					"A Provenance in a transaction "
+					"attributes one of its writes: "
+					"refer to that entry's fullUrl.");
+	json_array_foreach(agents, j, a) {
+		json_t *who = json_object_get(a, "who");
+		json_t *obo = json_object_get(a, "onBehalfOf");
+		const char *w = fhir_string_of(who, "reference");
+		const char *o = fhir_string_of(obo, "reference");
+
+		snprintf(path, sizeof(path), "Provenance.agent[%zu]", j);
+		if (!fhir_check_members(&c->oo, a, &agent_def, path))
+			return false;
+		if (!w)
+			return attribution_fail(c, i, "agent.who",
+						"Each agent needs who.");
+		/* The caller, or the patient themself. */
+		if (!((fhir_ref_parse(w, "Practitioner", &id) && id == me) ||
+		      (fhir_ref_parse(w, "Patient", &id) &&
+		       id == t->w.wi.patient_id)))
+			return attribution_fail(c, i, "agent.who",
+						"An agent is you (Practitioner/"
+						"<your account>) or the "
+						"patient: nobody else.");
+		if (o && !(fhir_ref_parse(o, "Patient", &id) &&
+			   id == t->w.wi.patient_id))
+			return attribution_fail(c, i, "agent.onBehalfOf",
+						"onBehalfOf is the patient whose "
+						"record is written.");
+		if (o || (fhir_ref_parse(w, "Patient", &id) &&
+			  id == t->w.wi.patient_id))
+			patient = true;
+	}
+	if (!json_array_size(agents))
+		return attribution_fail(c, i, "agent", "Give an agent.");
+	if (patient)
+		t->w.wi.voice = "patient";
+	x[i].attributes = t;
+	return true;
+}
+
+/* After the writes: a Provenance entry answers with the provenance the
+ * write recorded for its target. */
+static enum err
+attribution_result(struct fhir_call *c, struct entry *x)
+{
+	struct provenance_query q = {0};
+	struct provenance *rows;
+	size_t n;
+	enum err e;
+
+	q.patient_id = x->attributes->w.wi.patient_id;
+	q.resource_type = x->attributes->w.wi.resource_type;
+	q.resource_id = x->attributes->w.wi.resource_id;
+	q.from_ms = INT64_MIN;
+	q.to_ms = INT64_MAX;
+	q.limit = 1;
+	if ((e = provenance_search(c->ctx->db, c->ctx->a, &q, &rows, &n)) !=
+	    ERR_OK)
+		return e;
+	if (!n)
+		return ERR_NOT_FOUND;
+	x->out = fhir_provenance_json(&rows[0]);
+	x->status = 201;
+	return x->out ? ERR_OK : ERR_NOMEM;
+}
+
 static enum err
 transaction(struct fhir_call *c, struct entry *x, size_t n, const char *base)
 {
@@ -538,7 +697,7 @@ transaction(struct fhir_call *c, struct entry *x, size_t n, const char *base)
 		if (x[i].resource)
 			resolve_refs(c, x[i].resource, x, n);
 	for (i = 0; i < n; i++) {
-		if (x[i].method == M_GET)
+		if (x[i].method == M_GET || is_attribution(&x[i]))
 			continue;
 		from = c->oo.n;
 		e = prepare(c, &x[i]);
@@ -554,8 +713,16 @@ transaction(struct fhir_call *c, struct entry *x, size_t n, const char *base)
 			return e;
 		}
 	}
+	/* Client Provenance, once the writes they name are prepared. */
+	for (i = 0; i < n; i++)
+		if (is_attribution(&x[i]) && !attribute(c, x, n, i))
+			return ERR_INVALID;
 	if ((e = transaction_writes(c, x, n)) != ERR_OK)
 		return e;
+	for (i = 0; i < n; i++)
+		if (x[i].attributes &&
+		    (e = attribution_result(c, &x[i])) != ERR_OK)
+			return e;
 	for (i = 0; i < n; i++) {
 		if (x[i].method != M_GET)
 			continue;

@@ -537,3 +537,45 @@ test('bulk export: in the background, only what the person may read, by type and
   assert.equal(del.status, 202);
   assert.equal((await raw(new URL(location).pathname, { token: doctorToken })).status, 404);
 });
+
+test('a Provenance in a transaction says in whose name a reading is written', async () => {
+  const doctor = query(server, "SELECT CAST(id AS TEXT) AS id FROM account WHERE username = 'doctor'")[0].id;
+  const writer = await makeToken('doctor', 'user/Observation.crs user/Provenance.rs');
+  const tx = (who, obo, when) => fhir(writer).transaction({
+    body: {
+      resourceType: 'Bundle', type: 'transaction',
+      entry: [
+        { fullUrl: 'urn:uuid:3f2c0a4e-1111-4111-8111-000000000001', resource: weight(68, when), request: { method: 'POST', url: 'Observation' } },
+        {
+          resource: {
+            resourceType: 'Provenance', target: [{ reference: 'urn:uuid:3f2c0a4e-1111-4111-8111-000000000001' }], recorded: when,
+            agent: [{ who: { reference: who }, ...(obo ? { onBehalfOf: { reference: obo } } : {}) }],
+          },
+          request: { method: 'POST', url: 'Provenance' },
+        },
+      ],
+    },
+  });
+  const voiceOf = (when) => query(server, `SELECT p.voice FROM provenance p JOIN reading r ON CAST(r.id AS TEXT) = p.resource_id WHERE p.resource_type = 'Observation' AND r.at_ms = ${Date.parse(when)}`).map((r) => r.voice);
+  // The doctor types what María measured, on her behalf: her voice.
+  const ok = await tx(`Practitioner/${doctor}`, `Patient/${maria}`, '2018-09-01T07:00:00Z');
+  assert.deepEqual(ok.entry.map((e) => e.response.status), ['201 Created', '201 Created']);
+  assert.equal(ok.entry[1].resource.resourceType, 'Provenance');
+  assert.equal(ok.entry[1].resource.target[0].reference, ok.entry[0].response.location.replace(/\/_history\/\d+$/, ''));
+  assert.deepEqual(voiceOf('2018-09-01T07:00:00Z'), ['patient']);
+  // Without it, the doctor's own voice.
+  await fhir(writer).create({ resourceType: 'Observation', body: weight(68, '2018-09-02T07:00:00Z') });
+  assert.deepEqual(voiceOf('2018-09-02T07:00:00Z'), ['professional']);
+  // Nobody writes in someone else's name; nothing of the transaction is kept.
+  const before = snapshot(server);
+  const other = query(server, "SELECT CAST(id AS TEXT) AS id FROM account WHERE username = 'nurse'")[0].id;
+  for (const [who, obo] of [[`Practitioner/${other}`, null], [`Practitioner/${doctor}`, 'Patient/1']]) {
+    const r = await refused(tx(who, obo, '2018-09-03T07:00:00Z'));
+    assert.equal(r.status, 422);
+    assert.match(r.outcome.issue[0].expression[0], /^Bundle\.entry\[1\]\.resource\.agent/);
+  }
+  assert.equal(snapshot(server), before, 'nothing changed');
+  // Only in a transaction.
+  const alone = await raw('/fhir/Provenance', { token: writer, method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify({ resourceType: 'Provenance' }) });
+  assert.equal(alone.status, 405);
+});
