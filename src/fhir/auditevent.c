@@ -186,15 +186,7 @@ allow_search(struct fhir_call *c, struct audit_query *aq)
 		return fhir_allow_org(c, "AuditEvent", SCOPE_SEARCH,
 				      ORG_REVIEW_ACCESS);
 	}
-	e = patient_get(c->ctx->db, c->ctx->a, aq->patient_id, &p);
-	if (e == ERR_OK && p.org_id != c->ctx->actor.org_id)
-		e = ERR_NOT_FOUND;
-	if (e == ERR_NOT_FOUND) {
-		fhir_fail(&c->oo, 404, "not-found", "patient",
-			  "There is no such patient.");
-		return ERR_NOT_FOUND;
-	}
-	if (e != ERR_OK)
+	if ((e = fhir_org_patient(c, aq->patient_id, &p)) != ERR_OK)
 		return e;
 	return fhir_allow(c, "AuditEvent", SCOPE_SEARCH, aq->patient_id,
 			  RES_ACCESS_LOG, ACT_READ);

@@ -236,7 +236,6 @@ fhir_provenance_search(struct fhir_call *c, const struct fhir_search *q,
 		       struct fhir_page *out)
 {
 	struct provenance_query pq;
-	struct patient p;
 	bool no_match = false;
 	enum err e;
 
@@ -245,27 +244,12 @@ fhir_provenance_search(struct fhir_call *c, const struct fhir_search *q,
 	pq.to_ms = INT64_MAX;
 	if (!read_params(c, q, &pq, &no_match))
 		return ERR_INVALID;
-	/* A patient's token searches their own record. */
-	if (!pq.patient_id)
-		pq.patient_id = c->ctx->actor.patient_id;
-	if (!pq.patient_id) {
-		fhir_fail(&c->oo, 400, "required", "patient",
-			  "Say whose record: add patient=Patient/<id>.");
-		return ERR_INVALID;
-	}
-	e = patient_get(c->ctx->db, c->ctx->a, pq.patient_id, &p);
-	if (e == ERR_OK && p.org_id != c->ctx->actor.org_id)
-		e = ERR_NOT_FOUND;
-	if (e == ERR_NOT_FOUND) {
-		fhir_fail(&c->oo, 404, "not-found", "patient",
-			  "There is no such patient.");
-		return ERR_NOT_FOUND;
-	}
-	if (e != ERR_OK ||
-	    (e = fhir_allow(c, "Provenance", SCOPE_SEARCH, pq.patient_id,
-			    RES_PROFILE, ACT_READ)) != ERR_OK)
+	if ((e = fhir_search_patient(c, "Provenance", pq.patient_id,
+				     RES_PROFILE,
+				     "Say whose record: add "
+				     "patient=Patient/<id>.",
+				     &pq.patient_id)) != ERR_OK)
 		return e;
-	fhir_audit_read(c, "Provenance", 0, pq.patient_id);
 	pq.oldest_first = q->sort_oldest;
 	if (!fhir_cursor_parse(c, q, &pq.has_after, &pq.after_ms,
 			       &pq.after_id))

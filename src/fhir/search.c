@@ -205,6 +205,20 @@ fhir_no_sort(struct fhir_call *c, const struct fhir_search *q, const char *why)
 	return false;
 }
 
+enum err
+fhir_org_patient(struct fhir_call *c, int64_t pid, struct patient *out)
+{
+	enum err e = patient_get(c->ctx->db, c->ctx->a, pid, out);
+
+	/* Another organisation's patient does not exist for this one. */
+	if (e == ERR_OK && out->org_id != c->ctx->actor.org_id)
+		e = ERR_NOT_FOUND;
+	if (e == ERR_NOT_FOUND)
+		fhir_fail(&c->oo, 404, "not-found", "patient",
+			  "There is no such patient.");
+	return e;
+}
+
 bool
 fhir_patient_param(struct fhir_call *c, const struct fhir_param *x,
 		   int64_t *pid, bool *no_match)
@@ -238,15 +252,7 @@ fhir_search_patient(struct fhir_call *c, const char *type, int64_t pid,
 		fhir_fail(&c->oo, 400, "required", "patient", ask);
 		return ERR_INVALID;
 	}
-	e = patient_get(c->ctx->db, c->ctx->a, pid, &p);
-	if (e == ERR_OK && p.org_id != c->ctx->actor.org_id)
-		e = ERR_NOT_FOUND;
-	if (e == ERR_NOT_FOUND) {
-		fhir_fail(&c->oo, 404, "not-found", "patient",
-			  "There is no such patient.");
-		return ERR_NOT_FOUND;
-	}
-	if (e != ERR_OK ||
+	if ((e = fhir_org_patient(c, pid, &p)) != ERR_OK ||
 	    (e = fhir_allow(c, type, SCOPE_SEARCH, pid, res, ACT_READ)) !=
 		    ERR_OK)
 		return e;

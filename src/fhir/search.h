@@ -49,6 +49,11 @@ const char *fhir_cursor_make(struct fhir_call *c, int64_t key, int64_t id);
 bool fhir_cursor_parse(struct fhir_call *c, const struct fhir_search *q,
 		       bool *has, int64_t *key, int64_t *id);
 
+/* Patient `pid` of the caller's organisation into *out; ERR_NOT_FOUND
+ * (with a 404 issue at "patient") for none or another organisation's. */
+enum err fhir_org_patient(struct fhir_call *c, int64_t pid,
+			  struct patient *out);
+
 /*
  * Reads a patient or subject parameter `x` into *pid. False with an
  * issue (400) for a modifier or a value that is no Patient reference. A
