@@ -70,6 +70,15 @@ try {
   // Notifications: a person's preferences on a phone, and the
   // administrator's outbox with the demo's dead-letter list.
   await shot('patient', '/account/notifications', 'contact-notifications.png', { viewport: { width: 390, height: 844 } });
+  // A token for a program, just made: shown once (docs/fhir.md).
+  await shot('patient', '/account', 'api-token.png', {
+    before: async (p) => {
+      await p.getByLabel('Token name').fill('Blood pressure app');
+      await p.getByLabel('Or exact SMART scopes').fill('patient/Observation.crs patient/Patient.r');
+      await p.getByRole('button', { name: 'Create token' }).click();
+      await p.locator('.notice code.secret').scrollIntoViewIfNeeded();
+    },
+  });
   await shot('admin', '/admin/outbox', 'contact-outbox.png', { full: true });
   // Messages: the patient's list on a phone, a conversation the doctor answers.
   await shot('patient', '/messages', 'contact-messages.png', { viewport: { width: 390, height: 844 } });
