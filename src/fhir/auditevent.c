@@ -137,7 +137,6 @@ read_params(struct fhir_call *c, const struct fhir_search *q,
 	    struct audit_query *aq, bool *no_match)
 {
 	size_t i;
-	int64_t v;
 
 	for (i = 0; i < q->n; i++) {
 		const struct fhir_param *x = &q->p[i];
@@ -148,12 +147,9 @@ read_params(struct fhir_call *c, const struct fhir_search *q,
 			return false;
 		}
 		if (!strcmp(x->name, "patient")) {
-			if (!fhir_ref_param(c, x->name, x->value, "Patient",
-					    &v))
+			if (!fhir_patient_param(c, x, &aq->patient_id,
+						no_match))
 				return false;
-			if (aq->patient_id && aq->patient_id != v)
-				*no_match = true;
-			aq->patient_id = v;
 		} else if (!strcmp(x->name, "date")) {
 			if (!fhir_date_param(c, "date", x->value, &aq->from_ms,
 					     &aq->to_ms))

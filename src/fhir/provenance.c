@@ -103,7 +103,6 @@ read_params(struct fhir_call *c, const struct fhir_search *q,
 {
 	const char *type, *id;
 	size_t i;
-	int64_t v;
 
 	for (i = 0; i < q->n; i++) {
 		const struct fhir_param *x = &q->p[i];
@@ -114,12 +113,9 @@ read_params(struct fhir_call *c, const struct fhir_search *q,
 			return false;
 		}
 		if (!strcmp(x->name, "patient")) {
-			if (!fhir_ref_param(c, x->name, x->value, "Patient",
-					    &v))
+			if (!fhir_patient_param(c, x, &pq->patient_id,
+						no_match))
 				return false;
-			if (pq->patient_id && pq->patient_id != v)
-				*no_match = true;
-			pq->patient_id = v;
 		} else if (!strcmp(x->name, "target")) {
 			if (!target_param(c, x->value, &type, &id))
 				return false;
