@@ -612,6 +612,25 @@ claim_fn(struct db *db, void *arg)
 	return exec_id(db, sql_drop_files, cj->id);
 }
 
+/* Whether a job is due, read without writing: an idle worker must not
+ * make a write (and a flush of the disk) each time it looks. */
+static bool
+job_due(struct fhir_exporter *x, int64_t now_ms)
+{
+	struct db *db = store_acquire(x->store);
+	struct stmt *st = db ? db_prepare(db, sql_due) : NULL;
+	bool due = false;
+
+	if (st) {
+		stmt_bind_int(st, 1, now_ms);
+		due = stmt_row(st);
+		stmt_done(st);
+	}
+	if (db)
+		store_release(x->store, db);
+	return due;
+}
+
 bool
 fhir_exporter_run_once(struct fhir_exporter *x)
 {
@@ -623,7 +642,8 @@ fhir_exporter_run_once(struct fhir_exporter *x)
 	enum err e;
 
 	cj.until_ms = cj.now_ms + x->lease_s * 1000LL;
-	if (store_write(x->store, claim_fn, &cj) != ERR_OK || !cj.id)
+	if (!job_due(x, cj.now_ms) ||
+	    store_write(x->store, claim_fn, &cj) != ERR_OK || !cj.id)
 		return false;
 	if (!(ja = arena_new(ARENA_CAP)) ||
 	    !(r = arena_calloc(ja, 1, sizeof(*r)))) {
