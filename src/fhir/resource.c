@@ -17,6 +17,9 @@
 
 static const char *const observation_includes[] = {
 	"Observation:patient", "Observation:subject", NULL};
+static const char *const response_includes[] = {
+	"QuestionnaireResponse:patient", "QuestionnaireResponse:subject",
+	NULL};
 
 #define PROFILE(t) "http://hl7.org/fhir/StructureDefinition/" t
 #define BULK "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/"
@@ -86,6 +89,19 @@ const struct fhir_type fhir_types[] = {
 	 .read = fhir_provenance_read,
 	 .search = fhir_provenance_search,
 	 .params = fhir_provenance_params},
+	{.name = "Questionnaire",
+	 .profile = PROFILE("Questionnaire"),
+	 .read = fhir_questionnaire_read,
+	 .search = fhir_questionnaire_search,
+	 .create = fhir_questionnaire_create,
+	 .params = fhir_questionnaire_params},
+	{.name = "QuestionnaireResponse",
+	 .profile = PROFILE("QuestionnaireResponse"),
+	 .read = fhir_response_read,
+	 .search = fhir_response_search,
+	 .create = fhir_response_create,
+	 .params = fhir_response_params,
+	 .includes = response_includes},
 	{.name = "RelatedPerson",
 	 .profile = PROFILE("RelatedPerson"),
 	 .read = fhir_related_person_read,

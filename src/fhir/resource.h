@@ -241,6 +241,24 @@ enum err fhir_composition_search(struct fhir_call *c,
 				 struct fhir_page *out);
 extern const struct fhir_search_param fhir_composition_params[];
 
+/* Questionnaires and answers (questionnaire.c,
+ * questionnaireresponse.c). */
+enum err fhir_questionnaire_read(struct fhir_call *c, int64_t id,
+				 json_t **out);
+enum err fhir_questionnaire_search(struct fhir_call *c,
+				   const struct fhir_search *q,
+				   struct fhir_page *out);
+enum err fhir_questionnaire_create(struct fhir_call *c, json_t *in,
+				   struct fhir_write *w);
+extern const struct fhir_search_param fhir_questionnaire_params[];
+enum err fhir_response_read(struct fhir_call *c, int64_t id, json_t **out);
+enum err fhir_response_search(struct fhir_call *c,
+			      const struct fhir_search *q,
+			      struct fhir_page *out);
+enum err fhir_response_create(struct fhir_call *c, json_t *in,
+			      struct fhir_write *w);
+extern const struct fhir_search_param fhir_response_params[];
+
 /* Provenance (provenance.c): read-only. */
 enum err fhir_provenance_read(struct fhir_call *c, int64_t id, json_t **out);
 enum err fhir_provenance_search(struct fhir_call *c,

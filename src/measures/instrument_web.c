@@ -216,20 +216,8 @@ get_library_instrument(struct req *req)
 static enum err
 own_by_id(struct web *w, int64_t id, struct org_instrument *out)
 {
-	struct org_instrument *own;
-	size_t n, i;
-	enum err e;
-
-	if ((e = org_instrument_list(w->ctx.db, w->ctx.a, w->account.org_id,
-				     &own, &n)) != ERR_OK)
-		return e;
-	for (i = 0; i < n; i++)
-		if (own[i].id == id)
-			return org_instrument_get(w->ctx.db, w->ctx.a,
-						  w->account.org_id,
-						  own[i].url, own[i].lang,
-						  out);
-	return ERR_NOT_FOUND;
+	return org_instrument_by_id(w->ctx.db, w->ctx.a, w->account.org_id,
+				    id, out);
 }
 
 /* GET /instruments/own/:iid: one of the organisation's. 200; 403; 404. */
@@ -326,18 +314,33 @@ uploaded_json(struct web *w, size_t *len)
 static enum err
 post_add(struct req *req)
 {
+	static const char *const refusals[OI_REFUSAL__MAX] = {
+		[OI_UNREADABLE] = N_("This file is not a questionnaire cocare "
+				     "can read. Check it against the format "
+				     "in the guide and try again:"),
+		[OI_NO_URL] = N_("The questionnaire needs a \"url\" that "
+				 "names it, so answers can say which "
+				 "questionnaire they belong to."),
+		[OI_IN_LIBRARY] = N_("This questionnaire is already in the "
+				     "library."),
+		[OI_UNKNOWN_RULES] = N_("Choose how it is scored from the "
+					"list."),
+		[OI_RULES_MISMATCH] = N_("Its questions or answers do not "
+					 "match the library instrument chosen "
+					 "to score it:"),
+	};
 	struct web *w = web_of(req);
 	struct write_info wi = {
 		.action = "create",
 		.resource_type = ORG_INSTRUMENT_RES,
 		.detail = "questionnaire-added",
 	};
-	const char *chosen = web_field(w, "scored_as"), *why = NULL, *json;
-	const struct instrument *lib = NULL, *list;
+	const char *why = NULL, *json;
+	enum org_instrument_refusal refusal;
 	struct adopt_notes notes = {0};
 	struct org_instrument *oi;
 	struct questionnaire *q;
-	size_t len = 0, n;
+	size_t len = 0;
 	enum err e;
 
 	if (!admin_allowed(w))
@@ -347,54 +350,20 @@ post_add(struct req *req)
 				N_("Choose a FHIR Questionnaire file (JSON) "
 				   "to add."),
 				NULL);
-	if (q_parse(w->ctx.a, json, len, &q, &why) != ERR_OK) {
-		write_refused(&w->ctx, &wi);
-		return add_form(w, 400,
-				N_("This file is not a questionnaire cocare "
-				   "can read. Check it against the format in "
-				   "the guide and try again:"),
-				why);
-	}
-	if (!q->url || !*q->url)
-		return add_form(w, 400,
-				N_("The questionnaire needs a \"url\" that "
-				   "names it, so answers can say which "
-				   "questionnaire they belong to."),
-				NULL);
-	if (instrument_by_url(q->url, NULL))
-		return add_form(w, 400,
-				N_("This questionnaire is already in the "
-				   "library."),
-				q->url);
-	list = instrument_list(&n);
-	if (!strcmp(chosen, "own"))
-		lib = NULL;
-	else if (!*chosen || !strcmp(chosen, "auto"))
-		lib = instrument_match(q, list, n);
-	else if (!(lib = instrument_get(chosen, NULL)))
-		return add_form(w, 400,
-				N_("Choose how it is scored from the list."),
-				NULL);
-	if (lib && instrument_adopt(w->ctx.a, q, lib->q, &notes, &why) !=
-			   ERR_OK) {
-		write_refused(&w->ctx, &wi);
-		return add_form(w, 400,
-				N_("Its questions or answers do not match the "
-				   "library instrument chosen to score it:"),
-				why);
-	}
 	if (!(oi = arena_calloc(w->ctx.a, 1, sizeof(*oi))))
 		return ERR_NOMEM;
+	e = org_instrument_prepare(w->ctx.a, json, len,
+				   web_field(w, "scored_as"), oi, &q, &notes,
+				   &refusal, &why);
+	if (e == ERR_INVALID) {
+		if (refusal == OI_UNREADABLE || refusal == OI_RULES_MISMATCH)
+			write_refused(&w->ctx, &wi);
+		return add_form(w, 400, refusals[refusal], why);
+	}
+	if (e != ERR_OK)
+		return e;
 	oi->id = id_new();
 	oi->org_id = w->account.org_id;
-	oi->url = q->url;
-	oi->version = q->version ? q->version : "";
-	oi->lang = q->language && *q->language
-			   ? arena_strndup(w->ctx.a, q->language, 2)
-			   : "en";
-	oi->title = measures_title(q);
-	oi->scored_as = lib ? lib->id : "";
-	oi->body = json;
 	oi->added_by = w->account.id;
 	oi->added_ms = w->ctx.now * 1000;
 	wi.resource_id = care_id_text(w, oi->id);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/log.h"
 #include "measures/instrument.h"
 #include "measures/scoring.h"
 #include "store/store.h"
@@ -29,6 +30,9 @@ static const char sql_get[] = ORG_INSTRUMENT_SELECT("i.body")
 	"WHERE i.org_id = $1 AND i.url = $2 AND ($3 = '' OR i.version = $3) "
 	"ORDER BY i.lang = $4 DESC, i.lang = 'en' DESC, i.added_ms DESC "
 	"LIMIT 1";
+
+static const char sql_by_id[] = ORG_INSTRUMENT_SELECT("i.body")
+	"WHERE i.org_id = $1 AND i.id = $2";
 
 enum err
 org_instrument_add(struct db *db, void *arg)
@@ -127,5 +131,105 @@ org_instrument_load(struct arena *a, const struct org_instrument *oi,
 			return e;
 	}
 	*out = q;
+	return ERR_OK;
+}
+
+enum err
+org_instrument_by_id(struct db *db, struct arena *a, int64_t org_id,
+		     int64_t id, struct org_instrument *out)
+{
+	struct stmt *st = db_prepare(db, sql_by_id);
+
+	if (!st)
+		return ERR_DB;
+	stmt_bind_int(st, 1, org_id);
+	stmt_bind_int(st, 2, id);
+	return stmt_get(st, a, read_instrument, out);
+}
+
+static enum err
+refuse(enum org_instrument_refusal r, const char *detail,
+       enum org_instrument_refusal *refusal, const char **why)
+{
+	*refusal = r;
+	*why = detail;
+	return ERR_INVALID;
+}
+
+enum err
+org_instrument_prepare(struct arena *a, const char *json, size_t len,
+		       const char *scored_as, struct org_instrument *out,
+		       struct questionnaire **q, struct adopt_notes *notes,
+		       enum org_instrument_refusal *refusal, const char **why)
+{
+	const struct instrument *lib = NULL, *list;
+	size_t n;
+	enum err e;
+
+	*why = NULL;
+	if ((e = q_parse(a, json, len, q, why)) != ERR_OK)
+		return e == ERR_NOMEM ? e
+				      : refuse(OI_UNREADABLE, *why, refusal,
+					       why);
+	if (!(*q)->url || !*(*q)->url)
+		return refuse(OI_NO_URL, NULL, refusal, why);
+	if (instrument_by_url((*q)->url, NULL))
+		return refuse(OI_IN_LIBRARY, (*q)->url, refusal, why);
+	list = instrument_list(&n);
+	if (!strcmp(scored_as, "own"))
+		lib = NULL;
+	else if (!*scored_as || !strcmp(scored_as, "auto"))
+		lib = instrument_match(*q, list, n);
+	else if (!(lib = instrument_get(scored_as, NULL)))
+		return refuse(OI_UNKNOWN_RULES, NULL, refusal, why);
+	if (lib && (e = instrument_adopt(a, *q, lib->q, notes, why)) !=
+			   ERR_OK)
+		return e == ERR_NOMEM ? e
+				      : refuse(OI_RULES_MISMATCH, *why,
+					       refusal, why);
+	memset(out, 0, sizeof(*out));
+	out->url = (*q)->url;
+	out->version = (*q)->version ? (*q)->version : "";
+	out->lang = (*q)->language && *(*q)->language
+			    ? arena_strndup(a, (*q)->language, 2)
+			    : "en";
+	out->title = q_title(*q);
+	out->scored_as = lib ? lib->id : "";
+	out->body = json;
+	return out->lang ? ERR_OK : ERR_NOMEM;
+}
+
+enum err
+org_instrument_resolve(struct db *db, struct arena *a, int64_t org_id,
+		       const char *url, const char *lang,
+		       const struct questionnaire **q, const char **lang_out,
+		       const char **library_id)
+{
+	const struct instrument *in = instrument_by_url(url, lang);
+	struct org_instrument oi;
+	struct questionnaire *own;
+	const char *why = NULL;
+	enum err e;
+
+	if (in) {
+		*q = in->q;
+		if (lang_out)
+			*lang_out = in->lang;
+		if (library_id)
+			*library_id = in->id;
+		return ERR_OK;
+	}
+	if ((e = org_instrument_get(db, a, org_id, url, lang, &oi)) != ERR_OK)
+		return e;
+	if ((e = org_instrument_load(a, &oi, &own, &why)) != ERR_OK) {
+		log_warn("stored questionnaire %lld does not load: %s",
+			 (long long)oi.id, why ? why : "?");
+		return e == ERR_NOMEM ? e : ERR_NOT_FOUND;
+	}
+	*q = own;
+	if (lang_out)
+		*lang_out = oi.lang;
+	if (library_id)
+		*library_id = "";
 	return ERR_OK;
 }

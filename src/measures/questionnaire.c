@@ -2810,3 +2810,13 @@ q_answers_to_json(struct arena *a, const struct questionnaire *q,
 	free(text);
 	return *out ? ERR_OK : ERR_NOMEM;
 }
+
+const char *
+q_title(const struct questionnaire *q)
+{
+	if (q->title && *q->title)
+		return q->title;
+	if (q->name && *q->name)
+		return q->name;
+	return q->url ? q->url : "";
+}

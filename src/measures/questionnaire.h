@@ -413,6 +413,10 @@ enum err q_answers_to_json(struct arena *a, const struct questionnaire *q,
  */
 bool q_is_named(const struct questionnaire *q, const char *ref);
 
+/* The questionnaire's title for people: title, else name, else url
+ * (else ""). */
+const char *q_title(const struct questionnaire *q);
+
 /* "url|version" (or the url alone) of `q`, arena-owned; NULL when it has
  * no url. */
 char *q_canonical(struct arena *a, const struct questionnaire *q);

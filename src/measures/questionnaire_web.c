@@ -22,7 +22,6 @@
 #include "core/problem.h"
 #include "core/str.h"
 #include "http/http.h"
-#include "measures/alert.h"
 #include "measures/instrument.h"
 #include "measures/org_instrument.h"
 #include "measures/questionnaire.h"
@@ -956,13 +955,10 @@ save(struct web *w, struct answering *s, enum response_op op, size_t screen,
 		.authored = clock_iso(w->ctx.a, w->ctx.now),
 	};
 	struct response_job *j = arena_calloc(w->ctx.a, 1, sizeof(*j));
-	struct alert_event *al;
 	char *json;
-	size_t i;
 	enum err e;
 
-	if (!j || !(al = arena_calloc(w->ctx.a, RESPONSE_ALERTS_MAX + 1,
-				      sizeof(*al))))
+	if (!j)
 		return ERR_NOMEM;
 	if ((e = q_answers_to_json(w->ctx.a, s->mq.q, &s->ans, &info,
 				   &json)) != ERR_OK)
@@ -974,36 +970,8 @@ save(struct web *w, struct answering *s, enum response_op op, size_t screen,
 	j->r.entered_by = w->account.id;
 	j->at_ms = w->ctx.now * 1000;
 	j->today = today(w);
-	for (i = 0; rep && i < rep->n_scores && i < RESPONSE_SCORES_MAX; i++) {
-		const struct score_result *r = &rep->scores[i];
-		struct response_score *o = &j->scores[j->nscores++];
-
-		o->name = r->score->name;
-		o->computed = r->computed;
-		o->value_milli = r->computed ? (int64_t)(r->value * 1000 +
-							 (r->value < 0 ? -0.5
-								       : 0.5))
-					     : 0;
-		o->band = r->band ? r->band->code : "";
-		o->reason = r->reason ? r->reason : "";
-	}
-	for (i = 0; rep && i < rep->n_flags && i < RESPONSE_ALERTS_MAX; i++) {
-		const struct score_flag *f = &rep->flags[i];
-
-		al[i].org_id = s->r.org_id;
-		al[i].patient_id = s->pid;
-		al[i].measure = arena_printf(w->ctx.a, "flag:%s#%s",
-					     s->r.instrument_url,
-					     f->flag->code);
-		al[i].kind = "flag";
-		al[i].urgent = f->flag->urgent;
-		al[i].label = f->flag->label;
-		al[i].value_text = measures_number(w, f->value);
-		al[i].at_ms = j->at_ms;
-		al[i].response_id = s->r.id;
-		j->nalerts++;
-	}
-	j->alerts = al;
+	if (rep && (e = response_job_report(w->ctx.a, j, rep)) != ERR_OK)
+		return e;
 	e = write_commit(&w->ctx, &wi, response_write, j);
 	if (e == ERR_OK)
 		s->r.version = j->r.version;

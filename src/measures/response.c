@@ -7,6 +7,7 @@
 
 #include "core/arena.h"
 #include "measures/alert.h"
+#include "measures/scoring.h"
 #include "measures/measure_version.h"
 #include "measures/schedule.h"
 #include "store/store.h"
@@ -53,6 +54,30 @@ static const char sql_score_insert[] =
 
 static const char sql_get[] = RESPONSE_SELECT("r.answers")
 	"WHERE r.patient_id = $1 AND r.id = $2";
+
+static const char sql_by_id[] = RESPONSE_SELECT("r.answers")
+	"WHERE r.id = $1";
+
+#define ANSWERED_MS                                                        \
+	"(CASE WHEN r.status = 'completed' THEN r.completed_ms "               \
+	"ELSE r.updated_ms END)"
+
+/* The filters of response_search(), in the order bound by
+ * bind_query(). */
+#define SEARCH_WHERE                                                       \
+	"WHERE r.patient_id = $1 AND " ANSWERED_MS " >= $2 AND "             \
+	ANSWERED_MS " < $3 AND r.updated_ms >= $4 AND r.updated_ms < $5 "    \
+	"AND ($6 = '' OR r.status = $6) "                                     \
+	"AND ($7 = '' OR r.instrument_url = $7) "                             \
+	"AND ($8 = '' OR r.instrument_version = $8) "
+
+static const char sql_search[] = RESPONSE_SELECT("r.answers")
+	SEARCH_WHERE "AND ($9 = 0 OR " ANSWERED_MS " < $10 OR ("
+	ANSWERED_MS " = $10 AND r.id < $11)) "
+	"ORDER BY " ANSWERED_MS " DESC, r.id DESC LIMIT $12";
+
+static const char sql_search_count[] =
+	"SELECT COUNT(*) FROM measure_response r " SEARCH_WHERE;
 
 static const char sql_list[] = RESPONSE_SELECT("''")
 	"WHERE r.patient_id = $1 "
@@ -159,7 +184,7 @@ response_write(struct db *db, void *arg)
 	struct stmt *st;
 	enum err e;
 
-	if (j->op == RESPONSE_START) {
+	if (j->op == RESPONSE_START || j->op == RESPONSE_SUBMIT) {
 		if (!(st = db_prepare(db, sql_insert)))
 			return ERR_DB;
 		stmt_bind_int(st, 1, r->id);
@@ -177,12 +202,14 @@ response_write(struct db *db, void *arg)
 		stmt_bind_int(st, 10, r->screen);
 		stmt_bind_int(st, 11, r->entered_by);
 		stmt_bind_int(st, 12, j->at_ms);
-		if ((e = stmt_exec(st)) == ERR_OK)
-			r->version = 1;
-		return e;
+		if ((e = stmt_exec(st)) != ERR_OK)
+			return e;
+		r->version = 1;
+		if (j->op == RESPONSE_START)
+			return ERR_OK;
 	}
-	if (!(st = db_prepare(db, j->op == RESPONSE_COMPLETE ? sql_complete
-							     : sql_save)))
+	if (!(st = db_prepare(db, j->op == RESPONSE_SAVE ? sql_save
+							 : sql_complete)))
 		return ERR_DB;
 	stmt_bind_str(st, 1, r->answers);
 	stmt_bind_int(st, 2, r->screen);
@@ -196,7 +223,7 @@ response_write(struct db *db, void *arg)
 	if (e != ERR_OK)
 		return e;
 	r->version++;
-	return j->op == RESPONSE_COMPLETE ? complete(db, j) : ERR_OK;
+	return j->op == RESPONSE_SAVE ? ERR_OK : complete(db, j);
 }
 
 static void
@@ -242,6 +269,112 @@ response_get(struct db *db, struct arena *a, int64_t patient_id, int64_t id,
 	struct stmt *st = prepare_pid_id(db, sql_get, patient_id, id);
 
 	return st ? stmt_get(st, a, read_response, out) : ERR_DB;
+}
+
+enum err
+response_by_id(struct db *db, struct arena *a, int64_t id,
+	       struct measure_response *out)
+{
+	struct stmt *st = db_prepare(db, sql_by_id);
+
+	if (!st)
+		return ERR_DB;
+	stmt_bind_int(st, 1, id);
+	return stmt_get(st, a, read_response, out);
+}
+
+int64_t
+response_answered_ms(const struct measure_response *r)
+{
+	return !strcmp(r->status, "completed") ? r->completed_ms
+					       : r->updated_ms;
+}
+
+static void
+bind_query(struct stmt *st, const struct response_query *q)
+{
+	stmt_bind_int(st, 1, q->patient_id);
+	stmt_bind_int(st, 2, q->from_ms);
+	stmt_bind_int(st, 3, q->to_ms);
+	stmt_bind_int(st, 4, q->upd_from_ms);
+	stmt_bind_int(st, 5, q->upd_to_ms);
+	stmt_bind_str(st, 6, q->status ? q->status : "");
+	stmt_bind_str(st, 7, q->url ? q->url : "");
+	stmt_bind_str(st, 8, q->version ? q->version : "");
+}
+
+enum err
+response_search(struct db *db, struct arena *a, const struct response_query *q,
+		struct measure_response **out, size_t *count)
+{
+	struct stmt *st = db_prepare(db, sql_search);
+
+	if (!st)
+		return ERR_DB;
+	bind_query(st, q);
+	stmt_bind_int(st, 9, q->has_after);
+	stmt_bind_int(st, 10, q->after_ms);
+	stmt_bind_int(st, 11, q->after_id);
+	stmt_bind_int(st, 12, (int64_t)q->limit);
+	return stmt_list(st, a, sizeof(**out), q->limit, read_response, out,
+			 count);
+}
+
+enum err
+response_search_count(struct db *db, const struct response_query *q,
+		      int64_t *out)
+{
+	struct stmt *st = db_prepare(db, sql_search_count);
+
+	if (!st)
+		return ERR_DB;
+	bind_query(st, q);
+	*out = stmt_row(st) ? stmt_int(st, 0) : 0;
+	return stmt_done(st);
+}
+
+enum err
+response_job_report(struct arena *a, struct response_job *j,
+		    const struct score_report *rep)
+{
+	struct alert_event *al;
+	char num[40];
+	size_t i;
+
+	if (!(al = arena_calloc(a, RESPONSE_ALERTS_MAX + 1, sizeof(*al))))
+		return ERR_NOMEM;
+	for (i = 0; i < rep->n_scores && i < RESPONSE_SCORES_MAX; i++) {
+		const struct score_result *r = &rep->scores[i];
+		struct response_score *o = &j->scores[j->nscores++];
+
+		o->name = r->score->name;
+		o->computed = r->computed;
+		o->value_milli = r->computed ? (int64_t)(r->value * 1000 +
+							 (r->value < 0 ? -0.5
+								       : 0.5))
+					     : 0;
+		o->band = r->band ? r->band->code : "";
+		o->reason = r->reason ? r->reason : "";
+	}
+	for (i = 0; i < rep->n_flags && i < RESPONSE_ALERTS_MAX; i++) {
+		const struct score_flag *f = &rep->flags[i];
+
+		al[i].org_id = j->r.org_id;
+		al[i].patient_id = j->r.patient_id;
+		al[i].measure = arena_printf(a, "flag:%s#%s",
+					     j->r.instrument_url,
+					     f->flag->code);
+		al[i].kind = "flag";
+		al[i].urgent = f->flag->urgent;
+		al[i].label = f->flag->label;
+		al[i].value_text = arena_strdup(
+			a, score_format(num, sizeof(num), f->value));
+		al[i].at_ms = j->at_ms;
+		al[i].response_id = j->r.id;
+		j->nalerts++;
+	}
+	j->alerts = al;
+	return ERR_OK;
 }
 
 enum err

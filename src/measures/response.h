@@ -52,7 +52,13 @@ struct response_score {
 	const char *reason;	/* why not computed, "" otherwise */
 };
 
-enum response_op { RESPONSE_START, RESPONSE_SAVE, RESPONSE_COMPLETE };
+enum response_op {
+	RESPONSE_START,
+	RESPONSE_SAVE,
+	RESPONSE_COMPLETE,
+	RESPONSE_SUBMIT		/* START and COMPLETE in one: answered
+				   elsewhere, sent whole */
+};
 
 /*
  * The job of response_write(). START inserts `r` (a new id made by the
@@ -60,7 +66,8 @@ enum response_op { RESPONSE_START, RESPONSE_SAVE, RESPONSE_COMPLETE };
  * version r.version; COMPLETE does the same, marks it completed, stores
  * the scores, raises the alerts (alert.h) and answers the request.
  * ERR_CONFLICT when the version is stale, ERR_NOT_FOUND when it is not
- * the patient's or already completed.
+ * the patient's or already completed. SUBMIT inserts `r` as START does
+ * and completes it as COMPLETE does.
  */
 struct response_job {
 	enum response_op op;
@@ -75,8 +82,51 @@ struct response_job {
 
 enum err response_write(struct db *db, void *arg);
 
+struct score_report;
+
+/*
+ * Puts the scores and raised flags of `rep` into `j` (at most
+ * RESPONSE_SCORES_MAX and RESPONSE_ALERTS_MAX), the flags as alerts of
+ * j->r's patient at j->at_ms: set j->r and j->at_ms first. ERR_NOMEM.
+ */
+enum err response_job_report(struct arena *a, struct response_job *j,
+			     const struct score_report *rep);
+
 enum err response_get(struct db *db, struct arena *a, int64_t patient_id,
 		      int64_t id, struct measure_response *out);
+
+/* Response `id` of any patient (the caller checks whose it is). */
+enum err response_by_id(struct db *db, struct arena *a, int64_t id,
+			struct measure_response *out);
+
+/*
+ * A search of one patient's responses, newest answered first: the time
+ * a response was answered is completed_ms, or updated_ms while it is in
+ * progress. Ranges are [from, to) in Unix ms; "" matches any status or
+ * url; `version` narrows `url` when not "". With has_after, only those
+ * after (after_ms, after_id) in that order.
+ */
+struct response_query {
+	int64_t patient_id;
+	int64_t from_ms, to_ms;		/* answered */
+	int64_t upd_from_ms, upd_to_ms;	/* updated_ms */
+	const char *status;
+	const char *url;
+	const char *version;
+	bool has_after;
+	int64_t after_ms, after_id;
+	size_t limit;
+};
+
+/* The answered time a search orders by. */
+int64_t response_answered_ms(const struct measure_response *r);
+
+enum err response_search(struct db *db, struct arena *a,
+			 const struct response_query *q,
+			 struct measure_response **out, size_t *count);
+
+enum err response_search_count(struct db *db, const struct response_query *q,
+			       int64_t *out);
 
 /* The patient's responses, newest first: in progress ones, then
  * completed ones (without their answers, for lists). */

@@ -1,0 +1,73 @@
+/*
+ * Questionnaires and their answers as FHIR (questionnaire.c,
+ * questionnaireresponse.c): an organisation's questionnaire as the
+ * Questionnaire it uploaded, a stored response as a
+ * QuestionnaireResponse with who answered in which voice and the scores
+ * cocare computed, and the checks of what a client sends around the
+ * answers (the answers themselves are questionnaire.h's). Pure code: no
+ * HTTP, no database.
+ */
+#ifndef FHIR_MEASURES_MAP_H
+#define FHIR_MEASURES_MAP_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fhir/outcome.h"
+
+struct measure_response;
+struct org_instrument;
+struct response_score;
+
+#define FHIR_EXT_SCORE "https://cocare.org/fhir/StructureDefinition/score-result"
+#define FHIR_EXT_MODE "https://cocare.org/fhir/StructureDefinition/response-mode"
+#define FHIR_EXT_REQUEST \
+	"https://cocare.org/fhir/StructureDefinition/questionnaire-request"
+#define FHIR_ID_ACCOUNT_SYSTEM "https://cocare.org/fhir/identifier/account"
+
+/*
+ * The Questionnaire of an organisation's questionnaire: its stored JSON
+ * with id (cocare's), and meta (versionId "1", lastUpdated when it was
+ * added) set. A new reference, NULL when the stored text is not JSON.
+ */
+json_t *fhir_questionnaire_json(const struct org_instrument *oi);
+
+/*
+ * Checks the top-level elements of a Questionnaire a client sends
+ * (unknown ones, wrong JSON types, modifier extensions); its items are
+ * q_parse()'s. False with issues added.
+ */
+bool fhir_questionnaire_check(struct fhir_outcome *oo, json_t *in);
+
+/*
+ * A stored response as a QuestionnaireResponse: the stored answers'
+ * items and questionnaire, with id, meta (versionId its version,
+ * lastUpdated updated_ms), status, subject, authored (when completed, or
+ * last saved), author (the account that entered the answers),
+ * language, the mode (self or with a professional) and request as
+ * extensions, and each of the `n` scores as a score-result extension.
+ * A new reference; NULL when out of memory.
+ */
+json_t *fhir_response_json(const struct measure_response *r,
+			   const struct response_score *s, size_t n);
+
+/* What a client's QuestionnaireResponse says around its answers. */
+struct fhir_response_in {
+	const char *questionnaire;	/* canonical or Questionnaire/<id> */
+	const char *status;		/* "in-progress" or "completed" */
+	int64_t patient_id;
+};
+
+/*
+ * Checks a QuestionnaireResponse's top-level elements and reads
+ * questionnaire, status and subject into `out`. Refused: unknown
+ * elements and wrong JSON types (400), a modifier extension, a status
+ * other than in-progress and completed, a missing questionnaire, a
+ * subject that is no Patient reference (422). False with issues added.
+ */
+bool fhir_response_parse(json_t *in, struct fhir_response_in *out,
+			 struct fhir_outcome *oo);
+
+#endif
