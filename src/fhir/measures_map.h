@@ -25,6 +25,8 @@ struct response_score;
 #define FHIR_EXT_MODE "https://cocare.org/fhir/StructureDefinition/response-mode"
 #define FHIR_EXT_REQUEST \
 	"https://cocare.org/fhir/StructureDefinition/questionnaire-request"
+#define FHIR_EXT_SCORED_AS \
+	"https://cocare.org/fhir/StructureDefinition/scored-as"
 #define FHIR_ID_ACCOUNT_SYSTEM "https://cocare.org/fhir/identifier/account"
 
 /*

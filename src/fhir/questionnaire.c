@@ -203,6 +203,27 @@ questionnaire_result(struct fhir_call *c, struct fhir_write *w, json_t **out)
 	return *out ? ERR_OK : ERR_NOMEM;
 }
 
+/*
+ * How the questionnaire is scored, as chosen on the upload page: the
+ * scored-as extension's code ("own", or a library id), else "auto" (the
+ * library instrument it matches, if any).
+ */
+static const char *
+scored_as(json_t *in)
+{
+	json_t *x;
+	size_t i;
+
+	json_array_foreach(json_object_get(in, "extension"), i, x) {
+		const char *url = fhir_string_of(x, "url");
+		const char *code = fhir_string_of(x, "valueCode");
+
+		if (url && code && !strcmp(url, FHIR_EXT_SCORED_AS))
+			return code;
+	}
+	return "auto";
+}
+
 /* The outcome of a questionnaire org_instrument_prepare() refused. */
 static void
 refused(struct fhir_call *c, enum org_instrument_refusal r, const char *why)
@@ -226,6 +247,12 @@ refused(struct fhir_call *c, enum org_instrument_refusal r, const char *why)
 			  "This questionnaire is already in cocare's "
 			  "library: answer it by its url.");
 		break;
+	case OI_UNKNOWN_RULES:
+		fhir_fail(&c->oo, 422, "code-invalid", "Questionnaire.extension",
+			  "The scored-as extension names no instrument of "
+			  "cocare's library: give a library id such as "
+			  "phq-9, or own.");
+		break;
 	default:
 		fhir_fail(&c->oo, 422, "invalid", "Questionnaire.item",
 			  arena_printf(c->ctx->a,
@@ -239,7 +266,8 @@ refused(struct fhir_call *c, enum org_instrument_refusal r, const char *why)
 
 /*
  * POST /fhir/Questionnaire: checked as the administration page checks an
- * uploaded file, scored by the library instrument it matches (if any),
+ * uploaded file, scored as its scored-as extension says (else by the
+ * library instrument it matches, if any),
  * stored as sent without id and meta. 403 without the permission to add
  * questionnaires; 400 for unknown elements; 409 when the organisation has
  * it already or it is the library's; 422 for one cocare cannot read.
@@ -276,7 +304,7 @@ fhir_questionnaire_create(struct fhir_call *c, json_t *in,
 	free(text);
 	if (!json)
 		return ERR_NOMEM;
-	e = org_instrument_prepare(c->ctx->a, json, strlen(json), "auto", oi,
+	e = org_instrument_prepare(c->ctx->a, json, strlen(json), scored_as(in), oi,
 				   &q, &notes, &refusal, &why);
 	if (e == ERR_INVALID) {
 		if (refusal == OI_UNREADABLE || refusal == OI_RULES_MISMATCH)
