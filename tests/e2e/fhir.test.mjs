@@ -54,8 +54,16 @@ test('the CapabilityStatement lists what the server does, and each listed intera
   // Who contributed what: the reading's provenance, and the audit trail.
   ids.Provenance = query(server, `SELECT CAST(id AS TEXT) AS id FROM provenance WHERE resource_type = 'Observation' AND resource_id = '${created.id}'`)[0].id;
   ids.AuditEvent = query(server, `SELECT CAST(seq AS TEXT) AS id FROM audit_event WHERE patient_id = ${maria} ORDER BY seq DESC LIMIT 1`)[0].id;
-  // Writes are tested below; each listed one must be.
-  const made = { Observation: true, Patient: true };
+  // Questionnaires: one the administrator adds, and answers to it.
+  const admin = await makeToken('admin', 'user/Questionnaire.c');
+  const gcs = JSON.parse(readFileSync(new URL('Questionnaire-gcs.json', EXAMPLES), 'utf8'));
+  ids.Questionnaire = (await fhir(admin).create({ resourceType: 'Questionnaire', body: gcs })).id;
+  const answers = example('QuestionnaireResponse-gcs.json', maria);
+  answers.questionnaire = `Questionnaire/${ids.Questionnaire}`;
+  const answerer = await makeToken('patient', 'patient/QuestionnaireResponse.c');
+  ids.QuestionnaireResponse = (await fhir(answerer).create({ resourceType: 'QuestionnaireResponse', body: answers })).id;
+  // Writes are tested below (and in fhir_measures.test.mjs); each listed one must be.
+  const made = { Observation: true, Patient: true, Questionnaire: true, QuestionnaireResponse: true };
   const checks = {
     read: async (type) => assert.equal((await fhir(readOnlyToken).read({ resourceType: type, id: ids[type] })).id, ids[type]),
     'search-type': async (type) => {
