@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { makeToken as makeTokenFor, fhirClient, refused, fhirRaw } from './fhir_lib.mjs';
-import { startServer, query, snapshot, patientId } from './lib.mjs';
+import { startServer, query, snapshot, patientId, pgConninfo } from './lib.mjs';
 
 const EXAMPLES = new URL('../../../shared/testdata/fhir-r4-examples/', import.meta.url);
 const QUESTIONNAIRES = new URL('../../../shared/testdata/fhir-questionnaires/', import.meta.url);
@@ -336,3 +336,32 @@ test('bad input: refused with an OperationOutcome at the element, and nothing ch
   const r = await refused(fhir(readToken).read({ resourceType: 'QuestionnaireResponse', id: '1' }));
   assert.equal(r.status, 404);
 });
+
+test('on PostgreSQL: a questionnaire added, answers sent, searched page by page and counted',
+  { skip: !pgConninfo && 'no PostgreSQL server (run through scripts/with-postgres)' }, async () => {
+    const pg = await startServer({ backend: 'pg' });
+    try {
+      const token = (user, scopes) => makeTokenFor(pg, user, scopes);
+      const admin = fhirClient(pg, await token('admin', 'user/Questionnaire.crs'));
+      const app = fhirClient(pg, await token('patient', 'patient/QuestionnaireResponse.crs'));
+      const me = (await app.search({ resourceType: 'QuestionnaireResponse', searchParams: { _count: 1 } })).entry[0].resource.subject.reference.split('/')[1];
+      const q = await admin.create({ resourceType: 'Questionnaire', body: load(EXAMPLES, 'Questionnaire-gcs.json') });
+      assert.equal((await admin.search({ resourceType: 'Questionnaire', searchParams: { title: 'Glasgow' } })).entry[0].resource.id, q.id);
+      const body = load(EXAMPLES, 'QuestionnaireResponse-gcs.json');
+      body.questionnaire = `Questionnaire/${q.id}`;
+      body.subject = { reference: `Patient/${me}` };
+      const gcs = await app.create({ resourceType: 'QuestionnaireResponse', body });
+      const sent = await app.create({ resourceType: 'QuestionnaireResponse', body: phq9([1, 1, 1, 1, 1, 1, 1, 1, 1], me) });
+      assert.deepEqual(Object.values(scoreOf(sent)), [9]);
+      const total = (await app.search({ resourceType: 'QuestionnaireResponse', searchParams: { _summary: 'count' } })).total;
+      const { got, pages } = await all(app, 'QuestionnaireResponse', { _count: 4 });
+      assert.equal(got.length, total);
+      assert.equal(new Set(got.map((r) => r.id)).size, total);
+      assert.equal(pages, Math.ceil(total / 4));
+      const today = new Date().toISOString().slice(0, 10);
+      const mine = await app.search({ resourceType: 'QuestionnaireResponse', searchParams: { authored: `ge${today}`, status: 'completed', questionnaire: `Questionnaire/${q.id}` } });
+      assert.deepEqual(mine.entry.map((e) => e.resource.id), [gcs.id]);
+    } finally {
+      await pg.stop();
+    }
+  });
