@@ -5,9 +5,11 @@
 
 #include <string.h>
 
+#include "core/embed.h"
 #include "fhir/datetime.h"
 #include "fhir/resource.h"
 #include "fhir/shape.h"
+#include "measures/instrument.h"
 #include "measures/org_instrument.h"
 #include "measures/response.h"
 #include "core/banned.h"
@@ -106,6 +108,37 @@ fhir_questionnaire_json(const struct org_instrument *oi)
 	json_object_set_new(r, "id", id_json(oi->id));
 	/* Stored once and never changed: always version 1. */
 	json_object_set_new(r, "meta", meta_json(1, oi->added_ms));
+	return r;
+}
+
+int64_t
+fhir_library_questionnaire_id(const char *library_id)
+{
+	uint64_t h = UINT64_C(14695981039346656037);	/* FNV-1a */
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)library_id; *p; p++) {
+		h ^= *p;
+		h *= UINT64_C(1099511628211);
+	}
+	return FHIR_LIBRARY_BASE + (int64_t)(h & ((UINT64_C(1) << 48) - 1));
+}
+
+json_t *
+fhir_library_questionnaire_json(const struct instrument *in)
+{
+	const struct embedded_file *f = embed_find(in->file);
+	json_t *r;
+
+	if (!f || !(r = json_loadb((const char *)f->data, f->len, 0, NULL)))
+		return NULL;
+	if (!json_is_object(r)) {
+		json_decref(r);
+		return NULL;
+	}
+	json_object_set_new(r, "id", id_json(fhir_library_questionnaire_id(
+					     in->id)));
+	json_object_set_new(r, "meta", json_pack("{s:s}", "versionId", "1"));
 	return r;
 }
 

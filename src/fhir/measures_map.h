@@ -17,6 +17,7 @@
 
 #include "fhir/outcome.h"
 
+struct instrument;
 struct measure_response;
 struct org_instrument;
 struct response_score;
@@ -35,6 +36,23 @@ struct response_score;
  * added) set. A new reference, NULL when the stored text is not JSON.
  */
 json_t *fhir_questionnaire_json(const struct org_instrument *oi);
+
+/*
+ * The library's instruments are Questionnaires too, with ids from
+ * FHIR_LIBRARY_BASE up: the base plus 48 bits of a hash of the library id
+ * ("phq-9"), so an instrument keeps its id from one release to the next
+ * and never meets an organisation's (id_new() ids stay far below).
+ */
+#define FHIR_LIBRARY_BASE (INT64_C(1) << 62)
+int64_t fhir_library_questionnaire_id(const char *library_id);
+
+/*
+ * The Questionnaire of library instrument `in`: its file as built into
+ * cocare, with id and meta (versionId "1"; no lastUpdated: it changes
+ * only with cocare). A new reference; NULL when the file is not there
+ * (an instrument added by a test) or not JSON.
+ */
+json_t *fhir_library_questionnaire_json(const struct instrument *in);
 
 /*
  * Checks the top-level elements of a Questionnaire a client sends

@@ -1,11 +1,11 @@
 /*
- * Questionnaire: the organisation's own questionnaires
- * (measures/org_instrument.h), as the Questionnaire JSON it added. Read,
- * search by url, name, title, status and _lastUpdated, newest first,
- * and create by those who may add questionnaires on the administration
- * page, with the same checks and the same write. The library's
- * instruments are built into cocare: answers name them by their
- * canonical url (docs/fhir.md).
+ * Questionnaire: the questionnaires an organisation holds, its own
+ * (measures/org_instrument.h) as the Questionnaire JSON it added and the
+ * library's (measures/instrument.h) as built into cocare. Read, search
+ * by url, name, title, status and _lastUpdated, the organisation's
+ * newest first and then the library's, and create by those who may add
+ * questionnaires on the administration page, with the same checks and
+ * the same write.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -18,6 +18,7 @@
 #include "fhir/resource.h"
 #include "fhir/search.h"
 #include "fhir/shape.h"
+#include "measures/instrument.h"
 #include "measures/org_instrument.h"
 #include "measures/scoring.h"
 #include "core/banned.h"
@@ -32,27 +33,68 @@ const struct fhir_search_param fhir_questionnaire_params[] = {
 	 "whole title)."},
 	{"status", "token", "draft, active, retired or unknown, as sent."},
 	{"_lastUpdated", "date",
-	 "When it was added, with the prefixes eq, ge, gt, le and lt; "
-	 "repeat it for a range."},
+	 "When the organisation added it, with the prefixes eq, ge, gt, le "
+	 "and lt; repeat it for a range (the library's have no such time)."},
 	{NULL, NULL, NULL},
 };
+
+/* The library instrument whose Questionnaire id is `id`, or NULL. */
+static const struct instrument *
+library_by_id(int64_t id)
+{
+	const struct instrument *list;
+	size_t n, i;
+
+	if (id < FHIR_LIBRARY_BASE)
+		return NULL;
+	list = instrument_list(&n);
+	for (i = 0; i < n; i++)
+		if (fhir_library_questionnaire_id(list[i].id) == id)
+			return &list[i];
+	return NULL;
+}
+
+enum err
+fhir_questionnaire_canonical(struct fhir_call *c, int64_t id,
+			     const char **url, const char **version)
+{
+	const struct instrument *lib = library_by_id(id);
+	struct org_instrument oi;
+	enum err e;
+
+	if (lib) {
+		*url = lib->q->url;
+		*version = lib->q->version ? lib->q->version : "";
+		return ERR_OK;
+	}
+	if ((e = org_instrument_by_id(c->ctx->db, c->ctx->a,
+				      c->ctx->actor.org_id, id, &oi)) != ERR_OK)
+		return e;
+	*url = oi.url;
+	*version = oi.version;
+	return ERR_OK;
+}
 
 /* GET /fhir/Questionnaire/<id>: 200; 403 (scopes); 404. */
 enum err
 fhir_questionnaire_read(struct fhir_call *c, int64_t id, json_t **out)
 {
+	const struct instrument *lib = library_by_id(id);
 	struct org_instrument oi;
 	enum err e;
 
 	/* Not any one patient's: a patient's app reads what it answers. */
 	if ((e = fhir_scope_precheck(c, "Questionnaire", SCOPE_READ)) !=
-		    ERR_OK ||
-	    (e = org_instrument_by_id(c->ctx->db, c->ctx->a,
-				      c->ctx->actor.org_id, id, &oi)) != ERR_OK)
+	    ERR_OK)
+		return e;
+	if (!lib && (e = org_instrument_by_id(c->ctx->db, c->ctx->a,
+					      c->ctx->actor.org_id, id,
+					      &oi)) != ERR_OK)
 		return e;
 	fhir_audit_read(c, "Questionnaire", id, 0);
-	*out = fhir_questionnaire_json(&oi);
-	return *out ? ERR_OK : ERR_INTERNAL;
+	*out = lib ? fhir_library_questionnaire_json(lib)
+		   : fhir_questionnaire_json(&oi);
+	return *out ? ERR_OK : lib ? ERR_NOT_FOUND : ERR_INTERNAL;
 }
 
 /* A string parameter: starts with `v` ignoring case, or with :exact
@@ -67,14 +109,77 @@ string_matches(const char *have, const struct fhir_param *x)
 	return !strncasecmp(have, x->value, strlen(x->value));
 }
 
+/* A questionnaire a search may show: the organisation's (`own`, its
+ * time `at`) or the library's (`lib`, at 0: after every one of the
+ * organisation's). */
+struct candidate {
+	int64_t at;
+	int64_t id;
+	const struct org_instrument *own;
+	const struct instrument *lib;
+};
+
 static int
 newest_first(const void *pa, const void *pb)
 {
-	const struct org_instrument *a = pa, *b = pb;
+	const struct candidate *a = pa, *b = pb;
 
-	if (a->added_ms != b->added_ms)
-		return a->added_ms < b->added_ms ? 1 : -1;
+	if (a->at != b->at)
+		return a->at < b->at ? 1 : -1;
 	return a->id < b->id ? 1 : a->id > b->id ? -1 : 0;
+}
+
+/* The organisation's questionnaires, then the library's unless only those
+ * of a time were asked for. */
+static enum err
+candidates(struct fhir_call *c, bool dated, struct candidate **out,
+	   size_t *count)
+{
+	const struct instrument *lib;
+	struct org_instrument *own;
+	struct candidate *v;
+	size_t no, nl, i, n = 0;
+	enum err e;
+
+	if ((e = org_instrument_list(c->ctx->db, c->ctx->a,
+				     c->ctx->actor.org_id, &own, &no)) !=
+	    ERR_OK)
+		return e;
+	lib = instrument_list(&nl);
+	if (dated)
+		nl = 0;
+	if (!(v = arena_calloc(c->ctx->a, no + nl + 1, sizeof(*v))))
+		return ERR_NOMEM;
+	for (i = 0; i < no; i++)
+		v[n++] = (struct candidate){own[i].added_ms, own[i].id, &own[i],
+					    NULL};
+	for (i = 0; i < nl; i++)
+		v[n++] = (struct candidate){
+			0, fhir_library_questionnaire_id(lib[i].id), NULL,
+			&lib[i]};
+	qsort(v, n, sizeof(*v), newest_first);
+	*out = v;
+	*count = n;
+	return ERR_OK;
+}
+
+/* The Questionnaire of a candidate, read in full. */
+static enum err
+candidate_json(struct fhir_call *c, const struct candidate *k, json_t **out)
+{
+	struct org_instrument oi;
+	enum err e;
+
+	if (k->lib) {
+		*out = fhir_library_questionnaire_json(k->lib);
+		return ERR_OK;
+	}
+	if ((e = org_instrument_by_id(c->ctx->db, c->ctx->a,
+				      c->ctx->actor.org_id, k->id, &oi)) !=
+	    ERR_OK)
+		return e;
+	*out = fhir_questionnaire_json(&oi);
+	return *out ? ERR_OK : ERR_INTERNAL;
 }
 
 /* Whether questionnaire `r` (its JSON) passes every parameter. */
@@ -132,17 +237,17 @@ check_params(struct fhir_call *c, const struct fhir_search *q, int64_t *from,
 
 /*
  * GET /fhir/Questionnaire: 200 with the organisation's questionnaires,
- * newest first, pages continuing after the last one shown; 400 for a
- * parameter cocare does not answer; 403.
+ * newest first, then the library's, pages continuing after the last one
+ * shown; 400 for a parameter cocare does not answer; 403.
  */
 enum err
 fhir_questionnaire_search(struct fhir_call *c, const struct fhir_search *q,
 			  struct fhir_page *out)
 {
 	int64_t from = INT64_MIN, to = INT64_MAX, at, after;
-	struct org_instrument *list, oi;
+	const struct candidate *last = NULL;
+	struct candidate *v;
 	size_t i, n, shown = 0;
-	const struct org_instrument *last = NULL;
 	bool has_after;
 	enum err e;
 
@@ -150,27 +255,22 @@ fhir_questionnaire_search(struct fhir_call *c, const struct fhir_search *q,
 	    !fhir_no_sort(c, q, "Questionnaires come newest first.") ||
 	    !fhir_cursor_parse(c, q, &has_after, &at, &after))
 		return ERR_INVALID;
-	if ((e = org_instrument_list(c->ctx->db, c->ctx->a,
-				     c->ctx->actor.org_id, &list, &n)) !=
-	    ERR_OK)
+	if ((e = candidates(c, from != INT64_MIN || to != INT64_MAX, &v,
+			    &n)) != ERR_OK)
 		return e;
 	fhir_audit_read(c, "Questionnaire", 0, 0);
-	qsort(list, n, sizeof(*list), newest_first);
 	out->total = 0;
 	for (i = 0; i < n; i++) {
 		json_t *r;
 
-		if (list[i].added_ms < from || list[i].added_ms >= to ||
+		if ((v[i].own && (v[i].at < from || v[i].at >= to)) ||
 		    (has_after && !q->summary_count &&
-		     (list[i].added_ms > at ||
-		      (list[i].added_ms == at && list[i].id >= after))))
+		     (v[i].at > at || (v[i].at == at && v[i].id >= after))))
 			continue;
-		if ((e = org_instrument_by_id(c->ctx->db, c->ctx->a,
-					      c->ctx->actor.org_id, list[i].id,
-					      &oi)) != ERR_OK)
+		if ((e = candidate_json(c, &v[i], &r)) != ERR_OK)
 			return e;
-		if (!(r = fhir_questionnaire_json(&oi)))
-			return ERR_INTERNAL;
+		if (!r)
+			continue;	/* a library file not built in */
 		if (!matches(r, q)) {
 			json_decref(r);
 			continue;
@@ -182,12 +282,11 @@ fhir_questionnaire_search(struct fhir_call *c, const struct fhir_search *q,
 		}
 		if (shown == (size_t)q->count) {
 			json_decref(r);
-			out->next = fhir_cursor_make(c, last->added_ms,
-						     last->id);
+			out->next = fhir_cursor_make(c, last->at, last->id);
 			break;
 		}
 		json_array_append_new(out->match, r);
-		last = &list[i];
+		last = &v[i];
 		shown++;
 	}
 	if (!q->summary_count)

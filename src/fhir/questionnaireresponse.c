@@ -87,23 +87,16 @@ static enum err
 questionnaire_param(struct fhir_call *c, const char *v,
 		    struct response_query *rq, bool *no_match)
 {
-	struct org_instrument oi;
 	const char *bar;
 	int64_t id;
 	enum err e;
 
 	if (fhir_ref_parse(v, "Questionnaire", &id) && !strchr(v, ':')) {
-		e = org_instrument_by_id(c->ctx->db, c->ctx->a,
-					 c->ctx->actor.org_id, id, &oi);
-		if (e == ERR_NOT_FOUND) {
+		e = fhir_questionnaire_canonical(c, id, &rq->url,
+						 &rq->version);
+		if (e == ERR_NOT_FOUND)
 			*no_match = true;
-			return ERR_OK;
-		}
-		if (e != ERR_OK)
-			return e;
-		rq->url = oi.url;
-		rq->version = oi.version;
-		return ERR_OK;
+		return e == ERR_NOT_FOUND ? ERR_OK : e;
 	}
 	bar = strchr(v, '|');
 	rq->url = bar ? arena_strndup(c->ctx->a, v, (size_t)(bar - v)) : v;
@@ -254,19 +247,16 @@ static enum err
 named_questionnaire(struct fhir_call *c, const char *ref, const char *lang,
 		    const struct questionnaire **q, const char **lang_out)
 {
-	struct org_instrument oi;
-	const char *canonical = ref;
+	const char *canonical = ref, *url, *version;
 	int64_t id;
 	enum err e = ERR_OK;
 
 	if (fhir_ref_parse(ref, "Questionnaire", &id) && !strchr(ref, ':')) {
-		e = org_instrument_by_id(c->ctx->db, c->ctx->a,
-					 c->ctx->actor.org_id, id, &oi);
+		e = fhir_questionnaire_canonical(c, id, &url, &version);
 		if (e == ERR_OK)
-			canonical = *oi.version ? arena_printf(c->ctx->a,
-							       "%s|%s", oi.url,
-							       oi.version)
-						: oi.url;
+			canonical = *version ? arena_printf(c->ctx->a, "%s|%s",
+							    url, version)
+					     : url;
 	}
 	if (e == ERR_OK)
 		e = org_instrument_resolve(c->ctx->db, c->ctx->a,

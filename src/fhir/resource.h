@@ -251,6 +251,10 @@ enum err fhir_questionnaire_search(struct fhir_call *c,
 enum err fhir_questionnaire_create(struct fhir_call *c, json_t *in,
 				   struct fhir_write *w);
 extern const struct fhir_search_param fhir_questionnaire_params[];
+/* The url and version ("" for none) of Questionnaire `id`, the
+ * library's or the organisation's; ERR_NOT_FOUND when there is none. */
+enum err fhir_questionnaire_canonical(struct fhir_call *c, int64_t id,
+				      const char **url, const char **version);
 enum err fhir_response_read(struct fhir_call *c, int64_t id, json_t **out);
 enum err fhir_response_search(struct fhir_call *c,
 			      const struct fhir_search *q,

@@ -7,7 +7,7 @@
 // and bad input refused with an OperationOutcome that changes nothing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { makeToken as makeTokenFor, fhirClient, refused, fhirRaw } from './fhir_lib.mjs';
 import { startServer, query, snapshot, patientId, pgConninfo } from './lib.mjs';
 
@@ -124,11 +124,16 @@ test('the HL7 Questionnaire examples: those cocare reads round-trip, the others 
   const drafts = await client.search({ resourceType: 'Questionnaire', searchParams: { status: 'draft', _lastUpdated: 'ge2020-01-01' } });
   assert.deepEqual(drafts.entry.map((e) => e.resource.id).sort(),
     [made['Questionnaire-3141.json'].id, made['Questionnaire-gcs.json'].id].sort());
-  const { got, pages } = await all(fhir(readToken), 'Questionnaire', { _count: 1 });
-  assert.equal(pages, 3);
-  assert.equal(new Set(got.map((q) => q.id)).size, 3);
+  // The organisation's newest first, then the library's instruments.
+  const library = readdirSync(new URL('../../instruments/', import.meta.url)).filter((f) => /^[a-z0-9-]+\.json$/.test(f)).length;
+  const { got, pages } = await all(fhir(readToken), 'Questionnaire', { _count: 2 });
+  assert.equal(got.length, 3 + library);
+  assert.equal(new Set(got.map((q) => q.id)).size, 3 + library);
+  assert.equal(pages, Math.ceil((3 + library) / 2));
+  assert.deepEqual(got.slice(0, 3).map((q) => q.url), ['http://hl7.org/fhir/Questionnaire/gcs', 'http://hl7.org/fhir/Questionnaire/f201', 'http://hl7.org/fhir/Questionnaire/3141']);
+  assert.ok(got.slice(3).every((q) => q.url.startsWith('https://cocare.org/fhir/Questionnaire/')));
   const count = await client.search({ resourceType: 'Questionnaire', searchParams: { _summary: 'count' } });
-  assert.equal(count.total, 3);
+  assert.equal(count.total, 3 + library);
   // The same questionnaire again: the organisation has it already.
   const again = await post(adminToken, 'Questionnaire', load(EXAMPLES, 'Questionnaire-gcs.json'));
   assert.equal(again.status, 409);
@@ -210,6 +215,31 @@ test('the HL7 QuestionnaireResponse examples answering the Questionnaires cocare
     assert.deepEqual(answers(back.item), answers(body.item));
     assert.equal(back.author.identifier.system, 'https://cocare.org/fhir/identifier/account');
   }
+});
+
+test("the library's PHQ-9 is a Questionnaire a patient's app reads, and answers name it by its id too", async () => {
+  const client = fhir(readToken);
+  const found = await client.search({ resourceType: 'Questionnaire', searchParams: { url: PHQ9 } });
+  assert.equal(found.entry.length, 1);
+  const q = found.entry[0].resource;
+  assert.deepEqual(drop(q), drop(PHQ9_FILE));
+  assert.equal(q.meta.versionId, '1');
+  assert.deepEqual(await client.read({ resourceType: 'Questionnaire', id: q.id }), q);
+  // The same id from one start to the next: made from the library id.
+  assert.ok(BigInt(q.id) >= 2n ** 62n);
+  const body = phq9([0, 0, 0, 0, 0, 0, 0, 0, 0]);
+  body.questionnaire = `Questionnaire/${q.id}`;
+  const r = await fhir(appToken).create({ resourceType: 'QuestionnaireResponse', body });
+  assert.equal(r.questionnaire, `${PHQ9}|${PHQ9_FILE.version}`);
+  assert.deepEqual(Object.values(scoreOf(r)), [0]);
+  const byId = await client.search({ resourceType: 'QuestionnaireResponse', searchParams: { questionnaire: `Questionnaire/${q.id}`, _count: 100 } });
+  assert.ok(byId.entry.some((e) => e.resource.id === r.id));
+  assert.ok(byId.entry.every((e) => e.resource.questionnaire.startsWith(PHQ9)));
+  // Not created twice: the library has it.
+  const again = await post(adminToken, 'Questionnaire', PHQ9_FILE);
+  assert.equal(again.status, 409);
+  const missing = await refused(client.read({ resourceType: 'Questionnaire', id: String(2n ** 62n + 1n) }));
+  assert.equal(missing.status, 404);
 });
 
 test("a patient's app sends a PHQ-9 and pages through her answers while more arrive", async () => {

@@ -17,6 +17,7 @@
 #include "core/arena.h"
 #include "core/id.h"
 #include "fhir/measures_map.h"
+#include "measures/instrument.h"
 #include "measures/org_instrument.h"
 #include "measures/response.h"
 #include "store/store.h"
@@ -24,6 +25,8 @@
 #define EXAMPLES "../shared/testdata/fhir-r4-examples/"
 #define T0 1767225600000LL	/* 2026-01-01T00:00:00.000Z */
 #define DAY 86400000LL
+#define PHQ9_ID 4611948166325433774LL
+#define PHQ9_ID_TEXT "4611948166325433774"
 
 static json_t *
 example(const char *name)
@@ -74,6 +77,42 @@ test_questionnaire_json(void **state)
 	json_decref(q);
 	oi.body = "not json";
 	assert_null(fhir_questionnaire_json(&oi));
+}
+
+static void
+test_library_questionnaire(void **state)
+{
+	const struct instrument *in = instrument_get("phq-9", NULL);
+	const struct instrument *list;
+	json_t *q;
+	size_t n, i, k;
+
+	(void)state;
+	assert_non_null(in);
+	/* Fixed by the library id, so it stays from one release to the
+	 * next. */
+	assert_int_equal(fhir_library_questionnaire_id("phq-9"), PHQ9_ID);
+	q = fhir_library_questionnaire_json(in);
+	assert_non_null(q);
+	assert_string_equal(str_at(q, "id"), PHQ9_ID_TEXT);
+	assert_string_equal(str_at(q, "url"),
+			    "https://cocare.org/fhir/Questionnaire/phq-9");
+	assert_string_equal(str_at(json_object_get(q, "meta"), "versionId"),
+			    "1");
+	assert_null(json_object_get(json_object_get(q, "meta"),
+				    "lastUpdated"));
+	assert_true(json_array_size(json_object_get(q, "item")) > 0);
+	json_decref(q);
+	/* Every instrument its own id, above every id_new() id. */
+	list = instrument_list(&n);
+	for (i = 0; i < n; i++) {
+		assert_true(fhir_library_questionnaire_id(list[i].id) >=
+			    FHIR_LIBRARY_BASE);
+		assert_true(id_new() < FHIR_LIBRARY_BASE);
+		for (k = 0; k < i; k++)
+			assert_true(fhir_library_questionnaire_id(list[i].id) !=
+				    fhir_library_questionnaire_id(list[k].id));
+	}
 }
 
 static void
@@ -432,6 +471,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_questionnaire_json),
+		cmocka_unit_test(test_library_questionnaire),
 		cmocka_unit_test(test_questionnaire_check),
 		cmocka_unit_test(test_response_json),
 		cmocka_unit_test(test_response_parse),
