@@ -5,10 +5,12 @@
 
 #include <string.h>
 
+#include "auth/actor.h"
 #include "core/embed.h"
 #include "fhir/datetime.h"
 #include "fhir/resource.h"
 #include "fhir/shape.h"
+#include "fhir/trail.h"
 #include "measures/instrument.h"
 #include "measures/org_instrument.h"
 #include "measures/response.h"
@@ -173,12 +175,50 @@ score_json(const struct response_score *s)
 	return json_pack("{s:s,s:o}", "url", FHIR_EXT_SCORE, "extension", x);
 }
 
+/* The FHIR type of who entered answers, by their voice. */
+static const char *
+voice_type(const char *voice)
+{
+	if (!strcmp(voice, "patient"))
+		return "Patient";
+	if (!strcmp(voice, "caregiver"))
+		return "RelatedPerson";
+	if (!strcmp(voice, "system"))
+		return "Device";
+	return "Practitioner";
+}
+
+/* Who entered the answers: their account, name and voice; the patient's
+ * own account is the Patient. */
+static json_t *
+author_json(const struct measure_response *r, const char *voice)
+{
+	json_t *a = json_pack("{s:[{s:s,s:s}],s:s,s:{s:s,s:o}}", "extension",
+			      "url", FHIR_EXT_VOICE, "valueCode", voice, "type",
+			      voice_type(voice), "identifier", "system",
+			      FHIR_ID_ACCOUNT_SYSTEM, "value",
+			      id_json(r->entered_by));
+
+	if (!a)
+		return NULL;
+	if (!strcmp(voice, "patient"))
+		json_object_set_new(a, "reference",
+				    json_sprintf("Patient/%lld",
+						 (long long)r->patient_id));
+	if (r->entered_by_name && *r->entered_by_name)
+		json_object_set_new(a, "display",
+				    json_string(r->entered_by_name));
+	return a;
+}
+
 json_t *
 fhir_response_json(const struct measure_response *r,
 		   const struct response_score *s, size_t n)
 {
 	char at[FHIR_INSTANT_LEN];
 	json_t *out, *ext, *author, *stored;
+	const char *voice;
+	enum role role;
 	size_t i;
 
 	stored = r->answers ? json_loads(r->answers, 0, NULL) : NULL;
@@ -216,15 +256,15 @@ fhir_response_json(const struct measure_response *r,
 						   (long long)r->patient_id)));
 	fhir_instant_format(response_answered_ms(r), at);
 	json_object_set_new(out, "authored", json_string(at));
-	author = json_pack("{s:{s:s,s:o}}", "identifier", "system",
-			   FHIR_ID_ACCOUNT_SYSTEM, "value",
-			   id_json(r->entered_by));
-	if (author && r->entered_by_name && *r->entered_by_name)
-		json_object_set_new(author, "display",
-				    json_string(r->entered_by_name));
-	json_object_set_new(out, "author", author);
-	/* Answered by the patient alone: the patient is the source. */
-	if (!strcmp(r->mode, "self"))
+	voice = r->entered_by_role && role_parse(r->entered_by_role, &role)
+			? role_voice(role)
+			: "staff";
+	author = author_json(r, voice);
+	if (author)
+		json_object_set_new(out, "author", author);
+	/* The patient answered, alone or with a professional entering the
+	 * answers; a caregiver answering alone answered for them. */
+	if (strcmp(r->mode, "self") != 0 || !strcmp(voice, "patient"))
 		json_object_set_new(
 			out, "source",
 			json_pack("{s:o}", "reference",

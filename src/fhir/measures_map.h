@@ -65,7 +65,8 @@ bool fhir_questionnaire_check(struct fhir_outcome *oo, json_t *in);
  * A stored response as a QuestionnaireResponse: the stored answers'
  * items and questionnaire, with id, meta (versionId its version,
  * lastUpdated updated_ms), status, subject, authored (when completed, or
- * last saved), author (the account that entered the answers),
+ * last saved), author (the account that entered the answers, its type
+ * and voice), source (the patient, unless a caregiver answered alone),
  * language, the mode (self or with a professional) and request as
  * extensions, and each of the `n` scores as a score-result extension.
  * A new reference; NULL when out of memory.

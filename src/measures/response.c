@@ -49,7 +49,8 @@ static const char sql_score_insert[] =
 	"SELECT r.id, r.org_id, r.patient_id, r.request_id, "                 \
 	"r.instrument_url, r.instrument_version, r.lang, r.status, r.mode, "  \
 	answers ", r.screen, r.entered_by, a.display_name, r.started_ms, "   \
-	"r.updated_ms, r.completed_ms, r.version FROM measure_response r "    \
+	"r.updated_ms, r.completed_ms, r.version, a.role "                    \
+	"FROM measure_response r "                                            \
 	"LEFT JOIN account a ON a.id = r.entered_by "
 
 static const char sql_get[] = RESPONSE_SELECT("r.answers")
@@ -248,6 +249,7 @@ read_response(struct stmt *st, struct arena *a, void *out)
 	r->updated_ms = stmt_int(st, 14);
 	r->completed_ms = stmt_int(st, 15);
 	r->version = (int)stmt_int(st, 16);
+	r->entered_by_role = stmt_text_dup(st, 17, a);
 }
 
 static struct stmt *

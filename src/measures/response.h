@@ -37,6 +37,7 @@ struct measure_response {
 	int screen;			/* where to resume */
 	int64_t entered_by;
 	const char *entered_by_name;	/* read only */
+	const char *entered_by_role;	/* read only: role_name() */
 	int64_t started_ms;
 	int64_t updated_ms;
 	int64_t completed_ms;

@@ -157,6 +157,8 @@ test('the SDC PHQ-9 added as the upload page adds it, and its answers round-trip
   assert.equal(back.questionnaire, `${q.url}|${q.version}`);
   assert.equal(back.subject.reference, `Patient/${maria}`);
   assert.equal(back.source.reference, `Patient/${maria}`);
+  assert.equal(back.author.reference, `Patient/${maria}`);
+  assert.equal(back.author.extension[0].valueCode, 'patient');
   assert.equal(ext(back, 'response-mode')[0].valueCode, 'self');
   // Field by field: every answer as sent (the stored total, a calculated
   // item, is computed again instead).
@@ -313,7 +315,9 @@ test("a patient's token cannot read or write another patient's answers; a .rs to
   assert.equal(mine.entry[0].resource.subject.reference, `Patient/${maria}`);
   const together = await fhir(doctorToken).create({ resourceType: 'QuestionnaireResponse', body: phq9([0, 1, 0, 1, 0, 1, 0, 1, 0]) });
   assert.equal(ext(together, 'response-mode')[0].valueCode, 'with-professional');
-  assert.equal(together.source, undefined);
+  assert.equal(together.source.reference, `Patient/${maria}`);
+  assert.equal(together.author.type, 'Practitioner');
+  assert.equal(together.author.extension[0].valueCode, 'professional');
   assert.equal(query(server, `SELECT voice FROM provenance WHERE resource_type = 'QuestionnaireResponse' AND resource_id = '${together.id}'`)[0].voice, 'professional');
 });
 

@@ -165,6 +165,7 @@ response(const char *status, const char *mode)
 			   "\"valueInteger\":3}]}]}",
 		.entered_by = 55,
 		.entered_by_name = "Ana Ruiz",
+		.entered_by_role = "patient",
 		.started_ms = T0,
 		.updated_ms = T0 + DAY,
 		.completed_ms = T0 + DAY,
@@ -235,6 +236,12 @@ test_response_json(void **state)
 			    "2026-01-02T00:00:00.000Z");
 	x = json_object_get(qr, "author");
 	assert_string_equal(str_at(x, "display"), "Ana Ruiz");
+	assert_string_equal(str_at(x, "type"), "Patient");
+	assert_string_equal(str_at(x, "reference"), "Patient/1000");
+	assert_string_equal(
+		str_at(json_array_get(json_object_get(x, "extension"), 0),
+		       "valueCode"),
+		"patient");
 	assert_string_equal(str_at(json_object_get(x, "identifier"), "value"),
 			    "55");
 	assert_string_equal(str_at(json_object_get(x, "identifier"), "system"),
@@ -265,11 +272,23 @@ test_response_json(void **state)
 	r.updated_ms = T0 + 2 * DAY;
 	r.request_id = 99;
 	r.instrument_version = "";
+	r.entered_by_role = "professional";
+	r.entered_by_name = "";
 	qr = fhir_response_json(&r, NULL, 0);
 	assert_string_equal(str_at(qr, "status"), "in-progress");
 	assert_string_equal(str_at(qr, "authored"),
 			    "2026-01-03T00:00:00.000Z");
-	assert_null(json_object_get(qr, "source"));
+	/* The patient answered; the professional entered the answers. */
+	assert_string_equal(str_at(json_object_get(qr, "source"), "reference"),
+			    "Patient/1000");
+	x = json_object_get(qr, "author");
+	assert_string_equal(str_at(x, "type"), "Practitioner");
+	assert_null(json_object_get(x, "reference"));
+	assert_null(json_object_get(x, "display"));
+	assert_string_equal(
+		str_at(json_array_get(json_object_get(x, "extension"), 0),
+		       "valueCode"),
+		"professional");
 	assert_string_equal(str_at(qr, "questionnaire"),
 			    "https://cocare.org/fhir/Questionnaire/phq-9");
 	ext = json_object_get(qr, "extension");
@@ -280,6 +299,15 @@ test_response_json(void **state)
 			    FHIR_EXT_REQUEST);
 	assert_string_equal(str_at(json_array_get(ext, 1), "valueString"),
 			    "99");
+	json_decref(qr);
+
+	/* A caregiver answering alone: for the patient, no source. */
+	r.mode = "self";
+	r.entered_by_role = "caregiver";
+	qr = fhir_response_json(&r, NULL, 0);
+	assert_null(json_object_get(qr, "source"));
+	assert_string_equal(str_at(json_object_get(qr, "author"), "type"),
+			    "RelatedPerson");
 	json_decref(qr);
 }
 
