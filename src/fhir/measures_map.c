@@ -234,6 +234,10 @@ fhir_response_json(const struct measure_response *r,
 	ext = json_array();
 	json_array_append_new(ext, json_pack("{s:s,s:s}", "url", FHIR_EXT_MODE,
 					     "valueCode", r->mode));
+	fhir_instant_format(r->started_ms, at);
+	json_array_append_new(ext, json_pack("{s:s,s:s}", "url",
+					     FHIR_EXT_STARTED, "valueDateTime",
+					     at));
 	if (r->request_id)
 		json_array_append_new(ext, json_pack("{s:s,s:o}", "url",
 						     FHIR_EXT_REQUEST,

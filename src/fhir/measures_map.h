@@ -26,6 +26,8 @@ struct response_score;
 #define FHIR_EXT_MODE "https://cocare.org/fhir/StructureDefinition/response-mode"
 #define FHIR_EXT_REQUEST \
 	"https://cocare.org/fhir/StructureDefinition/questionnaire-request"
+#define FHIR_EXT_STARTED \
+	"https://cocare.org/fhir/StructureDefinition/response-started"
 #define FHIR_EXT_SCORED_AS \
 	"https://cocare.org/fhir/StructureDefinition/scored-as"
 #define FHIR_ID_ACCOUNT_SYSTEM "https://cocare.org/fhir/identifier/account"
@@ -67,8 +69,8 @@ bool fhir_questionnaire_check(struct fhir_outcome *oo, json_t *in);
  * lastUpdated updated_ms), status, subject, authored (when completed, or
  * last saved), author (the account that entered the answers, its type
  * and voice), source (the patient, unless a caregiver answered alone),
- * language, the mode (self or with a professional) and request as
- * extensions, and each of the `n` scores as a score-result extension.
+ * language, the mode (self or with a professional), when it was started
+ * and the request it answers as extensions, and each of the `n` scores as a score-result extension.
  * A new reference; NULL when out of memory.
  */
 json_t *fhir_response_json(const struct measure_response *r,

@@ -249,6 +249,10 @@ test_response_json(void **state)
 	ext = json_array_get(json_object_get(qr, "extension"), 0);
 	assert_string_equal(str_at(ext, "url"), FHIR_EXT_MODE);
 	assert_string_equal(str_at(ext, "valueCode"), "self");
+	ext = json_array_get(json_object_get(qr, "extension"), 1);
+	assert_string_equal(str_at(ext, "url"), FHIR_EXT_STARTED);
+	assert_string_equal(str_at(ext, "valueDateTime"),
+			    "2026-01-01T00:00:00.000Z");
 	x = score(qr, "total");
 	assert_non_null(x);
 	assert_true(json_real_value(json_object_get(sub(x, "value"),
@@ -292,12 +296,12 @@ test_response_json(void **state)
 	assert_string_equal(str_at(qr, "questionnaire"),
 			    "https://cocare.org/fhir/Questionnaire/phq-9");
 	ext = json_object_get(qr, "extension");
-	assert_int_equal(json_array_size(ext), 2);
+	assert_int_equal(json_array_size(ext), 3);
 	assert_string_equal(str_at(json_array_get(ext, 0), "valueCode"),
 			    "with-professional");
-	assert_string_equal(str_at(json_array_get(ext, 1), "url"),
+	assert_string_equal(str_at(json_array_get(ext, 2), "url"),
 			    FHIR_EXT_REQUEST);
-	assert_string_equal(str_at(json_array_get(ext, 1), "valueString"),
+	assert_string_equal(str_at(json_array_get(ext, 2), "valueString"),
 			    "99");
 	json_decref(qr);
 
