@@ -19,6 +19,7 @@
 #include "fhir/bundle.h"
 #include "fhir/datetime.h"
 #include "fhir/export.h"
+#include "fhir/jsonpatch.h"
 #include "fhir/resource.h"
 #include "fhir/search.h"
 #include "http/http.h"
@@ -557,6 +558,145 @@ put_update(struct req *req)
 	return send_json(req, 200, out);
 }
 
+/* The JSON Patch in the body of a PATCH, or NULL with an issue. */
+static json_t *
+body_patch(struct req *req, struct fhir_call *c)
+{
+	const char *type = http_header(req, "Content-Type");
+	size_t n = 0;
+	const char *b = http_body(req, &n);
+	json_t *j;
+
+	if (!type || strncmp(type, "application/json-patch+json", 27)) {
+		fhir_fail(&c->oo, 415, "not-supported", NULL,
+			  "cocare takes JSON Patch: send Content-Type: "
+			  "application/json-patch+json.");
+		return NULL;
+	}
+	j = b && n ? json_loadb(b, n, JSON_REJECT_DUPLICATES, NULL) : NULL;
+	if (!json_is_array(j)) {
+		json_decref(j);
+		fhir_fail(&c->oo, 400, "structure", NULL,
+			  "A JSON Patch is a JSON array of operations, for "
+			  "example [{\"op\": \"replace\", \"path\": "
+			  "\"/lifecycleStatus\", \"value\": \"completed\"}].");
+		return NULL;
+	}
+	return j;
+}
+
+/*
+ * PATCH /fhir/:type/:id with a JSON Patch: the resource read, patched,
+ * and stored by the type's update, so the same checks apply; against the
+ * version in If-Match when sent (412 when stale), else the version read.
+ * 200 with the stored resource; 400 a malformed patch; 422 a failed
+ * test operation.
+ */
+static enum err
+patch_update(struct req *req)
+{
+	const struct fhir_type *t = type_of(req);
+	const char *why = NULL, *h = http_header(req, "If-Match");
+	struct fhir_write fw = {0};
+	struct fhir_call c;
+	struct web *w;
+	json_t *patch, *doc = NULL, *out = NULL;
+	int64_t id, version;
+	enum jsonpatch_result r;
+	bool answered;
+	int at;
+	enum err e = begin(req, &w, &c, &answered);
+
+	if (e != ERR_OK || answered)
+		return e;
+	if (!t || !fhir_id_parse(http_param(req, "id"), &id))
+		return ERR_NOT_FOUND;
+	if (!t->update || !t->read)
+		return ERR_METHOD;
+	if ((e = fhir_scope_precheck(&c, t->name, SCOPE_UPDATE)) != ERR_OK)
+		return finish(req, &c, e);
+	if (h && !if_match(h, &version)) {
+		fhir_fail(&c.oo, 400, "invalid", NULL,
+			  "If-Match names a version read: W/\"3\".");
+		return finish(req, &c, ERR_INVALID);
+	}
+	if (!(patch = body_patch(req, &c)))
+		return finish(req, &c, ERR_INVALID);
+	if ((e = t->read(&c, id, &doc)) != ERR_OK) {
+		json_decref(patch);
+		return finish(req, &c, e);
+	}
+	if (!h)
+		str_to_i64(str_c(version_of(doc)), 1, INT64_MAX, &version);
+	r = jsonpatch_apply(&doc, patch, &why, &at);
+	json_decref(patch);
+	if (r != JSONPATCH_OK) {
+		json_decref(doc);
+		if (r == JSONPATCH_NOMEM)
+			return ERR_NOMEM;
+		fhir_failf(&c.oo, r == JSONPATCH_TEST_FAILED ? 422 : 400,
+			   r == JSONPATCH_TEST_FAILED ? "processing"
+						      : "invalid",
+			   NULL, "Operation %d of the patch: %s", at + 1,
+			   why ? why : "it cannot be applied.");
+		return finish(req, &c, ERR_INVALID);
+	}
+	e = t->update(&c, id, version, doc, &fw);
+	if (e == ERR_OK)
+		e = fhir_make_writes(&c, &fw, 1, &out);
+	json_decref(doc);
+	if (e != ERR_OK)
+		return finish(req, &c, e);
+	etag(w, out);
+	return send_json(req, 200, out);
+}
+
+/*
+ * DELETE /fhir/:type/:id where the domain allows it: 204 once it is on
+ * disk, and 204 again for what was deleted before (nothing to do).
+ * If-Match is honoured when sent.
+ */
+static enum err
+delete_resource(struct req *req)
+{
+	const struct fhir_type *t = type_of(req);
+	const char *h = http_header(req, "If-Match");
+	struct fhir_write fw = {0};
+	struct fhir_call c;
+	struct web *w;
+	int64_t id, version = 0;
+	bool answered;
+	enum err e = begin(req, &w, &c, &answered);
+
+	if (e != ERR_OK || answered)
+		return e;
+	if (!t || !fhir_id_parse(http_param(req, "id"), &id))
+		return ERR_NOT_FOUND;
+	if (!t->remove)
+		return ERR_METHOD;
+	if ((e = fhir_scope_precheck(&c, t->name, SCOPE_DELETE)) != ERR_OK)
+		return finish(req, &c, e);
+	if (h && !if_match(h, &version)) {
+		fhir_fail(&c.oo, 400, "invalid", NULL,
+			  "If-Match names a version read: W/\"3\".");
+		return finish(req, &c, ERR_INVALID);
+	}
+	if ((e = t->remove(&c, id, version, &fw)) != ERR_OK)
+		return finish(req, &c, e);
+	if (fw.step.fn) {
+		struct write_step step = fw.step;
+
+		step.w = &fw.wi;
+		if ((e = write_commit_all(&w->ctx, &step, 1)) == ERR_CONFLICT)
+			fhir_fail(&c.oo, 412, "conflict", NULL,
+				  "Someone changed this at the same time. "
+				  "Read it again and delete it then.");
+		if (e != ERR_OK)
+			return finish(req, &c, e);
+	}
+	return http_respond(req, 204, FHIR_JSON, "", 0);
+}
+
 /* --- bulk data export ------------------------------------------------- */
 
 /* The kick-off: GET /fhir/$export, /fhir/Patient/$export and
@@ -810,6 +950,10 @@ static const struct http_route routes[] = {
 	 "/fhir/:type"},
 	{HTTP_GET, "/fhir/:type/:id", get_read, WEB_API, "/fhir/:type/:id"},
 	{HTTP_PUT, "/fhir/:type/:id", put_update, WEB_API | HTTP_ROUTE_JSON,
+	 "/fhir/:type/:id"},
+	{HTTP_PATCH, "/fhir/:type/:id", patch_update,
+	 WEB_API | HTTP_ROUTE_JSON, "/fhir/:type/:id"},
+	{HTTP_DELETE, "/fhir/:type/:id", delete_resource, WEB_API,
 	 "/fhir/:type/:id"},
 };
 

@@ -40,8 +40,8 @@ is_goal(const struct plan_item *it)
 	return it->kind && !strcmp(it->kind, CARE_GOAL);
 }
 
-/* A goal still on the plan of a patient in the caller's organisation, or
- * not found (an action, a removed goal, another organisation's). */
+/* A goal of a patient in the caller's organisation (perhaps taken off
+ * the plan), or not found (an action, another organisation's). */
 static enum err
 load(struct fhir_call *c, int64_t id, struct plan_item *g)
 {
@@ -51,7 +51,7 @@ load(struct fhir_call *c, int64_t id, struct plan_item *g)
 	if ((e = plan_item_patient(c->ctx->db, id, &pid)) != ERR_OK ||
 	    (e = plan_item_get(c->ctx->db, c->ctx->a, pid, id, g)) != ERR_OK)
 		return e;
-	if (g->org_id != c->ctx->actor.org_id || g->removed || !is_goal(g))
+	if (g->org_id != c->ctx->actor.org_id || !is_goal(g))
 		return ERR_NOT_FOUND;
 	return ERR_OK;
 }
@@ -68,6 +68,11 @@ fhir_goal_read(struct fhir_call *c, int64_t id, json_t **out)
 	if ((e = fhir_allow(c, "Goal", SCOPE_READ, g.patient_id,
 			    RES_CARE_RECORD, ACT_READ)) != ERR_OK)
 		return e;
+	if (g.removed) {
+		fhir_fail(&c->oo, 410, "deleted", NULL,
+			  "This goal was taken off the plan.");
+		return ERR_NOT_FOUND;
+	}
 	fhir_audit_read(c, "Goal", id, g.patient_id);
 	*out = fhir_goal_json(&g);
 	return *out ? ERR_OK : ERR_NOMEM;

@@ -54,6 +54,9 @@ const struct fhir_type fhir_types[] = {
 	 .profile = PROFILE("Goal"),
 	 .read = fhir_goal_read,
 	 .search = fhir_goal_search,
+	 .create = fhir_goal_create,
+	 .update = fhir_goal_update,
+	 .remove = fhir_goal_delete,
 	 .params = fhir_goal_params},
 	{.name = "Observation",
 	 .profile = PROFILE("Observation"),
@@ -310,8 +313,12 @@ interactions(const struct fhir_type *t)
 						   "search-type"));
 	if (t->create)
 		json_array_append_new(a, json_pack("{s:s}", "code", "create"));
-	if (t->update)
+	if (t->update) {
 		json_array_append_new(a, json_pack("{s:s}", "code", "update"));
+		json_array_append_new(a, json_pack("{s:s}", "code", "patch"));
+	}
+	if (t->remove)
+		json_array_append_new(a, json_pack("{s:s}", "code", "delete"));
 	return a;
 }
 

@@ -99,6 +99,11 @@ struct fhir_type {
 	 * it is not). */
 	enum err (*update)(struct fhir_call *c, int64_t id, int64_t version,
 			   json_t *in, struct fhir_write *w);
+	/* Prepares taking resource `id` away where the domain allows it
+	 * (If-Match `version`, 0 when not sent); leaves w->step.fn NULL
+	 * when it is gone already. A type with update also takes PATCH. */
+	enum err (*remove)(struct fhir_call *c, int64_t id, int64_t version,
+			   struct fhir_write *w);
 	const struct fhir_search_param *params;	/* ends with {NULL} */
 	const char *const *includes;		/* ends with NULL */
 };
@@ -234,6 +239,13 @@ enum err fhir_goal_read(struct fhir_call *c, int64_t id, json_t **out);
 enum err fhir_goal_search(struct fhir_call *c, const struct fhir_search *q,
 			  struct fhir_page *out);
 extern const struct fhir_search_param fhir_goal_params[];
+/* Goal writes (goal_write.c): through the plan's own write. */
+enum err fhir_goal_create(struct fhir_call *c, json_t *in,
+			  struct fhir_write *w);
+enum err fhir_goal_update(struct fhir_call *c, int64_t id, int64_t version,
+			  json_t *in, struct fhir_write *w);
+enum err fhir_goal_delete(struct fhir_call *c, int64_t id, int64_t version,
+			  struct fhir_write *w);
 enum err fhir_composition_read(struct fhir_call *c, int64_t id,
 			       json_t **out);
 enum err fhir_composition_search(struct fhir_call *c,

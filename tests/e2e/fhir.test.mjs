@@ -63,7 +63,11 @@ test('the CapabilityStatement lists what the server does, and each listed intera
   const answerer = await makeToken('patient', 'patient/QuestionnaireResponse.c');
   ids.QuestionnaireResponse = (await fhir(answerer).create({ resourceType: 'QuestionnaireResponse', body: answers })).id;
   // Writes are tested below (and in fhir_measures.test.mjs); each listed one must be.
-  const made = { Observation: true, Patient: true, Questionnaire: true, QuestionnaireResponse: true };
+  const made = { Observation: true, Patient: true, Questionnaire: true, QuestionnaireResponse: true, Goal: true };
+  // Updates (PUT and PATCH) and deletes, with where they are tested.
+  const updated = { Patient: 'below', Goal: 'fhir_write.test.mjs' };
+  const deleted = { Goal: 'fhir_write.test.mjs' };
+  const patcher = await makeToken('doctor', 'user/*.ru');
   const checks = {
     read: async (type) => assert.equal((await fhir(readOnlyToken).read({ resourceType: type, id: ids[type] })).id, ids[type]),
     'search-type': async (type) => {
@@ -72,7 +76,15 @@ test('the CapabilityStatement lists what the server does, and each listed intera
       assert.equal(b.type, 'searchset');
     },
     create: async (type) => assert.ok(made[type], `${type} create is listed but not tested here`),
-    update: async (type) => assert.equal(type, 'Patient', `${type} update is listed but not tested here`),
+    update: async (type) => assert.ok(updated[type], `${type} update is listed but not tested`),
+    patch: async (type) => {
+      assert.ok(updated[type], `${type} patch is listed but not tested`);
+      // A patch whose test fails is refused, and says why.
+      const r = await raw(`/fhir/${type}/${ids[type]}`, { method: 'PATCH', token: patcher, body: '[{"op":"test","path":"/id","value":"0"}]', headers: { 'content-type': 'application/json-patch+json' } });
+      assert.equal(r.status, 422, type);
+      assert.equal(r.body.resourceType, 'OperationOutcome');
+    },
+    delete: async (type) => assert.ok(deleted[type], `${type} delete is listed but not tested`),
   };
   for (const r of cs.rest[0].resource) {
     assert.ok(ids[r.type], `no test resource for ${r.type}`);

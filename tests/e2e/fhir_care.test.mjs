@@ -65,10 +65,11 @@ test('the CapabilityStatement lists the care record types with what they take', 
     ['Composition', ['patient', 'subject', 'date', '_lastUpdated']],
   ]) {
     assert.ok(types[type], type);
-    assert.deepEqual(types[type].interaction.map((i) => i.code), ['read', 'search-type'], type);
+    const writes = type === 'Goal' ? ['create', 'update', 'patch', 'delete'] : [];
+    assert.deepEqual(types[type].interaction.map((i) => i.code), ['read', 'search-type', ...writes], type);
     assert.deepEqual(types[type].searchParam.map((p) => p.name), params, type);
   }
-  // Read only: nothing is written through these types.
+  // Plans are written on the pages (goals also through the API).
   const r = await raw('/fhir/CarePlan', { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: '{"resourceType":"CarePlan"}' });
   assert.equal(r.status, 405);
   assert.equal(r.body.resourceType, 'OperationOutcome');
