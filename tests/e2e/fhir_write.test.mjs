@@ -147,6 +147,23 @@ test('JSON Patch changes a goal through the same checks; a failed test or a bad 
   assert.equal((await fhir(patientToken).read({ resourceType: 'Goal', id: made.id })).meta.versionId, String(Number(version) + 1));
 });
 
+test('JSON Patch changes a patient as PUT would', async () => {
+  const doctor = await makeToken('doctor', 'user/Patient.ru');
+  const me = await fhir(doctor).read({ resourceType: 'Patient', id: maria });
+  const got = await fhir(doctor).patch({ resourceType: 'Patient', id: maria, jsonPatch: [
+    { op: 'test', path: '/name/0/family', value: me.name[0].family },
+    { op: 'replace', path: '/name/0/family', value: 'López Ruiz' },
+  ], options: match(me.meta.versionId) });
+  assert.equal(Number(got.meta.versionId), Number(me.meta.versionId) + 1);
+  assert.equal(got.name[0].family, 'López Ruiz');
+  assert.equal(query(server, `SELECT family_name FROM patient WHERE id = ${maria}`)[0].family_name, 'López Ruiz');
+  // Against an old version: refused, nothing changed.
+  const before = snapshot(server);
+  const r = await fhirRaw(server, `/fhir/Patient/${maria}`, { method: 'PATCH', token: doctor, body: JSON.stringify([{ op: 'remove', path: '/gender' }]), headers: { 'content-type': 'application/json-patch+json', 'If-Match': `W/"${me.meta.versionId}"` } });
+  assert.equal(r.status, 412);
+  assert.equal(snapshot(server), before);
+});
+
 test('DELETE takes a goal off the plan; it is gone, and a goal with actions stays', async () => {
   const made = await fhir(nurseToken).create({ resourceType: 'Goal', body: goal('Cook one meal a week') });
   assert.equal(ext(made, 'voice').valueCode, 'professional');
