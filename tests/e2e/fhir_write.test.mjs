@@ -74,7 +74,7 @@ test('a patient proposes a goal; her nurse agrees by editing it; both see it on 
   assert.equal(made.target[0].dueDate, '2027-03-01');
   assert.equal(ext(made, 'clinical-wording').valueString, 'Exercise tolerance: 20 minutes');
   // Stored as the page stores it: a goal of her plan, in her voice.
-  const row = query(server, `SELECT patient_id, kind, text, removed FROM care_item WHERE id = ${made.id}`)[0];
+  const row = query(server, `SELECT CAST(patient_id AS TEXT) AS patient_id, kind, text, removed FROM care_item WHERE id = ${made.id}`)[0];
   assert.deepEqual([String(row.patient_id), row.kind, row.text, row.removed], [maria, 'goal', 'Walk to the shop and back without stopping', 0]);
   assert.ok(query(server, `SELECT count(*) AS n FROM provenance WHERE resource_type = 'Goal' AND resource_id = '${made.id}'`)[0].n >= 1);
   assert.match(await planPage('nurse'), /Walk to the shop and back without stopping/);
