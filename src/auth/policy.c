@@ -240,6 +240,9 @@ policy_org_allows(const struct actor *who, int64_t org_id,
 	case ORG_TRIAGE:
 		return who->role == ROLE_PROFESSIONAL ||
 		       who->role == ROLE_RECEPTIONIST;
+	case ORG_RESEARCH_EXPORT:
+		return who->role == ROLE_RESEARCHER ||
+		       who->role == ROLE_ADMINISTRATOR;
 	case ORG_CONTACT_ANALYTICS:
 		return who->role == ROLE_IMPROVEMENT_LEAD ||
 		       who->role == ROLE_RESEARCHER ||

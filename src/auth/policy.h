@@ -94,7 +94,9 @@ enum err policy_check(struct ctx *c, int64_t patient_id, enum resource res,
  * professionals' appointment schedules (professionals their own,
  * receptionists everyone's), keeping the organisation's quick replies
  * to messages (staff who answer them), working the online-consultation
- * queue (professionals and receptionists).
+ * queue (professionals and receptionists), making pseudonymised
+ * research exports of the patients who agreed to research (researchers
+ * and administrators).
  */
 enum org_permission {
 	ORG_ADMINISTER,
@@ -104,6 +106,7 @@ enum org_permission {
 	ORG_MESSAGE_TEMPLATES,
 	ORG_TRIAGE,
 	ORG_CONTACT_ANALYTICS,	/* touchpoint figures, aggregate only */
+	ORG_RESEARCH_EXPORT,	/* pseudonymised, consenting patients only */
 	ORG__MAX
 };
 

@@ -107,6 +107,18 @@ parse_one(const char *p, size_t n, struct scope *out, const char **why)
 	return true;
 }
 
+/* Whether every scope of a research token only reads and searches. */
+static bool
+research_reads(const struct scopes *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->s[i].ops & ~(unsigned)(SCOPE_READ | SCOPE_SEARCH))
+			return false;
+	return true;
+}
+
 bool
 scopes_parse(const char *text, struct scopes *out, const char **why)
 {
@@ -116,6 +128,7 @@ scopes_parse(const char *text, struct scopes *out, const char **why)
 	if (!why)
 		why = &dummy;
 	out->n = 0;
+	out->research = false;
 	if (!text || strlen(text) > SCOPES_TEXT_MAX) {
 		*why = "The scopes are too long.";
 		return false;
@@ -125,6 +138,11 @@ scopes_parse(const char *text, struct scopes *out, const char **why)
 		if (!*p)
 			break;
 		n = strcspn(p, " ");
+		if (n == 8 && !strncmp(p, "research", 8)) {
+			out->research = true;
+			p += n;
+			continue;
+		}
 		if (out->n == SCOPES_MAX) {
 			*why = "Give at most 32 scopes.";
 			return false;
@@ -136,6 +154,12 @@ scopes_parse(const char *text, struct scopes *out, const char **why)
 	}
 	if (!out->n) {
 		*why = "Choose at least one scope.";
+		return false;
+	}
+	if (out->research && (scopes_have_context(out, SCOPE_PATIENT) ||
+			      !research_reads(out))) {
+		*why = "research goes with user/ or system/ scopes that read "
+		       "(for example user/*.rs research), never patient/.";
 		return false;
 	}
 	return true;

@@ -43,10 +43,14 @@ struct scope {
 struct scopes {
 	struct scope s[SCOPES_MAX];
 	size_t n;
+	/* "research": the token only makes bulk exports, pseudonymised,
+	 * of the patients who agreed to research (fhir/export.h). */
+	bool research;
 };
 
 /*
- * Parses space-separated scopes. False for an empty text, more than
+ * Parses space-separated scopes, and the word "research" (with user/ or
+ * system/ read scopes only). False for an empty text, more than
  * SCOPES_MAX scopes or SCOPES_TEXT_MAX bytes, or any scope that is not
  * "context/type.ops" as above (including scopes with query parameters,
  * which cocare does not apply); then `*why` (may be NULL) is an English

@@ -5,6 +5,7 @@
 #include "fhir/export.h"
 
 #include <pthread.h>
+#include <sodium.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -20,10 +21,12 @@
 #include "core/clock.h"
 #include "core/id.h"
 #include "core/log.h"
+#include "fhir/pseudonym.h"
 #include "fhir/reading_map.h"
 #include "fhir/resource.h"
 #include "measures/reading_store.h"
 #include "people/patient.h"
+#include "people/research.h"
 #include "store/store.h"
 #include "core/banned.h"
 
@@ -164,6 +167,7 @@ exec_id(struct db *db, const char *sql, int64_t id)
 struct start_job {
 	const struct fhir_export_job *j;
 	int64_t now_ms;
+	bool research;		/* the organisation's key is made if new */
 };
 
 /* Stores the job, and forgets those older than a day. */
@@ -186,6 +190,14 @@ start_fn(struct db *db, void *arg)
 	stmt_bind_int(st, 1, old);
 	if ((e = stmt_exec(st)) != ERR_OK)
 		return e;
+	if (s->research) {
+		unsigned char key[PSEUDONYM_KEY_LEN];
+
+		e = research_key_ensure(db, j->org_id, key);
+		sodium_memzero(key, sizeof(key));
+		if (e != ERR_OK)
+			return e;
+	}
 	if (!(st = db_prepare(db, sql_insert)))
 		return ERR_DB;
 	stmt_bind_int(st, 1, j->id);
@@ -205,13 +217,13 @@ enum err
 fhir_export_start(struct fhir_call *c, struct fhir_export_job *j)
 {
 	struct write_info wi = {"export", EXPORT_RES, "", 0, NULL, NULL, NULL};
-	struct start_job s = {j, clock_now_ms()};
+	struct start_job s = {j, clock_now_ms(), c->scopes.research};
 
 	j->id = id_new();
 	j->org_id = c->ctx->actor.org_id;
 	j->account_id = c->ctx->actor.account_id;
 	wi.resource_id = arena_printf(c->ctx->a, "%lld", (long long)j->id);
-	wi.detail = j->level;
+	wi.detail = c->scopes.research ? "research" : j->level;
 	return write_commit(c->ctx, &wi, start_fn, &s);
 }
 
@@ -319,6 +331,8 @@ struct run {
 	struct ctx ctx;
 	struct fhir_call call;
 	struct part part[NTYPES];
+	bool research;		/* pseudonymised, consenting patients only */
+	unsigned char key[PSEUDONYM_KEY_LEN];
 	int done, total;
 	bool gone;		/* cancelled meanwhile, or lease lost */
 };
@@ -407,13 +421,23 @@ flush(struct run *r, size_t t, bool force)
 	return ERR_OK;
 }
 
+/* Adds resource `res` of patient `pid` (taken) to file `t`: as it is,
+ * or pseudonymised for research. */
 static enum err
-add_line(struct run *r, size_t t, json_t *res)
+add_line(struct run *r, size_t t, json_t *res, int64_t pid)
 {
-	char *s = res ? json_dumps(res, JSON_COMPACT |
-					       JSON_REAL_PRECISION(15))
-		      : NULL;
-	bool ok = s && part_add(&r->part[t], s, strlen(s));
+	char *s;
+	bool ok;
+
+	if (res && r->research) {
+		json_t *p = fhir_pseudonymise(r->key, res, pid);
+
+		json_decref(res);
+		res = p;
+	}
+	s = res ? json_dumps(res, JSON_COMPACT | JSON_REAL_PRECISION(15))
+		: NULL;
+	ok = s && part_add(&r->part[t], s, strlen(s));
 
 	free(s);
 	json_decref(res);
@@ -422,26 +446,53 @@ add_line(struct run *r, size_t t, json_t *res)
 	return flush(r, t, false);
 }
 
+/*
+ * Whether the job may hold `type` of patient `pid`: the access policy
+ * for `res`, or, for research, the organisation's research permission
+ * (checked when the job starts) and the patient's consent (checked by
+ * the caller) in place of a care relationship; the token's scopes in
+ * both cases.
+ */
+static bool
+may_export(struct run *r, const char *type, int64_t pid, enum resource res)
+{
+	if (r->research)
+		return (scopes_allowed(&r->call.scopes, &r->ctx.actor, pid,
+				       type) &
+			SCOPE_READ) != 0;
+	return fhir_may(&r->call, type, SCOPE_READ, pid, res);
+}
+
 /* One patient's resources of the job's types that changed since. */
 static enum err
 export_patient(struct run *r, struct arena *a, int64_t pid)
 {
-	struct fhir_call *c = &r->call;
 	struct audit_event ev;
 	struct patient p;
 	enum err e;
 
 	r->ctx.a = a;
+	if (r->research) {
+		bool given;
+
+		/* The patient's answer now decides, not the one when the
+		 * export was asked for. */
+		if ((e = research_consent_given(r->ctx.db, pid, &given)) !=
+		    ERR_OK)
+			return e;
+		if (!given)
+			return ERR_OK;
+	}
 	if ((r->job.types & FHIR_EXPORT_PATIENT) &&
-	    fhir_may(c, "Patient", SCOPE_READ, pid, RES_PROFILE)) {
+	    may_export(r, "Patient", pid, RES_PROFILE)) {
 		if ((e = patient_get(r->ctx.db, a, pid, &p)) != ERR_OK)
 			return e;
 		if (p.updated_at * 1000 >= r->job.since_ms &&
-		    (e = add_line(r, 0, fhir_patient_json(&p))) != ERR_OK)
+		    (e = add_line(r, 0, fhir_patient_json(&p), pid)) != ERR_OK)
 			return e;
 	}
 	if ((r->job.types & FHIR_EXPORT_OBSERVATION) &&
-	    fhir_may(c, "Observation", SCOPE_READ, pid, RES_MEASURES)) {
+	    may_export(r, "Observation", pid, RES_MEASURES)) {
 		struct reading_query q = {.patient_id = pid,
 					  .from_ms = INT64_MIN,
 					  .to_ms = INT64_MAX,
@@ -456,9 +507,9 @@ export_patient(struct run *r, struct arena *a, int64_t pid)
 			    ERR_OK)
 				return e;
 			for (i = 0; i < n; i++)
-				if ((e = add_line(r, 1, fhir_reading_json(
-							      &rows[i]))) !=
-				    ERR_OK)
+				if ((e = add_line(r, 1,
+						       fhir_reading_json(&rows[i]),
+						       pid)) != ERR_OK)
 					return e;
 			if (n) {
 				q.has_after = true;
@@ -470,7 +521,7 @@ export_patient(struct run *r, struct arena *a, int64_t pid)
 	ev = audit_event_for(&r->ctx, "export", "Patient",
 			     arena_printf(a, "%lld", (long long)pid), pid,
 			     "success");
-	ev.detail = "bulk";
+	ev.detail = r->research ? "research" : "bulk";
 	return audit_record_async(&r->ctx, &ev);
 }
 
@@ -555,6 +606,17 @@ run_job(struct run *r, struct arena *ja)
 	if (!scopes_parse(r->job.scopes, &r->call.scopes, NULL)) {
 		r->job.error = "The token's scopes are not valid.";
 		return ERR_FORBIDDEN;
+	}
+	if ((r->research = r->call.scopes.research)) {
+		if (!policy_org_allows(&r->ctx.actor, r->job.org_id,
+				       ORG_RESEARCH_EXPORT)) {
+			r->job.error = "The person who asked may no longer "
+				       "make research exports.";
+			return ERR_FORBIDDEN;
+		}
+		if ((e = research_key_get(r->ctx.db, r->job.org_id,
+					  r->key)) != ERR_OK)
+			return e;
 	}
 	if ((e = patients(r, ja, &ids, &n)) != ERR_OK)
 		return e;
@@ -679,6 +741,7 @@ fhir_exporter_run_once(struct fhir_exporter *x)
 	}
 	for (t = 0; t < NTYPES; t++)
 		free(r->part[t].p);
+	sodium_memzero(r->key, sizeof(r->key));
 	store_release(x->store, r->ctx.db);
 	arena_free(ja);
 	return true;

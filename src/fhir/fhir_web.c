@@ -186,7 +186,17 @@ fhir_error(struct req *req, enum err e)
 	send_outcome(req, &o);
 }
 
-/* The call's state, or an answer already given (406). */
+/* Whether `path` is one a research token may call. */
+static bool
+research_route(const char *path)
+{
+	size_t n = path ? strlen(path) : 0;
+
+	return n && (!strcmp(path, "/fhir/metadata") ||
+		     strstr(path, "/$export") != NULL);
+}
+
+/* The call's state, or an answer already given (403, 406). */
 static enum err
 begin(struct req *req, struct web **w, struct fhir_call *c, bool *answered)
 {
@@ -201,6 +211,15 @@ begin(struct req *req, struct web **w, struct fhir_call *c, bool *answered)
 	if ((*w)->api_scopes &&
 	    !scopes_parse((*w)->api_scopes, &c->scopes, NULL))
 		return ERR_FORBIDDEN;
+	/* A research token reaches no one's record by name: it makes
+	 * pseudonymised exports only (and reads the metadata). */
+	if (c->scopes.research && !research_route(http_path(req))) {
+		fhir_fail(&c->oo, 403, "forbidden", NULL,
+			  "A research token only makes bulk exports "
+			  "($export), pseudonymised.");
+		*answered = true;
+		return send_outcome(req, &c->oo);
+	}
 	if ((f && strcmp(f, "json") != 0 && strcmp(f, "application/json") &&
 	     strcmp(f, FHIR_JSON) && strcmp(f, "application/json+fhir")) ||
 	    (!f && acc && !strstr(acc, "json") && !strstr(acc, "*/*"))) {
@@ -779,6 +798,11 @@ export_kickoff(struct req *req, const char *level)
 							 (unsigned)k),
 					     SCOPE_READ)) != ERR_OK)
 			return finish(req, &c, e);
+	/* Research: the organisation's permission, whoever the patients. */
+	if (c.scopes.research &&
+	    (e = fhir_allow_org(&c, "Patient", SCOPE_READ,
+				ORG_RESEARCH_EXPORT)) != ERR_OK)
+		return finish(req, &c, e);
 	j.request = arena_printf(w->ctx.a, "%s%s", base_url(w),
 				 http_path(req) + 5);
 	if (!j.request)
@@ -821,6 +845,7 @@ export_status(struct req *req)
 	struct fhir_export_job j;
 	struct fhir_export_file *files;
 	struct fhir_call c;
+	struct scopes js;
 	struct web *w;
 	json_t *out, *arr;
 	char when[FHIR_INSTANT_LEN];
@@ -869,6 +894,12 @@ export_status(struct req *req)
 	out = json_pack("{s:s,s:s,s:b,s:o,s:[]}", "transactionTime", when,
 			"request", j.request, "requiresAccessToken", 1,
 			"output", arr, "error");
+	/* The Bulk Data manifest's extension object says what was done. */
+	if (out && scopes_parse(j.scopes, &js, NULL) && js.research)
+		json_object_set_new(
+			out, "extension",
+			json_pack("{s:b}",
+				  "https://cocare.org/fhir/pseudonymised", 1));
 	return send_json(req, 200, out);
 }
 

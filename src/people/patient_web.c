@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "auth/actor.h"
 #include "auth/audit.h"
 #include "auth/policy.h"
 #include "auth/write.h"
@@ -19,6 +20,7 @@
 #include "core/str.h"
 #include "people/careteam.h"
 #include "people/patient.h"
+#include "people/research.h"
 #include "store/store.h"
 #include "web/app.h"
 #include "web/page.h"
@@ -651,6 +653,32 @@ scopes_from_form(struct web *w)
 	return s;
 }
 
+/* The page's research part: the answer now, and every answer before. */
+static enum err
+research_section(struct web *w, json_t *ctx, int64_t pid)
+{
+	struct research_consent *r;
+	json_t *arr;
+	size_t n, i;
+	enum err e;
+
+	if ((e = research_consent_history(w->ctx.db, w->ctx.a, pid, &r,
+					  &n)) != ERR_OK)
+		return e;
+	jbool(ctx, "research_given", n && r[0].given);
+	jbool(ctx, "has_research_history", n > 0);
+	arr = jarr(ctx, "research_history");
+	for (i = 0; i < n; i++)
+		jstr(jpush(arr), "text",
+		     arena_printf(w->ctx.a, "%s %s · %s %s",
+				  r[i].given ? tr(w, N_("Agreed on"))
+					     : tr(w, N_("Stopped on")),
+				  page_date(w, r[i].at_ms / 1000),
+				  tr(w, N_("recorded by")),
+				  r[i].recorded_by_name));
+	return ERR_OK;
+}
+
 static enum err
 grants_page(struct web *w, int status, int64_t pid,
 	    const struct problems *ps, unsigned chosen)
@@ -713,6 +741,8 @@ grants_page(struct web *w, int status, int64_t pid,
 								   (enum resource)r))));
 	}
 	add_scope_choices(w, ctx, chosen);
+	if ((e = research_section(w, ctx, pid)) != ERR_OK)
+		return e;
 	{
 		json_t *f = jobj(ctx, "form");
 
@@ -840,6 +870,48 @@ post_revoke(struct req *req)
 	return page_redirect(w, arena_printf(w->ctx.a, "/patients/%lld/grants",
 					     (long long)j.patient_id),
 			     "grant-revoked");
+}
+
+/* POST /patients/:id/research (given=1 or 0): the patient's answer
+ * about research, kept beside the ones before; 303; 400; 403; 404. */
+static enum err
+post_research(struct req *req)
+{
+	struct web *w = web_of(req);
+	struct write_info wi = {"create", "Consent", "", 0, "research-consent",
+				NULL, NULL};
+	struct research_consent r = {0};
+	const char *given = web_field(w, "given");
+	bool now_given;
+	int64_t pid;
+	enum err e;
+
+	PATIENT_PAGE_OR_RESPOND(w, &pid, RES_GRANTS, ACT_WRITE);
+	if (strcmp(given, "1") && strcmp(given, "0"))
+		return ERR_INVALID;
+	if ((e = research_consent_given(w->ctx.db, pid, &now_given)) !=
+	    ERR_OK)
+		return e;
+	/* The same answer again: already stored, nothing to add. */
+	if (now_given != (given[0] == '1')) {
+		r.id = id_new();
+		r.org_id = w->account.org_id;
+		r.patient_id = pid;
+		r.given = given[0] == '1';
+		r.recorded_by = w->account.id;
+		r.voice = role_voice(w->ctx.actor.role);
+		r.at_ms = clock_now_ms();
+		wi.resource_id = arena_printf(w->ctx.a, "%lld",
+					      (long long)r.id);
+		wi.patient_id = pid;
+		if ((e = write_commit(&w->ctx, &wi, research_consent_write,
+				      &r)) != ERR_OK)
+			return e;
+	}
+	return page_redirect(w, arena_printf(w->ctx.a,
+					     "/patients/%lld/grants#research-h",
+					     (long long)pid),
+			     "research-saved");
 }
 
 /* --- the care team ------------------------------------------------------- */
@@ -1002,6 +1074,7 @@ static const struct http_route patient_routes[] = {
 	{HTTP_GET, "/patients/:id/grants", get_grants, 0, NULL},
 	{HTTP_POST, "/patients/:id/grants", post_grant, 0, NULL},
 	{HTTP_POST, "/patients/:id/grants/:gid/revoke", post_revoke, 0, NULL},
+	{HTTP_POST, "/patients/:id/research", post_research, 0, NULL},
 	{HTTP_POST, "/patients/:id/team", post_team, 0, NULL},
 	{HTTP_POST, "/patients/:id/team/:mid/remove", post_team_remove, 0,
 	 NULL},

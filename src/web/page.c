@@ -33,6 +33,7 @@ static const struct {
 	{"second-factor-off", N_("Two-step sign-in is off.")},
 	{"grant-added", N_("Access is granted.")},
 	{"grant-revoked", N_("Access is withdrawn.")},
+	{"research-saved", N_("Your answer about research is saved.")},
 	{"user-created", N_("The account is created.")},
 	{"user-disabled", N_("The account is turned off. The person is "
 			     "signed out everywhere.")},

@@ -104,7 +104,8 @@ const DATA_TABLES = ['organisation', 'unit', 'patient', 'patient_identifier', 'a
   'care_comment', 'plan_review', 'crisis_plan', 'note', 'note_paragraph', 'note_view',
   'note_amendment', 'review_conversation', 'review_rating', 'review_focus', 'decision_aid',
   'shared_decision', 'jargon', 'org_instrument', 'measure_request', 'measure_response',
-  'measure_score', 'reading', 'measure_target', 'measure_alert', 'visit_agenda'];
+  'measure_score', 'reading', 'measure_target', 'measure_alert', 'visit_agenda',
+  'research_consent', 'research_key'];
 
 // Plain text, not JSON: 62-bit ids would lose precision as JS numbers.
 export function snapshot(server) {

@@ -238,6 +238,13 @@ test_contact_analytics(void **state)
 	assert_true(policy_org_allows(&pro, 10, ORG_CONTACT_ANALYTICS));
 	assert_false(policy_org_allows(&lead, 11, ORG_CONTACT_ANALYTICS));
 	assert_false(policy_org_allows(&pat, 10, ORG_CONTACT_ANALYTICS));
+	/* Research exports: researchers and administrators only. */
+	assert_true(policy_org_allows(&res, 10, ORG_RESEARCH_EXPORT));
+	assert_true(policy_org_allows(&admin, 10, ORG_RESEARCH_EXPORT));
+	assert_false(policy_org_allows(&pro, 10, ORG_RESEARCH_EXPORT));
+	assert_false(policy_org_allows(&lead, 10, ORG_RESEARCH_EXPORT));
+	assert_false(policy_org_allows(&pat, 10, ORG_RESEARCH_EXPORT));
+	assert_false(policy_org_allows(&res, 11, ORG_RESEARCH_EXPORT));
 	assert_false(policy_org_allows(&care, 10, ORG_CONTACT_ANALYTICS));
 	assert_false(policy_org_allows(&rec, 10, ORG_CONTACT_ANALYTICS));
 	assert_false(policy_org_allows(&priv, 10, ORG_CONTACT_ANALYTICS));
