@@ -35,7 +35,7 @@ function pages(role) {
     `${p}/crisis`, `${p}/crisis/edit`, `${p}/crisis/history`,
     `${p}/notes`, `${p}/notes/${note}`,
     `${p}/reviews`, `${p}/reviews/new`, `${p}/reviews/${review}`,
-    `${p}/decisions`, `${p}/decisions/${decision}`,
+    `${p}/decisions`, `${p}/decisions/${decision}`, `${p}/grants`,
   ];
   if (role === 'doctor') list.push(`${p}/notes/new`, `${p}/notes/cowrite`, '/panel', `${p}/decisions/new`);
   return list;
