@@ -12,6 +12,7 @@
 #include "auth/actor.h"
 #include "auth/policy.h"
 #include "fhir/datetime.h"
+#include "people/research.h"
 #include "core/banned.h"
 
 #define EXT "https://cocare.org/fhir/StructureDefinition/"
@@ -363,5 +364,71 @@ fhir_consent_json(const struct grant *g, int64_t now)
 	else
 		json_decref(permits);
 	json_object_set_new(r, "provision", prov);
+	return r;
+}
+
+/* Who recorded a research answer: the patient, or a member of staff. */
+static json_t *
+recorder_json(const struct research_consent *r)
+{
+	if (r->voice && !strcmp(r->voice, "patient"))
+		return ref_json("Patient", r->patient_id, r->recorded_by_name);
+	return ref_json("Practitioner", r->recorded_by, r->recorded_by_name);
+}
+
+json_t *
+fhir_research_consent_json(const struct research_consent *given,
+			   const struct research_consent *ended)
+{
+	json_t *r = resource_new("Consent",
+				 given->id + FHIR_RESEARCH_CONSENT_BASE,
+				 (ended ? ended->at_ms : given->at_ms) / 1000);
+	json_t *period, *exts = json_array();
+
+	if (!r) {
+		json_decref(exts);
+		return NULL;
+	}
+	json_array_append_new(exts, json_pack("{s:s,s:s}", "url",
+					      EXT "voice", "valueCode",
+					      txt(given->voice)));
+	if (ended)
+		json_array_append_new(
+			exts, json_pack("{s:s,s:o}", "url", EXT "revoked",
+					"valueDateTime",
+					instant_json(ended->at_ms / 1000)));
+	json_object_set_new(r, "extension", exts);
+	json_object_set_new(r, "status",
+			    json_string(ended ? "inactive" : "active"));
+	json_object_set_new(r, "scope",
+			    json_pack("{s:[{s:s,s:s}]}", "coding", "system",
+				      CONSENT_SCOPE_SYSTEM, "code",
+				      "research"));
+	json_object_set_new(r, "category",
+			    json_pack("[{s:[{s:s,s:s,s:s}],s:s}]", "coding",
+				      "system", FHIR_CONSENT_CATEGORY_SYSTEM,
+				      "code", "research", "display",
+				      "Research use", "text",
+				      "research use"));
+	json_object_set_new(r, "patient",
+			    ref_json("Patient", given->patient_id, NULL));
+	json_object_set_new(r, "dateTime",
+			    instant_json(given->at_ms / 1000));
+	json_object_set_new(r, "performer",
+			    json_pack("[o]", recorder_json(given)));
+	json_object_set_new(r, "organization",
+			    json_pack("[o]", ref_json("Organization",
+						      given->org_id, NULL)));
+	json_object_set_new(r, "policyRule",
+			    json_pack("{s:[{s:s,s:s}]}", "coding", "system",
+				      ACT_CODE_SYSTEM, "code", "OPTIN"));
+	period = json_pack("{s:o}", "start",
+			   instant_json(given->at_ms / 1000));
+	if (period && ended)
+		json_object_set_new(period, "end",
+				    instant_json(ended->at_ms / 1000));
+	json_object_set_new(r, "provision",
+			    json_pack("{s:s,s:o}", "type", "permit", "period",
+				      period));
 	return r;
 }

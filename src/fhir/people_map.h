@@ -90,4 +90,21 @@ json_t *fhir_related_person_json(const struct grant *g, int64_t now);
  */
 json_t *fhir_consent_json(const struct grant *g, int64_t now);
 
+/* Research consents have ids of their own kind: the answer's row id
+ * plus this, so that they never meet a grant's. */
+#define FHIR_RESEARCH_CONSENT_BASE (INT64_C(1) << 62)
+
+struct research_consent;
+
+/*
+ * The Consent for research consent `given` (an answer yes), ended by
+ * `ended` (the next answer, a withdrawal) or NULL while in force:
+ * status active or inactive; scope research; category research;
+ * patient; dateTime; who recorded it as performer (the patient, or a
+ * professional) with the voice as an extension; the organisation;
+ * policyRule OPTIN; provision permit over the period agreed.
+ */
+json_t *fhir_research_consent_json(const struct research_consent *given,
+				   const struct research_consent *ended);
+
 #endif

@@ -79,6 +79,48 @@ test('consent is given and withdrawn on the page, every answer kept', async () =
   assert.ok(query(server, `SELECT count(*) AS n FROM audit_event WHERE resource_type = 'Consent' AND patient_id = ${no} AND action = 'create'`)[0].n >= 2);
 });
 
+test('research consents are Consents, after the caregiver grants', async () => {
+  const [, no] = doctorsPatients;
+  const mine = await makeToken('patient', 'patient/Consent.rs');
+  const doctor = await makeToken('doctor', 'user/Consent.rs');
+  const SCOPE = 'http://terminology.hl7.org/CodeSystem/consentscope';
+  let r = await raw(`/fhir/Consent?scope=${SCOPE}|research`, mine);
+  assert.equal(r.status, 200);
+  assert.equal(r.body.entry.length, 1);
+  const c = r.body.entry[0].resource;
+  assert.equal(c.status, 'active');
+  assert.equal(c.scope.coding[0].code, 'research');
+  assert.equal(c.patient.reference, `Patient/${maria}`);
+  assert.equal(c.performer[0].reference, `Patient/${maria}`);
+  assert.ok(BigInt(c.id) >= 2n ** 62n);
+  assert.equal((await raw(`/fhir/Consent/${c.id}`, mine)).body.id, c.id);
+  // Withdrawn: inactive, with when it ended; recorded by the doctor.
+  r = await raw(`/fhir/Consent?patient=${no}&scope=research`, doctor);
+  assert.equal(r.body.entry.length, 1);
+  const w = r.body.entry[0].resource;
+  assert.equal(w.status, 'inactive');
+  assert.ok(w.provision.period.end >= w.provision.period.start);
+  assert.match(w.performer[0].reference, /^Practitioner\//);
+  r = await raw(`/fhir/Consent?patient=${no}&scope=research&status=active`, doctor);
+  assert.equal((r.body.entry || []).length, 0);
+  // Without scope: her caregiver grants, then her research consent,
+  // page by page.
+  const grants = (await raw('/fhir/Consent?scope=patient-privacy', mine)).body.entry.length;
+  const seen = [];
+  let path = '/fhir/Consent?_count=1';
+  while (path) {
+    r = await raw(path, mine);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    seen.push(...(r.body.entry || []).map((e) => e.resource.scope.coding[0].code));
+    const next = (r.body.link || []).find((l) => l.relation === 'next');
+    path = next ? new URL(next.url).pathname + new URL(next.url).search : null;
+  }
+  assert.deepEqual(seen, [...Array(grants).fill('patient-privacy'), 'research']);
+  assert.equal((await raw('/fhir/Consent?_summary=count', mine)).body.total, grants + 1);
+  // Not hers to read: another patient's research consent.
+  assert.equal((await raw(`/fhir/Consent/${w.id}`, mine)).status, 403);
+});
+
 test('bad answers and strangers change nothing', async () => {
   const before = snapshot(server);
   const c = new Client(server.url);
