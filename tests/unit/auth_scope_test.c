@@ -38,6 +38,13 @@ test_parse(void **state)
 	assert_false(scopes_have_context(&s, SCOPE_SYSTEM));
 	assert_true(scopes_parse("user/Patient.c", &s, NULL));
 	assert_int_equal(s.s[0].ops, SCOPE_CREATE);
+	assert_false(s.research);
+	/* The research word, beside read scopes only. */
+	assert_true(scopes_parse("user/*.rs research", &s, NULL));
+	assert_true(s.research);
+	assert_int_equal(s.n, 1);
+	assert_true(scopes_parse("research system/Patient.r", &s, NULL));
+	assert_true(s.research);
 }
 
 static void
@@ -51,6 +58,8 @@ test_parse_refuses(void **state)
 		"user/Patient.rs openid", "user/Patient.READ",
 		"user/AVeryLongResourceTypeNameThatIsTooLongForAnyFhir.rs",
 		"user/*.cruds\tuser/*.rs",
+		"research", "user/*.rs research2", "user/*.cruds research",
+		"patient/*.rs research", "user/*.rs patient/*.r research",
 	};
 	struct scopes s;
 	const char *why;
