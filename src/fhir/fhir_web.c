@@ -302,6 +302,145 @@ get_read(struct req *req)
 	return send_json(req, 200, out);
 }
 
+/* GET /fhir/:type/:id/_history/:vid */
+static enum err
+get_vread(struct req *req)
+{
+	const struct fhir_type *t = type_of(req);
+	struct fhir_call c;
+	struct web *w;
+	json_t *out = NULL;
+	int64_t id, version;
+	bool answered;
+	enum err e = begin(req, &w, &c, &answered);
+
+	if (e != ERR_OK || answered)
+		return e;
+	if (!t || !t->vread || !fhir_id_parse(http_param(req, "id"), &id))
+		return ERR_NOT_FOUND;
+	if (!fhir_id_parse(http_param(req, "vid"), &version)) {
+		fhir_fail(&c.oo, 404, "not-found", NULL,
+			  "A version is a whole number from 1, as in "
+			  "meta.versionId.");
+		return finish(req, &c, ERR_NOT_FOUND);
+	}
+	if ((e = fhir_scope_precheck(&c, t->name, SCOPE_READ)) != ERR_OK ||
+	    (e = t->vread(&c, id, version, &out)) != ERR_OK)
+		return finish(req, &c, e);
+	etag(w, out);
+	return send_json(req, 200, out);
+}
+
+/* A history entry: the version, with how it was made. */
+static json_t *
+history_entry(const char *base, const char *type, json_t *r)
+{
+	const char *v = version_of(r);
+	const char *id = json_string_value(json_object_get(r, "id"));
+	const char *when = json_string_value(
+		json_object_get(json_object_get(r, "meta"), "lastUpdated"));
+	bool first = !strcmp(v, "1");
+	json_t *resp = json_pack("{s:s,s:s++}", "status",
+				 first ? "201" : "200", "etag", "W/\"", v,
+				 "\"");
+
+	if (resp && when)
+		json_object_set_new(resp, "lastModified", json_string(when));
+	return json_pack("{s:s++++,s:o,s:{s:s,s:s++},s:o}", "fullUrl", base,
+			 "/", type, "/", id ? id : "", "resource", r, "request",
+			 "method", first ? "POST" : "PUT", "url", type,
+			 first ? "" : "/", first ? "" : (id ? id : ""),
+			 "response", resp);
+}
+
+/* GET /fhir/:type/:id/_history: a Bundle of type history, newest first,
+ * paged with _count (next links carry where a page ended). */
+static enum err
+get_history(struct req *req)
+{
+	const struct fhir_type *t = type_of(req);
+	struct fhir_search q = {0};
+	struct fhir_page page = {0};
+	struct fhir_call c;
+	struct web *w;
+	json_t *bundle, *links, *entries, *r;
+	const char *base, *self, *cur;
+	int64_t id, before = 0, key, cid;
+	size_t i;
+	bool answered, has;
+	enum err e = begin(req, &w, &c, &answered);
+
+	if (e != ERR_OK || answered)
+		return e;
+	if (!t || !t->history || !fhir_id_parse(http_param(req, "id"), &id))
+		return ERR_NOT_FOUND;
+	q.count = FHIR_COUNT_DEFAULT;
+	if ((cur = http_field(req, "_count")) &&
+	    !str_to_i64(str_c(cur), 1, FHIR_COUNT_MAX, &key)) {
+		fhir_fail(&c.oo, 400, "value", "_count",
+			  "_count is a whole number from 1 to 1000.");
+		return finish(req, &c, ERR_INVALID);
+	}
+	if (cur)
+		q.count = (int)key;
+	q.cursor = http_field(req, "_cursor");
+	if (!fhir_cursor_parse(&c, &q, &has, &key, &cid))
+		return finish(req, &c, ERR_INVALID);
+	if (has) {
+		if (cid != id || key < 1) {
+			fhir_fail(&c.oo, 400, "value", "_cursor",
+				  "Follow the next link as it is.");
+			return finish(req, &c, ERR_INVALID);
+		}
+		before = key;
+	}
+	{
+		const struct http_field *f;
+		size_t n;
+
+		f = http_fields(req, &n);
+		for (i = 0; i < n; i++)
+			if (strcmp(f[i].name, "_count") &&
+			    strcmp(f[i].name, "_cursor") &&
+			    strcmp(f[i].name, "_format") &&
+			    strcmp(f[i].name, "_pretty")) {
+				fhir_fail(&c.oo, 400, "not-supported",
+					  f[i].name,
+					  "A history takes _count only.");
+				return finish(req, &c, ERR_INVALID);
+			}
+	}
+	if ((e = fhir_scope_precheck(&c, t->name, SCOPE_READ)) != ERR_OK)
+		return finish(req, &c, e);
+	if (!(page.match = json_array()))
+		return ERR_NOMEM;
+	if ((e = t->history(&c, id, before, q.count, &page)) != ERR_OK) {
+		json_decref(page.match);
+		return finish(req, &c, e);
+	}
+	base = base_url(w);
+	self = arena_printf(w->ctx.a, "%s/%s/%lld/_history?_count=%d", base,
+			    t->name, (long long)id, q.count);
+	links = json_array();
+	json_array_append_new(links, json_pack("{s:s,s:s++}", "relation",
+					       "self", "url", self,
+					       q.cursor ? "&_cursor=" : "",
+					       q.cursor ? q.cursor : ""));
+	if (page.next)
+		json_array_append_new(links,
+				      json_pack("{s:s,s:s++}", "relation",
+						"next", "url", self,
+						"&_cursor=", page.next));
+	entries = json_array();
+	json_array_foreach(page.match, i, r)
+		json_array_append_new(entries, history_entry(base, t->name,
+							     json_incref(r)));
+	json_decref(page.match);
+	bundle = json_pack("{s:s,s:s,s:o,s:o}", "resourceType", "Bundle",
+			   "type", "history", "link", links, "entry", entries);
+	return send_json(req, 200, bundle);
+}
+
 /* The request's parameters as the search reads them. */
 static enum err
 parse_search(struct req *req, struct fhir_call *c,
@@ -980,6 +1119,10 @@ static const struct http_route routes[] = {
 	{HTTP_POST, "/fhir/:type", post_create, WEB_API | HTTP_ROUTE_JSON,
 	 "/fhir/:type"},
 	{HTTP_GET, "/fhir/:type/:id", get_read, WEB_API, "/fhir/:type/:id"},
+	{HTTP_GET, "/fhir/:type/:id/_history", get_history, WEB_API,
+	 "/fhir/:type/:id/_history"},
+	{HTTP_GET, "/fhir/:type/:id/_history/:vid", get_vread, WEB_API,
+	 "/fhir/:type/:id/_history/:vid"},
 	{HTTP_PUT, "/fhir/:type/:id", put_update, WEB_API | HTTP_ROUTE_JSON,
 	 "/fhir/:type/:id"},
 	{HTTP_PATCH, "/fhir/:type/:id", patch_update,

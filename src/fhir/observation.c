@@ -62,6 +62,40 @@ fhir_observation_read(struct fhir_call *c, int64_t id, json_t **out)
 	return ERR_OK;
 }
 
+/* A reading never changes once stored: its only version is 1. */
+enum err
+fhir_observation_vread(struct fhir_call *c, int64_t id, int64_t version,
+		       json_t **out)
+{
+	enum err e = fhir_observation_read(c, id, out);
+
+	if (e == ERR_OK && version != 1) {
+		json_decref(*out);
+		*out = NULL;
+		fhir_fail(&c->oo, 404, "not-found", NULL,
+			  "A reading has one version only: 1.");
+		return ERR_NOT_FOUND;
+	}
+	return e;
+}
+
+enum err
+fhir_observation_history(struct fhir_call *c, int64_t id, int64_t before,
+			 int count, struct fhir_page *out)
+{
+	json_t *r = NULL;
+	enum err e;
+
+	(void)count;
+	if ((e = fhir_observation_read(c, id, &r)) != ERR_OK)
+		return e;
+	if (before && before <= 1)
+		json_decref(r);
+	else
+		json_array_append_new(out->match, r);
+	return ERR_OK;
+}
+
 /* The reading kind of a code parameter, or false with an issue. */
 static bool
 code_param(struct fhir_call *c, const char *v, const char **kind)

@@ -111,6 +111,90 @@ fhir_patient_read(struct fhir_call *c, int64_t id, json_t **out)
 	return ERR_OK;
 }
 
+/* --- versions ----------------------------------------------------------- */
+
+/* Patient `id` now, of this organisation, after the read check. */
+static enum err
+load_readable(struct fhir_call *c, int64_t id, struct patient *p)
+{
+	enum err e;
+
+	if ((e = patient_get(c->ctx->db, c->ctx->a, id, p)) != ERR_OK)
+		return e;
+	if (p->org_id != c->ctx->actor.org_id)
+		return ERR_NOT_FOUND;
+	return fhir_allow(c, "Patient", SCOPE_READ, id, RES_PROFILE,
+			  ACT_READ);
+}
+
+/* GET /fhir/Patient/<id>/_history/<version>: the current version, or a
+ * past one as it was kept. */
+enum err
+fhir_patient_vread(struct fhir_call *c, int64_t id, int64_t version,
+		   json_t **out)
+{
+	struct patient p, old;
+	enum err e;
+
+	if ((e = load_readable(c, id, &p)) != ERR_OK)
+		return e;
+	if (version != p.version) {
+		e = version < p.version
+			    ? patient_version_get(c->ctx->db, c->ctx->a, id,
+						  version, &old)
+			    : ERR_NOT_FOUND;
+		if (e == ERR_NOT_FOUND)
+			fhir_failf(&c->oo, 404, "not-found", NULL,
+				   "Patient/%lld has no version %lld kept: "
+				   "versions are kept from when cocare began "
+				   "keeping them; see its _history.",
+				   (long long)id, (long long)version);
+		if (e != ERR_OK)
+			return e;
+		p = old;
+	}
+	fhir_audit_read(c, "Patient", id, id);
+	*out = fhir_patient_json(&p);
+	return *out ? ERR_OK : ERR_NOMEM;
+}
+
+/* GET /fhir/Patient/<id>/_history: the current version, then each one
+ * kept before it. */
+enum err
+fhir_patient_history(struct fhir_call *c, int64_t id, int64_t before,
+		     int count, struct fhir_page *out)
+{
+	struct patient p, *old;
+	size_t n, i, shown = 0;
+	int64_t last = 0;
+	enum err e;
+
+	if ((e = load_readable(c, id, &p)) != ERR_OK)
+		return e;
+	fhir_audit_read(c, "Patient", id, id);
+	if (!before || before > p.version) {
+		json_array_append_new(out->match, fhir_patient_json(&p));
+		last = p.version;
+		shown++;
+		before = p.version;
+	}
+	/* One more than there is room for tells whether more follow. */
+	if ((e = patient_versions(c->ctx->db, c->ctx->a, id, before,
+				  (size_t)count - shown + 1, &old, &n)) !=
+	    ERR_OK)
+		return e;
+	for (i = 0; i < n; i++) {
+		if (shown == (size_t)count) {
+			out->next = fhir_cursor_make(c, last, id);
+			break;
+		}
+		json_array_append_new(out->match, fhir_patient_json(&old[i]));
+		last = old[i].version;
+		shown++;
+	}
+	return ERR_OK;
+}
+
 /* --- search -------------------------------------------------------------- */
 
 /* "YYYY-MM-DD" of the first day starting at or after `ms`. */

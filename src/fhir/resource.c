@@ -63,6 +63,8 @@ const struct fhir_type fhir_types[] = {
 	 .read = fhir_observation_read,
 	 .search = fhir_observation_search,
 	 .create = fhir_observation_create,
+	 .vread = fhir_observation_vread,
+	 .history = fhir_observation_history,
 	 .params = fhir_observation_params,
 	 .includes = observation_includes},
 	{.name = "Organization",
@@ -76,6 +78,8 @@ const struct fhir_type fhir_types[] = {
 	 .search = fhir_patient_search,
 	 .create = fhir_patient_create,
 	 .update = fhir_patient_update,
+	 .vread = fhir_patient_vread,
+	 .history = fhir_patient_history,
 	 .params = fhir_patient_params},
 	{.name = "Practitioner",
 	 .profile = PROFILE("Practitioner"),
@@ -308,6 +312,11 @@ interactions(const struct fhir_type *t)
 
 	if (t->read)
 		json_array_append_new(a, json_pack("{s:s}", "code", "read"));
+	if (t->vread)
+		json_array_append_new(a, json_pack("{s:s}", "code", "vread"));
+	if (t->history)
+		json_array_append_new(a, json_pack("{s:s}", "code",
+						   "history-instance"));
 	if (t->search)
 		json_array_append_new(a, json_pack("{s:s}", "code",
 						   "search-type"));

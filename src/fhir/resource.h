@@ -104,6 +104,15 @@ struct fhir_type {
 	 * when it is gone already. A type with update also takes PATCH. */
 	enum err (*remove)(struct fhir_call *c, int64_t id, int64_t version,
 			   struct fhir_write *w);
+	/* Version `version` of resource `id` (vread): ERR_NOT_FOUND, with
+	 * an issue saying so, for a version not kept. */
+	enum err (*vread)(struct fhir_call *c, int64_t id, int64_t version,
+			  json_t **out);
+	/* Instance history: resource `id`'s versions older than `before`
+	 * (0: from the current one), newest first, at most `count`, into
+	 * out->match, with out->next when older ones follow. */
+	enum err (*history)(struct fhir_call *c, int64_t id, int64_t before,
+			    int count, struct fhir_page *out);
 	const struct fhir_search_param *params;	/* ends with {NULL} */
 	const char *const *includes;		/* ends with NULL */
 };
@@ -181,6 +190,10 @@ enum err fhir_patient_create(struct fhir_call *c, json_t *in,
 enum err fhir_patient_update(struct fhir_call *c, int64_t id, int64_t version,
 			     json_t *in, struct fhir_write *w);
 extern const struct fhir_search_param fhir_patient_params[];
+enum err fhir_patient_vread(struct fhir_call *c, int64_t id, int64_t version,
+			    json_t **out);
+enum err fhir_patient_history(struct fhir_call *c, int64_t id, int64_t before,
+			      int count, struct fhir_page *out);
 enum err fhir_observation_read(struct fhir_call *c, int64_t id,
 			       json_t **out);
 enum err fhir_observation_search(struct fhir_call *c,
@@ -189,6 +202,11 @@ enum err fhir_observation_search(struct fhir_call *c,
 enum err fhir_observation_create(struct fhir_call *c, json_t *in,
 				 struct fhir_write *w);
 extern const struct fhir_search_param fhir_observation_params[];
+enum err fhir_observation_vread(struct fhir_call *c, int64_t id,
+				int64_t version, json_t **out);
+enum err fhir_observation_history(struct fhir_call *c, int64_t id,
+				  int64_t before, int count,
+				  struct fhir_page *out);
 
 /*
  * People (practitioner.c, practitionerrole.c, organization.c,

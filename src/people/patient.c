@@ -75,6 +75,30 @@ static const char sql_get[] =
 static const char sql_ids[] =
 	"SELECT id, system, value FROM patient_identifier "
 	"WHERE patient_id = $1 ORDER BY system, value";
+/* The record as it is, kept as a past version before it changes. */
+static const char sql_version_keep[] =
+	"INSERT INTO patient_version (patient_id, version, org_id, "
+	"given_name, family_name, birth_date, gender, preferred_language, "
+	"interpreter_needed, communication_needs, accessibility_needs, "
+	"disability, digital_confidence, deprivation_decile, identifiers, "
+	"created_at, updated_at) "
+	"SELECT id, version, org_id, given_name, family_name, birth_date, "
+	"gender, preferred_language, interpreter_needed, "
+	"communication_needs, accessibility_needs, disability, "
+	"digital_confidence, deprivation_decile, $2, created_at, updated_at "
+	"FROM patient WHERE id = $1";
+/* In read_row's order, then the numbers then. */
+#define VERSION_COLS                                                       \
+	"patient_id, org_id, 0, '', given_name, family_name, birth_date, " \
+	"gender, preferred_language, interpreter_needed, "                 \
+	"communication_needs, accessibility_needs, version, created_at, "  \
+	"updated_at, disability, digital_confidence, deprivation_decile, " \
+	"identifiers FROM patient_version "
+static const char sql_version_get[] =
+	"SELECT " VERSION_COLS "WHERE patient_id = $1 AND version = $2";
+static const char sql_versions[] =
+	"SELECT " VERSION_COLS "WHERE patient_id = $1 AND version < $2 "
+	"ORDER BY version DESC LIMIT $3";
 static const char sql_search[] =
 	"SELECT " PATIENT_COLS "FROM patient p "
 	"LEFT JOIN unit u ON u.id = p.unit_id "
@@ -430,6 +454,104 @@ out:
 	return e;
 }
 
+/* "system\tvalue\n" for each number the record has now. */
+static char *
+identifiers_text(struct db *db, struct arena *a, int64_t id)
+{
+	struct patient_identifier *ids;
+	size_t n, i;
+	char *out = "";
+	struct stmt *st = db_prepare(db, sql_ids);
+
+	if (!st)
+		return NULL;
+	stmt_bind_int(st, 1, id);
+	if (stmt_list(st, a, sizeof(*ids), IDENTIFIERS_MAX, read_identifier,
+		      &ids, &n) != ERR_OK)
+		return NULL;
+	for (i = 0; out && i < n; i++)
+		out = arena_printf(a, "%s%s\t%s\n", out, ids[i].system,
+				   ids[i].value);
+	return out;
+}
+
+/* Keeps patient `id` as it is now among its past versions. */
+static enum err
+version_keep(struct db *db, struct arena *a, int64_t id)
+{
+	char *ids = identifiers_text(db, a, id);
+	struct stmt *st;
+
+	if (!ids)
+		return ERR_DB;
+	if (!(st = db_prepare(db, sql_version_keep)))
+		return ERR_DB;
+	stmt_bind_int(st, 1, id);
+	stmt_bind_str(st, 2, ids);
+	return stmt_exec(st);
+}
+
+/* A past version's row, with the numbers it had. */
+static void
+read_version(struct stmt *st, struct arena *a, void *record)
+{
+	struct patient *p = record;
+	const char *t;
+	size_t n = 0, k = 0;
+
+	read_row(st, a, record);
+	p->unit_name = "";
+	p->ids = NULL;
+	p->nids = 0;
+	if (!(t = stmt_text(st, 18)))
+		return;
+	for (const char *c = t; *c; c++)
+		n += *c == '\n';
+	if (!n || !(p->ids = arena_alloc(a, n * sizeof(*p->ids))))
+		return;
+	while (*t && k < n) {
+		const char *tab = strchr(t, '\t'), *nl = strchr(t, '\n');
+
+		if (!tab || !nl || tab > nl)
+			break;
+		p->ids[k].id = 0;
+		p->ids[k].system = arena_strndup(a, t, (size_t)(tab - t));
+		p->ids[k].value = arena_strndup(a, tab + 1,
+						(size_t)(nl - tab - 1));
+		k++;
+		t = nl + 1;
+	}
+	p->nids = k;
+}
+
+enum err
+patient_version_get(struct db *db, struct arena *a, int64_t id,
+		    int64_t version, struct patient *out)
+{
+	struct stmt *st = db_prepare(db, sql_version_get);
+
+	if (!st)
+		return ERR_DB;
+	memset(out, 0, sizeof(*out));
+	stmt_bind_int(st, 1, id);
+	stmt_bind_int(st, 2, version);
+	return stmt_get(st, a, read_version, out);
+}
+
+enum err
+patient_versions(struct db *db, struct arena *a, int64_t id, int64_t before,
+		 size_t limit, struct patient **out, size_t *n)
+{
+	struct stmt *st = db_prepare(db, sql_versions);
+
+	if (!st)
+		return ERR_DB;
+	stmt_bind_int(st, 1, id);
+	stmt_bind_int(st, 2, before);
+	stmt_bind_int(st, 3, (int64_t)limit);
+	return stmt_list(st, a, sizeof(**out), limit, read_version, out, n);
+}
+
 enum err
 patient_update(struct db *db, const struct patient *p, int64_t now)
 {
@@ -441,6 +563,11 @@ patient_update(struct db *db, const struct patient *p, int64_t now)
 	if (!a)
 		return ERR_NOMEM;
 	if (!(sn = search_name(a, p)))
+		goto out;
+	/* The version being replaced is kept first (a stale one changes
+	 * nothing: the update below finds no row and the whole write is
+	 * undone). */
+	if ((e = version_keep(db, a, p->id)) != ERR_OK)
 		goto out;
 	e = ERR_DB;
 	if (!(st = db_prepare(db, sql_update)))

@@ -88,6 +88,19 @@ void patient_validate(const struct patient *p, int64_t now,
 void patient_identifier_validate(const char *system, const char *value,
 				 struct problems *out);
 
+/*
+ * A past version of the record (patient_update() keeps each one before
+ * replacing it), with the numbers it had then; ERR_NOT_FOUND when it was
+ * not kept (before version keeping began) or is the current one.
+ */
+enum err patient_version_get(struct db *db, struct arena *a, int64_t id,
+			     int64_t version, struct patient *out);
+
+/* The past versions older than `before`, newest first, at most `limit`. */
+enum err patient_versions(struct db *db, struct arena *a, int64_t id,
+			  int64_t before, size_t limit, struct patient **out,
+			  size_t *n);
+
 /* The record with its identifiers; ERR_NOT_FOUND when absent. */
 enum err patient_get(struct db *db, struct arena *a, int64_t id,
 		     struct patient *out);

@@ -85,6 +85,15 @@ test('the CapabilityStatement lists what the server does, and each listed intera
       assert.equal(r.body.resourceType, 'OperationOutcome');
     },
     delete: async (type) => assert.ok(deleted[type], `${type} delete is listed but not tested`),
+    vread: async (type) => {
+      const now = await fhir(readOnlyToken).read({ resourceType: type, id: ids[type] });
+      assert.deepEqual(await fhir(readOnlyToken).vread({ resourceType: type, id: ids[type], version: now.meta.versionId }), now);
+    },
+    'history-instance': async (type) => {
+      const b = await fhir(readOnlyToken).history({ resourceType: type, id: ids[type] });
+      assert.equal(b.type, 'history');
+      assert.equal(b.entry[0].resource.id, ids[type]);
+    },
   };
   for (const r of cs.rest[0].resource) {
     assert.ok(ids[r.type], `no test resource for ${r.type}`);

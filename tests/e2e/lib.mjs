@@ -98,7 +98,7 @@ export function query(server, sql) {
 
 // Everything a request could wrongly change: every table except the ones
 // that legitimately grow on any request (audit, sessions, throttling).
-const DATA_TABLES = ['organisation', 'unit', 'patient', 'patient_identifier', 'account',
+const DATA_TABLES = ['organisation', 'unit', 'patient', 'patient_identifier', 'patient_version', 'account',
   'care_team_member', 'caregiver_grant', 'break_glass', 'api_token', 'provenance',
   'touchpoint', 'setting', 'care_version', 'what_matters', 'care_plan', 'care_item',
   'care_comment', 'plan_review', 'crisis_plan', 'note', 'note_paragraph', 'note_view',

@@ -187,6 +187,55 @@ test_version_conflict(void **state)
 	assert_int_equal(now.version, 2);
 }
 
+/* Each version replaced is kept as it was, numbers included; a refused
+ * update keeps nothing. */
+static void
+test_versions_kept(void **state)
+{
+	struct fixture *f = *state;
+	struct update_job j;
+	struct patient v1, old, *list;
+	size_t n;
+
+	assert_int_equal(patient_get(f->t.db, f->a, f->p1, &v1), ERR_OK);
+	j.p = v1;
+	j.p.given_name = "Second";
+	assert_int_equal(store_write(f->t.store, update_fn, &j), ERR_OK);
+	j.p.version = v1.version + 1;
+	j.p.given_name = "Third";
+	assert_int_equal(store_write(f->t.store, update_fn, &j), ERR_OK);
+	/* Stale: refused, and no version kept for it. */
+	assert_int_equal(store_write(f->t.store, update_fn, &j), ERR_CONFLICT);
+
+	assert_int_equal(patient_version_get(f->t.db, f->a, f->p1, v1.version,
+					     &old),
+			 ERR_OK);
+	assert_string_equal(old.given_name, v1.given_name);
+	assert_string_equal(old.family_name, v1.family_name);
+	assert_int_equal(old.version, v1.version);
+	assert_int_equal(old.nids, v1.nids);
+	assert_string_equal(old.ids[0].system, v1.ids[0].system);
+	assert_string_equal(old.ids[0].value, v1.ids[0].value);
+	assert_int_equal(patient_version_get(f->t.db, f->a, f->p1,
+					     v1.version + 1, &old),
+			 ERR_OK);
+	assert_string_equal(old.given_name, "Second");
+	/* The current version is the record itself, not a kept one. */
+	assert_int_equal(patient_version_get(f->t.db, f->a, f->p1,
+					     v1.version + 2, &old),
+			 ERR_NOT_FOUND);
+	assert_int_equal(patient_versions(f->t.db, f->a, f->p1,
+					  v1.version + 2, 10, &list, &n),
+			 ERR_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(list[0].version, v1.version + 1);
+	assert_int_equal(list[1].version, v1.version);
+	assert_int_equal(patient_versions(f->t.db, f->a, f->p1,
+					  v1.version + 1, 10, &list, &n),
+			 ERR_OK);
+	assert_int_equal(n, 1);
+}
+
 struct grant_job {
 	struct grant g;
 	int64_t id, now;
@@ -345,6 +394,7 @@ main(void)
 		cmocka_unit_test(test_emergency_number),
 		cmocka_unit_test_setup_teardown(test_search, up, down),
 		cmocka_unit_test_setup_teardown(test_version_conflict, up, down),
+		cmocka_unit_test_setup_teardown(test_versions_kept, up, down),
 		cmocka_unit_test_setup_teardown(test_grants, up, down),
 		cmocka_unit_test_setup_teardown(test_team_and_glass, up, down),
 	};
