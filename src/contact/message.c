@@ -610,17 +610,34 @@ message_threads_of_staff(struct db *db, struct arena *a, int64_t org_id,
 
 /* Each message with whether the furthest read mark of the other side
  * reaches it, and its attachment. */
-static const char sql_messages[] =
-	"SELECT m.id, m.thread_id, m.author_id, "
-	"COALESCE(a.display_name, ''), m.author_side, m.body, m.sent_at, "
-	"m.seq, CASE WHEN m.seq <= COALESCE((SELECT max(r.seq) FROM "
-	"message_read r WHERE r.thread_id = m.thread_id "
-	"AND r.side <> m.author_side), 0) THEN 1 ELSE 0 END, "
-	"COALESCE(f.id, 0), COALESCE(f.filename, ''), COALESCE(f.mime, ''), "
-	"COALESCE(f.size_bytes, 0) FROM message m "
-	"LEFT JOIN account a ON a.id = m.author_id "
+#define MESSAGE_SELECT                                                     \
+	"SELECT m.id, m.thread_id, m.author_id, "                          \
+	"COALESCE(a.display_name, ''), m.author_side, m.body, m.sent_at, " \
+	"m.seq, CASE WHEN m.seq <= COALESCE((SELECT max(r.seq) FROM "      \
+	"message_read r WHERE r.thread_id = m.thread_id "                  \
+	"AND r.side <> m.author_side), 0) THEN 1 ELSE 0 END, "             \
+	"COALESCE(f.id, 0), COALESCE(f.filename, ''), "                    \
+	"COALESCE(f.mime, ''), COALESCE(f.size_bytes, 0), "                \
+	"COALESCE(a.role, '') FROM message m "                             \
+	"LEFT JOIN account a ON a.id = m.author_id "                       \
 	"LEFT JOIN message_attachment f ON f.message_id = m.id "
-	"WHERE m.thread_id = $1 ORDER BY m.seq, m.id";
+static const char sql_messages[] =
+	MESSAGE_SELECT "WHERE m.thread_id = $1 ORDER BY m.seq, m.id";
+static const char sql_message_get[] = MESSAGE_SELECT "WHERE m.id = $1";
+/* A patient's messages sent in [$2, $3), after ($5, $6) when $4 is 1. */
+#define MESSAGE_SEARCH_WHERE(cmp)                                          \
+	"WHERE m.patient_id = $1 AND m.sent_at >= $2 AND m.sent_at < $3 "  \
+	"AND ($4 = 0 OR m.sent_at " cmp " $5 OR (m.sent_at = $5 "          \
+	"AND m.id " cmp " $6)) "
+static const char sql_search_newest[] =
+	MESSAGE_SELECT MESSAGE_SEARCH_WHERE("<")
+	"ORDER BY m.sent_at DESC, m.id DESC LIMIT $7";
+static const char sql_search_oldest[] =
+	MESSAGE_SELECT MESSAGE_SEARCH_WHERE(">")
+	"ORDER BY m.sent_at, m.id LIMIT $7";
+static const char sql_search_count[] =
+	"SELECT count(*) FROM message m WHERE m.patient_id = $1 "
+	"AND m.sent_at >= $2 AND m.sent_at < $3";
 
 static void
 read_message(struct stmt *st, struct arena *a, void *out)
@@ -640,6 +657,60 @@ read_message(struct stmt *st, struct arena *a, void *out)
 	m->attachment_name = stmt_text_dup(st, 10, a);
 	m->attachment_mime = stmt_text_dup(st, 11, a);
 	m->attachment_size = stmt_int(st, 12);
+	m->author_role = stmt_text_dup(st, 13, a);
+}
+
+enum err
+message_get(struct db *db, struct arena *a, int64_t id, struct message *out)
+{
+	struct stmt *st = db_prepare(db, sql_message_get);
+
+	if (!st)
+		return ERR_DB;
+	stmt_bind_int(st, 1, id);
+	return stmt_get(st, a, read_message, out);
+}
+
+/* Binds a search's $1..$3. */
+static void
+bind_query(struct stmt *st, const struct message_query *q)
+{
+	stmt_bind_int(st, 1, q->patient_id);
+	stmt_bind_int(st, 2, q->from);
+	stmt_bind_int(st, 3, q->to);
+}
+
+enum err
+message_search(struct db *db, struct arena *a, const struct message_query *q,
+	       struct message **out, size_t *count)
+{
+	struct stmt *st = db_prepare(db, q->oldest_first ? sql_search_oldest
+						 : sql_search_newest);
+
+	if (!st)
+		return ERR_DB;
+	bind_query(st, q);
+	stmt_bind_int(st, 4, q->has_after);
+	stmt_bind_int(st, 5, q->after_at);
+	stmt_bind_int(st, 6, q->after_id);
+	stmt_bind_int(st, 7, (int64_t)q->limit);
+	return stmt_list(st, a, sizeof(**out), q->limit, read_message, out,
+			 count);
+}
+
+enum err
+message_search_count(struct db *db, const struct message_query *q,
+		     int64_t *out)
+{
+	struct stmt *st = db_prepare(db, sql_search_count);
+
+	*out = 0;
+	if (!st)
+		return ERR_DB;
+	bind_query(st, q);
+	if (stmt_row(st))
+		*out = stmt_int(st, 0);
+	return stmt_done(st);
 }
 
 enum err

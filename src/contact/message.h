@@ -77,6 +77,7 @@ struct message {
 	const char *attachment_name;
 	const char *attachment_mime;
 	int64_t attachment_size;
+	const char *author_role;	/* read only: "patient", ... */
 };
 
 /* Someone a patient may write to: their care team as a whole (kind
@@ -222,6 +223,25 @@ enum err message_threads_of_staff(struct db *db, struct arena *a,
  * whether the side other than its author's has read it. */
 enum err message_list(struct db *db, struct arena *a, int64_t thread_id,
 		      struct message **out, size_t *count);
+
+/* One message by id, with its attachment; ERR_NOT_FOUND. */
+enum err message_get(struct db *db, struct arena *a, int64_t id,
+		     struct message *out);
+
+/* The FHIR API's search of a patient's messages, in every thread. */
+struct message_query {
+	int64_t patient_id;
+	int64_t from, to;		/* sent in [from, to), Unix seconds */
+	bool oldest_first;		/* else newest first */
+	bool has_after;			/* continue after (after_at, after_id) */
+	int64_t after_at, after_id;
+	size_t limit;			/* 1 to 1001 */
+};
+enum err message_search(struct db *db, struct arena *a,
+			const struct message_query *q, struct message **out,
+			size_t *count);
+enum err message_search_count(struct db *db, const struct message_query *q,
+			      int64_t *out);
 
 /* Messages from the care team that `account_id` (the patient or a
  * caregiver) has not read in patient `patient_id`'s threads. */

@@ -25,6 +25,11 @@ static const char *const response_includes[] = {
 #define BULK "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/"
 
 const struct fhir_type fhir_types[] = {
+	{.name = "Appointment",
+	 .profile = PROFILE("Appointment"),
+	 .read = fhir_appointment_read,
+	 .search = fhir_appointment_search,
+	 .params = fhir_appointment_params},
 	{.name = "AuditEvent",
 	 .profile = PROFILE("AuditEvent"),
 	 .read = fhir_audit_event_read,
@@ -40,6 +45,12 @@ const struct fhir_type fhir_types[] = {
 	 .read = fhir_care_team_read,
 	 .search = fhir_care_team_search,
 	 .params = fhir_care_team_params},
+	{.name = "Communication",
+	 .profile = PROFILE("Communication"),
+	 .read = fhir_communication_read,
+	 .search = fhir_communication_search,
+	 .create = fhir_communication_create,
+	 .params = fhir_communication_params},
 	{.name = "Composition",
 	 .profile = PROFILE("Composition"),
 	 .read = fhir_composition_read,

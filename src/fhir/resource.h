@@ -293,6 +293,24 @@ enum err fhir_response_create(struct fhir_call *c, json_t *in,
 			      struct fhir_write *w);
 extern const struct fhir_search_param fhir_response_params[];
 
+/* Appointment (appointment.c): read and search. */
+enum err fhir_appointment_read(struct fhir_call *c, int64_t id,
+			       json_t **out);
+enum err fhir_appointment_search(struct fhir_call *c,
+				 const struct fhir_search *q,
+				 struct fhir_page *out);
+extern const struct fhir_search_param fhir_appointment_params[];
+
+/* Communication (communication.c): secure messages. */
+enum err fhir_communication_read(struct fhir_call *c, int64_t id,
+				 json_t **out);
+enum err fhir_communication_search(struct fhir_call *c,
+				   const struct fhir_search *q,
+				   struct fhir_page *out);
+enum err fhir_communication_create(struct fhir_call *c, json_t *in,
+				   struct fhir_write *w);
+extern const struct fhir_search_param fhir_communication_params[];
+
 /* Provenance (provenance.c): read-only. */
 enum err fhir_provenance_read(struct fhir_call *c, int64_t id, json_t **out);
 enum err fhir_provenance_search(struct fhir_call *c,

@@ -51,6 +51,9 @@ test('the CapabilityStatement lists what the server does, and each listed intera
   ids.CarePlan = maria;
   ids.Goal = query(server, `SELECT CAST(id AS TEXT) AS id FROM care_item WHERE patient_id = ${maria} AND kind = 'goal' AND removed = 0 LIMIT 1`)[0].id;
   ids.Composition = query(server, `SELECT CAST(id AS TEXT) AS id FROM note WHERE patient_id = ${maria} AND shared = 1 LIMIT 1`)[0].id;
+  // Contact: one of María's messages and appointments.
+  ids.Communication = query(server, `SELECT CAST(id AS TEXT) AS id FROM message WHERE patient_id = ${maria} LIMIT 1`)[0].id;
+  ids.Appointment = query(server, `SELECT CAST(id AS TEXT) AS id FROM appointment WHERE patient_id = ${maria} LIMIT 1`)[0].id;
   // Who contributed what: the reading's provenance, and the audit trail.
   ids.Provenance = query(server, `SELECT CAST(id AS TEXT) AS id FROM provenance WHERE resource_type = 'Observation' AND resource_id = '${created.id}'`)[0].id;
   ids.AuditEvent = query(server, `SELECT CAST(seq AS TEXT) AS id FROM audit_event WHERE patient_id = ${maria} ORDER BY seq DESC LIMIT 1`)[0].id;
@@ -63,7 +66,7 @@ test('the CapabilityStatement lists what the server does, and each listed intera
   const answerer = await makeToken('patient', 'patient/QuestionnaireResponse.c');
   ids.QuestionnaireResponse = (await fhir(answerer).create({ resourceType: 'QuestionnaireResponse', body: answers })).id;
   // Writes are tested below (and in fhir_measures.test.mjs); each listed one must be.
-  const made = { Observation: true, Patient: true, Questionnaire: true, QuestionnaireResponse: true, Goal: true };
+  const made = { Observation: true, Patient: true, Questionnaire: true, QuestionnaireResponse: true, Goal: true, Communication: true };
   // Updates (PUT and PATCH) and deletes, with where they are tested.
   const updated = { Patient: 'below', Goal: 'fhir_write.test.mjs' };
   const deleted = { Goal: 'fhir_write.test.mjs' };

@@ -105,7 +105,7 @@ const DATA_TABLES = ['organisation', 'unit', 'patient', 'patient_identifier', 'p
   'note_amendment', 'review_conversation', 'review_rating', 'review_focus', 'decision_aid',
   'shared_decision', 'jargon', 'org_instrument', 'measure_request', 'measure_response',
   'measure_score', 'reading', 'measure_target', 'measure_alert', 'visit_agenda',
-  'research_consent', 'research_key'];
+  'research_consent', 'research_key', 'message_thread', 'message', 'appointment'];
 
 // Plain text, not JSON: 62-bit ids would lose precision as JS numbers.
 export function snapshot(server) {

@@ -565,6 +565,55 @@ test_templates(void **state)
 	assert_int_equal(n, 0);
 }
 
+/* The FHIR API's search: a patient's messages in every thread, newest
+ * first or oldest first, in pages that continue where the last ended,
+ * by time; one message by id with its author's role. */
+static void
+test_search(void **state)
+{
+	struct test_care *f = *state;
+	struct message_send m;
+	struct message_query q = {0};
+	struct message *ms, one;
+	int64_t ids[5], n64;
+	size_t n, i;
+
+	for (i = 0; i < 5; i++) {
+		m = msg(f, f->patient_acc, MESSAGE_SIDE_PATIENT, 0, "Hello");
+		m.now = 1000 + (int64_t)i * 10;
+		assert_int_equal(put(f, message_send, &m), ERR_OK);
+		ids[i] = m.message_id;
+	}
+	q.patient_id = f->patient;
+	q.from = 0;
+	q.to = INT64_MAX;
+	q.limit = 2;
+	assert_int_equal(message_search(f->t.db, f->a, &q, &ms, &n), ERR_OK);
+	assert_int_equal(n, 2);
+	assert_true(ms[0].id == ids[4] && ms[1].id == ids[3]);
+	q.has_after = true;
+	q.after_at = ms[1].sent_at;
+	q.after_id = ms[1].id;
+	assert_int_equal(message_search(f->t.db, f->a, &q, &ms, &n), ERR_OK);
+	assert_true(n == 2 && ms[0].id == ids[2] && ms[1].id == ids[1]);
+	q.has_after = false;
+	q.oldest_first = true;
+	q.from = 1010;
+	q.to = 1030;
+	q.limit = 10;
+	assert_int_equal(message_search(f->t.db, f->a, &q, &ms, &n), ERR_OK);
+	assert_true(n == 2 && ms[0].id == ids[1] && ms[1].id == ids[2]);
+	assert_int_equal(message_search_count(f->t.db, &q, &n64), ERR_OK);
+	assert_int_equal(n64, 2);
+	q.patient_id = f->patient + 1;
+	assert_int_equal(message_search_count(f->t.db, &q, &n64), ERR_OK);
+	assert_int_equal(n64, 0);
+	assert_int_equal(message_get(f->t.db, f->a, ids[0], &one), ERR_OK);
+	assert_string_equal(one.body, "Hello");
+	assert_string_equal(one.author_role, "patient");
+	assert_int_equal(message_get(f->t.db, f->a, 1, &one), ERR_NOT_FOUND);
+}
+
 int
 main(void)
 {
@@ -579,6 +628,7 @@ main(void)
 		TEST(test_attachment_types),
 		TEST(test_attachment_stored),
 		TEST(test_templates),
+		TEST(test_search),
 	};
 
 	test_init();
