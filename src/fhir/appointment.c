@@ -11,12 +11,11 @@
 
 #include "contact/appointment.h"
 #include "core/arena.h"
-#include "fhir/datetime.h"
+#include "fhir/elements.h"
 #include "fhir/resource.h"
 #include "fhir/search.h"
 #include "core/banned.h"
 
-#define EXT "https://cocare.org/fhir/StructureDefinition/"
 #define APPOINTMENTS_MAX 1000	/* one patient's, read at once */
 
 const struct fhir_search_param fhir_appointment_params[] = {
@@ -53,58 +52,31 @@ status_of(const char *cocare)
 }
 
 static json_t *
-instant(int64_t s)
-{
-	char t[FHIR_INSTANT_LEN];
-
-	fhir_instant_format(s * 1000, t);
-	return json_string(t);
-}
-
-static json_t *
-ref(const char *type, int64_t id, const char *display)
-{
-	json_t *r = json_pack("{s:o}", "reference",
-			      json_sprintf("%s/%" PRId64, type, id));
-
-	if (r && display && *display)
-		json_object_set_new(r, "display", json_string(display));
-	return r;
-}
-
-static void
-ext(json_t *exts, const char *name, const char *type, json_t *v)
-{
-	json_array_append_new(exts, json_pack("{s:s+,s:o}", "url", EXT, name,
-					      type, v));
-}
-
-static json_t *
 appointment_json(const struct appointment *ap)
 {
 	json_t *r, *exts = json_array(), *who = json_array();
 	const char *where = ap->link && *ap->link ? ap->link : ap->place;
 
-	ext(exts, "modality", "valueCode", json_string(ap->modality));
-	ext(exts, "channel", "valueCode", json_string(ap->channel));
+	fhir_ext_add(exts, "modality", "valueCode", json_string(ap->modality));
+	fhir_ext_add(exts, "channel", "valueCode", json_string(ap->channel));
 	if (ap->moved_count)
-		ext(exts, "times-moved", "valueInteger",
+		fhir_ext_add(exts, "times-moved", "valueInteger",
 		    json_integer(ap->moved_count));
 	if (ap->cancelled_at) {
-		ext(exts, "cancelled", "valueDateTime",
-		    instant(ap->cancelled_at));
-		ext(exts, "late-cancellation", "valueBoolean",
+		fhir_ext_add(exts, "cancelled", "valueDateTime",
+		    fhir_instant_json(ap->cancelled_at));
+		fhir_ext_add(exts, "late-cancellation", "valueBoolean",
 		    json_boolean(ap->late_cancel));
 	}
 	json_array_append_new(
 		who, json_pack("{s:o,s:s,s:s}", "actor",
-			       ref("Patient", ap->patient_id,
+			       fhir_ref_json("Patient", ap->patient_id,
 				   ap->patient_name),
 			       "required", "required", "status", "accepted"));
 	if (ap->professional_id)
 		json_array_append_new(
 			who, json_pack("{s:o,s:s,s:s}", "actor",
-				       ref("Practitioner", ap->professional_id,
+				       fhir_ref_json("Practitioner", ap->professional_id,
 					   ap->professional_name),
 				       "required", "required", "status",
 				       "accepted"));
@@ -112,11 +84,11 @@ appointment_json(const struct appointment *ap)
 		      "resourceType", "Appointment", "id",
 		      json_sprintf("%" PRId64, ap->id), "meta", "versionId",
 		      json_sprintf("%d", ap->version), "lastUpdated",
-		      instant(ap->cancelled_at ? ap->cancelled_at
+		      fhir_instant_json(ap->cancelled_at ? ap->cancelled_at
 					       : ap->booked_at),
 		      "extension", exts, "status", status_of(ap->status),
-		      "start", instant(ap->starts_at), "end",
-		      instant(ap->ends_at), "created", instant(ap->booked_at),
+		      "start", fhir_instant_json(ap->starts_at), "end",
+		      fhir_instant_json(ap->ends_at), "created", fhir_instant_json(ap->booked_at),
 		      "participant", who);
 	if (r && ap->reason && *ap->reason)
 		json_object_set_new(r, "reasonCode",

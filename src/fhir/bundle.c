@@ -66,15 +66,7 @@ static const struct fhir_element request_el[] = {
  * reads target and agent, and keeps the rest as its own provenance row
  * says it (who, when, which voice). */
 static const struct fhir_element provenance_el[] = {
-	{"resourceType", FHIR_STRING},
-	{"id", FHIR_STRING},
-	{"meta", FHIR_OBJECT},
-	{"implicitRules", FHIR_STRING},
-	{"language", FHIR_STRING},
-	{"text", FHIR_OBJECT},
-	{"contained", FHIR_ARRAY},
-	{"extension", FHIR_ARRAY},
-	{"modifierExtension", FHIR_ARRAY},
+	FHIR_RESOURCE_ELEMENTS,
 	{"target", FHIR_ARRAY},
 	{"occurredPeriod", FHIR_OBJECT},
 	{"occurredDateTime", FHIR_STRING},

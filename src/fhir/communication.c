@@ -14,14 +14,14 @@
 #include "contact/message.h"
 #include "core/arena.h"
 #include "core/id.h"
-#include "fhir/datetime.h"
+#include "fhir/elements.h"
 #include "fhir/resource.h"
 #include "fhir/search.h"
 #include "fhir/shape.h"
 #include "people/patient.h"
 #include "core/banned.h"
 
-#define EXT "https://cocare.org/fhir/StructureDefinition/"
+#define EXT FHIR_EXT
 #define ACCOUNT_SYSTEM "https://cocare.org/fhir/identifier/account"
 #define KEY_SYSTEM "https://cocare.org/fhir/identifier/message-request"
 
@@ -35,40 +35,20 @@ const struct fhir_search_param fhir_communication_params[] = {
 	{NULL, NULL, NULL},
 };
 
-static json_t *
-instant(int64_t s)
-{
-	char t[FHIR_INSTANT_LEN];
-
-	fhir_instant_format(s * 1000, t);
-	return json_string(t);
-}
-
-static json_t *
-ref(const char *type, int64_t id, const char *display)
-{
-	json_t *r = json_pack("{s:o}", "reference",
-			      json_sprintf("%s/%" PRId64, type, id));
-
-	if (r && display && *display)
-		json_object_set_new(r, "display", json_string(display));
-	return r;
-}
-
 /* Who wrote it: the patient, a caregiver (their account: a caregiver's
  * RelatedPerson is per grant, not per person), or a member of staff. */
 static json_t *
 author_json(const struct message *m, int64_t pid)
 {
 	if (!strcmp(m->author_role, "patient"))
-		return ref("Patient", pid, m->author_name);
+		return fhir_ref_json("Patient", pid, m->author_name);
 	if (!strcmp(m->author_role, "caregiver"))
 		return json_pack("{s:s,s:{s:s,s:o},s:s}", "type",
 				 "RelatedPerson", "identifier", "system",
 				 ACCOUNT_SYSTEM, "value",
 				 json_sprintf("%" PRId64, m->author_id),
 				 "display", m->author_name);
-	return ref("Practitioner", m->author_id, m->author_name);
+	return fhir_ref_json("Practitioner", m->author_id, m->author_name);
 }
 
 /* Whom it was for: the patient for staff's messages; for the patient's
@@ -77,19 +57,12 @@ static json_t *
 recipient_json(const struct message *m, const struct message_thread *t)
 {
 	if (strcmp(m->author_side, MESSAGE_SIDE_PATIENT))
-		return ref("Patient", t->patient_id, t->patient_name);
+		return fhir_ref_json("Patient", t->patient_id, t->patient_name);
 	if (t->to_account)
-		return ref("Practitioner", t->to_account, t->to_name);
+		return fhir_ref_json("Practitioner", t->to_account, t->to_name);
 	if (t->unit_id)
-		return ref("Organization", t->unit_id, t->unit_name);
-	return ref("CareTeam", t->patient_id, NULL);
-}
-
-static void
-ext(json_t *exts, const char *name, const char *type, json_t *v)
-{
-	json_array_append_new(exts, json_pack("{s:s+,s:o}", "url", EXT, name,
-					      type, v));
+		return fhir_ref_json("Organization", t->unit_id, t->unit_name);
+	return fhir_ref_json("CareTeam", t->patient_id, NULL);
 }
 
 /* The Communication of message `m` of thread `t`. */
@@ -98,18 +71,18 @@ communication_json(const struct message *m, const struct message_thread *t)
 {
 	json_t *r, *exts = json_array(), *payload = json_array();
 
-	ext(exts, "thread", "valueString",
+	fhir_ext_add(exts, "thread", "valueString",
 	    json_sprintf("%" PRId64, m->thread_id));
-	ext(exts, "thread-position", "valueInteger", json_integer(m->seq));
-	ext(exts, "read-by-other-side", "valueBoolean",
+	fhir_ext_add(exts, "thread-position", "valueInteger", json_integer(m->seq));
+	fhir_ext_add(exts, "read-by-other-side", "valueBoolean",
 	    json_boolean(m->read_by_other));
-	ext(exts, "voice", "valueCode",
+	fhir_ext_add(exts, "voice", "valueCode",
 	    json_string(!strcmp(m->author_side, MESSAGE_SIDE_PATIENT)
 				? (strcmp(m->author_role, "caregiver")
 					   ? "patient"
 					   : "caregiver")
 				: "professional"));
-	ext(exts, "channel", "valueCode", json_string(t->channel));
+	fhir_ext_add(exts, "channel", "valueCode", json_string(t->channel));
 	json_array_append_new(payload,
 			      json_pack("{s:s}", "contentString", m->body));
 	if (m->attachment_id)
@@ -123,10 +96,10 @@ communication_json(const struct message *m, const struct message_thread *t)
 		      "s:o,s:o}",
 		      "resourceType", "Communication", "id",
 		      json_sprintf("%" PRId64, m->id), "meta", "versionId",
-		      "1", "lastUpdated", instant(m->sent_at), "extension",
+		      "1", "lastUpdated", fhir_instant_json(m->sent_at), "extension",
 		      exts, "status", "completed", "subject",
-		      ref("Patient", t->patient_id, t->patient_name), "topic",
-		      "text", t->subject, "sent", instant(m->sent_at),
+		      fhir_ref_json("Patient", t->patient_id, t->patient_name), "topic",
+		      "text", t->subject, "sent", fhir_instant_json(m->sent_at),
 		      "recipient", recipient_json(m, t), "sender",
 		      author_json(m, t->patient_id), "payload", payload);
 	return r;
@@ -257,15 +230,7 @@ fhir_communication_search(struct fhir_call *c, const struct fhir_search *q,
  * sender (the person writing), reasonCode, reasonReference and note.
  */
 static const struct fhir_element communication_el[] = {
-	{"resourceType", FHIR_STRING},
-	{"id", FHIR_STRING},
-	{"meta", FHIR_OBJECT},
-	{"implicitRules", FHIR_STRING},
-	{"language", FHIR_STRING},
-	{"text", FHIR_OBJECT},
-	{"contained", FHIR_ARRAY},
-	{"extension", FHIR_ARRAY},
-	{"modifierExtension", FHIR_ARRAY},
+	FHIR_RESOURCE_ELEMENTS,
 	{"identifier", FHIR_ARRAY},
 	{"instantiatesCanonical", FHIR_STRINGS},
 	{"instantiatesUri", FHIR_STRINGS},

@@ -568,9 +568,11 @@ get_search(struct req *req)
 	return send_json(req, 200, bundle);
 }
 
-/* The JSON body of a write, or an answer already given (400). */
+/* The JSON body of a write, of type `want`, or NULL with a 400 issue
+ * (`shape` saying what it must be). */
 static json_t *
-body_json(struct req *req, struct fhir_call *c)
+body_of(struct req *req, struct fhir_call *c, json_type want,
+	const char *shape)
 {
 	size_t n = 0;
 	const char *b = http_body(req, &n);
@@ -579,8 +581,8 @@ body_json(struct req *req, struct fhir_call *c)
 
 	if (!b || !n) {
 		fhir_fail(&c->oo, 400, "structure", NULL,
-			  "Send the resource as JSON in the body, with "
-			  "Content-Type: application/fhir+json.");
+			  "Send the JSON in the body, with its "
+			  "Content-Type (application/fhir+json).");
 		return NULL;
 	}
 	j = json_loadb(b, n, JSON_REJECT_DUPLICATES, &err);
@@ -590,14 +592,20 @@ body_json(struct req *req, struct fhir_call *c)
 			  "within an object.");
 		return NULL;
 	}
-	if (!json_is_object(j)) {
+	if (json_typeof(j) != want) {
 		json_decref(j);
-		fhir_fail(&c->oo, 400, "structure", NULL,
-			  "The body must be one JSON object: a FHIR "
-			  "resource.");
+		fhir_fail(&c->oo, 400, "structure", NULL, shape);
 		return NULL;
 	}
 	return j;
+}
+
+/* A resource in the body. */
+static json_t *
+body_json(struct req *req, struct fhir_call *c)
+{
+	return body_of(req, c, JSON_OBJECT,
+		       "The body must be one JSON object: a FHIR resource.");
 }
 
 /* POST /fhir/:type: 201 with Location, or 200 when stored already. */
@@ -721,9 +729,6 @@ static json_t *
 body_patch(struct req *req, struct fhir_call *c)
 {
 	const char *type = http_header(req, "Content-Type");
-	size_t n = 0;
-	const char *b = http_body(req, &n);
-	json_t *j;
 
 	if (!type || strncmp(type, "application/json-patch+json", 27)) {
 		fhir_fail(&c->oo, 415, "not-supported", NULL,
@@ -731,16 +736,10 @@ body_patch(struct req *req, struct fhir_call *c)
 			  "application/json-patch+json.");
 		return NULL;
 	}
-	j = b && n ? json_loadb(b, n, JSON_REJECT_DUPLICATES, NULL) : NULL;
-	if (!json_is_array(j)) {
-		json_decref(j);
-		fhir_fail(&c->oo, 400, "structure", NULL,
-			  "A JSON Patch is a JSON array of operations, for "
-			  "example [{\"op\": \"replace\", \"path\": "
-			  "\"/lifecycleStatus\", \"value\": \"completed\"}].");
-		return NULL;
-	}
-	return j;
+	return body_of(req, c, JSON_ARRAY,
+		       "A JSON Patch is a JSON array of operations, for "
+		       "example [{\"op\": \"replace\", \"path\": "
+		       "\"/lifecycleStatus\", \"value\": \"completed\"}].");
 }
 
 /*

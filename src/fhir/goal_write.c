@@ -32,15 +32,7 @@
  * note, outcomeCode and outcomeReference.
  */
 static const struct fhir_element goal_el[] = {
-	{"resourceType", FHIR_STRING},
-	{"id", FHIR_STRING},
-	{"meta", FHIR_OBJECT},
-	{"implicitRules", FHIR_STRING},
-	{"language", FHIR_STRING},
-	{"text", FHIR_OBJECT},
-	{"contained", FHIR_ARRAY},
-	{"extension", FHIR_ARRAY},
-	{"modifierExtension", FHIR_ARRAY},
+	FHIR_RESOURCE_ELEMENTS,
 	{"identifier", FHIR_ARRAY},
 	{"lifecycleStatus", FHIR_STRING},
 	{"achievementStatus", FHIR_OBJECT},

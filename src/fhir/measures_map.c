@@ -18,15 +18,7 @@
 
 /* The R4 Questionnaire's elements; the items are q_parse()'s. */
 static const struct fhir_element questionnaire_el[] = {
-	{"resourceType", FHIR_STRING},
-	{"id", FHIR_STRING},
-	{"meta", FHIR_OBJECT},
-	{"implicitRules", FHIR_STRING},
-	{"language", FHIR_STRING},
-	{"text", FHIR_OBJECT},
-	{"contained", FHIR_ARRAY},
-	{"extension", FHIR_ARRAY},
-	{"modifierExtension", FHIR_ARRAY},
+	FHIR_RESOURCE_ELEMENTS,
 	{"url", FHIR_STRING},
 	{"identifier", FHIR_ARRAY},
 	{"version", FHIR_STRING},
@@ -56,15 +48,7 @@ static const struct fhir_def questionnaire_def = FHIR_DEF(questionnaire_el);
 /* The R4 QuestionnaireResponse's elements; the items are
  * q_answers_from_json()'s. */
 static const struct fhir_element response_el[] = {
-	{"resourceType", FHIR_STRING},
-	{"id", FHIR_STRING},
-	{"meta", FHIR_OBJECT},
-	{"implicitRules", FHIR_STRING},
-	{"language", FHIR_STRING},
-	{"text", FHIR_OBJECT},
-	{"contained", FHIR_ARRAY},
-	{"extension", FHIR_ARRAY},
-	{"modifierExtension", FHIR_ARRAY},
+	FHIR_RESOURCE_ELEMENTS,
 	{"identifier", FHIR_OBJECT},
 	{"basedOn", FHIR_ARRAY},
 	{"partOf", FHIR_ARRAY},

@@ -367,15 +367,7 @@ fhir_patient_search(struct fhir_call *c, const struct fhir_search *q,
  * implicitRules changes the meaning of the rest: refused.
  */
 static const struct fhir_element patient_el[] = {
-	{"resourceType", FHIR_STRING},
-	{"id", FHIR_STRING},
-	{"meta", FHIR_OBJECT},
-	{"implicitRules", FHIR_STRING},
-	{"language", FHIR_STRING},
-	{"text", FHIR_OBJECT},
-	{"contained", FHIR_ARRAY},
-	{"extension", FHIR_ARRAY},
-	{"modifierExtension", FHIR_ARRAY},
+	FHIR_RESOURCE_ELEMENTS,
 	{"identifier", FHIR_ARRAY},
 	{"active", FHIR_BOOL},
 	{"name", FHIR_ARRAY},

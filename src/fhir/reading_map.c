@@ -152,15 +152,7 @@ static const struct fhir_element value_x[] = {
  * value types other than Quantity (not one exact value at one moment).
  */
 static const struct fhir_element observation_el[] = {
-	{"resourceType", FHIR_STRING},
-	{"id", FHIR_STRING},
-	{"meta", FHIR_OBJECT},
-	{"implicitRules", FHIR_STRING},
-	{"language", FHIR_STRING},
-	{"text", FHIR_OBJECT},
-	{"contained", FHIR_ARRAY},
-	{"extension", FHIR_ARRAY},
-	{"modifierExtension", FHIR_ARRAY},
+	FHIR_RESOURCE_ELEMENTS,
 	{"identifier", FHIR_ARRAY},
 	{"basedOn", FHIR_ARRAY},
 	{"partOf", FHIR_ARRAY},

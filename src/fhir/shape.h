@@ -34,6 +34,15 @@ struct fhir_element {
 	enum fhir_shape shape;
 };
 
+/* The members every resource has (Resource and DomainResource), first
+ * in each resource's element list. */
+#define FHIR_RESOURCE_ELEMENTS                                             \
+	{"resourceType", FHIR_STRING}, {"id", FHIR_STRING},                \
+	{"meta", FHIR_OBJECT}, {"implicitRules", FHIR_STRING},             \
+	{"language", FHIR_STRING}, {"text", FHIR_OBJECT},                  \
+	{"contained", FHIR_ARRAY}, {"extension", FHIR_ARRAY},              \
+	{"modifierExtension", FHIR_ARRAY}
+
 /* A FHIR type's members, and a choice list shared by several types
  * (Observation's value[x]), or NULL. */
 struct fhir_def {
