@@ -353,27 +353,51 @@ history_entry(const char *base, const char *type, json_t *r)
 			 "response", resp);
 }
 
-/* GET /fhir/:type/:id/_history: a Bundle of type history, newest first,
- * paged with _count (next links carry where a page ended). */
+static const char *search_url(struct web *w, const char *base,
+			      const char *type, const char *cursor);
+
+/*
+ * GET /fhir/:type/:id/_history (one resource's versions) and
+ * GET /fhir/:type/_history (every version of the type the caller may
+ * read, with _since): a Bundle of type history, newest first, paged with
+ * _count (next links carry where a page ended).
+ */
 static enum err
 get_history(struct req *req)
 {
 	const struct fhir_type *t = type_of(req);
+	const char *idp = http_param(req, "id");
 	struct fhir_search q = {0};
 	struct fhir_page page = {0};
 	struct fhir_call c;
 	struct web *w;
 	json_t *bundle, *links, *entries, *r;
-	const char *base, *self, *cur;
-	int64_t id, before = 0, key, cid;
-	size_t i;
+	const char *base, *self, *cur, *since;
+	int64_t id = 0, before = 0, key, cid, since_ms = 0, hi;
+	size_t i, n;
 	bool answered, has;
+	const struct http_field *f;
 	enum err e = begin(req, &w, &c, &answered);
 
 	if (e != ERR_OK || answered)
 		return e;
-	if (!t || !t->history || !fhir_id_parse(http_param(req, "id"), &id))
+	if (!t || (idp ? !t->history || !fhir_id_parse(idp, &id)
+		       : !t->history_type))
 		return ERR_NOT_FOUND;
+	f = http_fields(req, &n);
+	for (i = 0; i < n; i++)
+		if (strcmp(f[i].name, "_count") &&
+		    strcmp(f[i].name, "_cursor") &&
+		    (idp || strcmp(f[i].name, "_since")) &&
+		    strcmp(f[i].name, "_format") &&
+		    strcmp(f[i].name, "_pretty")) {
+			fhir_fail(&c.oo, 400, "not-supported", f[i].name,
+				  idp ? "A resource's history takes _count "
+					"only."
+				      : "A type's history takes _count and "
+					"_since.");
+			return finish(req, &c, ERR_INVALID);
+		}
 	q.count = FHIR_COUNT_DEFAULT;
 	if ((cur = http_field(req, "_count")) &&
 	    !str_to_i64(str_c(cur), 1, FHIR_COUNT_MAX, &key)) {
@@ -383,10 +407,17 @@ get_history(struct req *req)
 	}
 	if (cur)
 		q.count = (int)key;
+	if ((since = http_field(req, "_since")) &&
+	    !fhir_datetime_parse(since, &since_ms, &hi, NULL)) {
+		fhir_fail(&c.oo, 400, "value", "_since",
+			  "_since is an instant, for example "
+			  "2025-01-01T00:00:00Z.");
+		return finish(req, &c, ERR_INVALID);
+	}
 	q.cursor = http_field(req, "_cursor");
 	if (!fhir_cursor_parse(&c, &q, &has, &key, &cid))
 		return finish(req, &c, ERR_INVALID);
-	if (has) {
+	if (idp && has) {
 		if (cid != id || key < 1) {
 			fhir_fail(&c.oo, 400, "value", "_cursor",
 				  "Follow the next link as it is.");
@@ -394,43 +425,27 @@ get_history(struct req *req)
 		}
 		before = key;
 	}
-	{
-		const struct http_field *f;
-		size_t n;
-
-		f = http_fields(req, &n);
-		for (i = 0; i < n; i++)
-			if (strcmp(f[i].name, "_count") &&
-			    strcmp(f[i].name, "_cursor") &&
-			    strcmp(f[i].name, "_format") &&
-			    strcmp(f[i].name, "_pretty")) {
-				fhir_fail(&c.oo, 400, "not-supported",
-					  f[i].name,
-					  "A history takes _count only.");
-				return finish(req, &c, ERR_INVALID);
-			}
-	}
 	if ((e = fhir_scope_precheck(&c, t->name, SCOPE_READ)) != ERR_OK)
 		return finish(req, &c, e);
 	if (!(page.match = json_array()))
 		return ERR_NOMEM;
-	if ((e = t->history(&c, id, before, q.count, &page)) != ERR_OK) {
+	e = idp ? t->history(&c, id, before, q.count, &page)
+		: t->history_type(&c, &q, since_ms, &page);
+	if (e != ERR_OK) {
 		json_decref(page.match);
 		return finish(req, &c, e);
 	}
 	base = base_url(w);
-	self = arena_printf(w->ctx.a, "%s/%s/%lld/_history?_count=%d", base,
-			    t->name, (long long)id, q.count);
+	cur = idp ? arena_printf(w->ctx.a, "%s/%lld/_history", t->name,
+				 (long long)id)
+		  : arena_printf(w->ctx.a, "%s/_history", t->name);
 	links = json_array();
-	json_array_append_new(links, json_pack("{s:s,s:s++}", "relation",
-					       "self", "url", self,
-					       q.cursor ? "&_cursor=" : "",
-					       q.cursor ? q.cursor : ""));
-	if (page.next)
-		json_array_append_new(links,
-				      json_pack("{s:s,s:s++}", "relation",
-						"next", "url", self,
-						"&_cursor=", page.next));
+	if ((self = search_url(w, base, cur, q.cursor)))
+		json_array_append_new(links, json_pack("{s:s,s:s}", "relation",
+						       "self", "url", self));
+	if (page.next && (self = search_url(w, base, cur, page.next)))
+		json_array_append_new(links, json_pack("{s:s,s:s}", "relation",
+						       "next", "url", self));
 	entries = json_array();
 	json_array_foreach(page.match, i, r)
 		json_array_append_new(entries, history_entry(base, t->name,
@@ -1120,6 +1135,8 @@ static const struct http_route routes[] = {
 	{HTTP_GET, "/fhir/:type/:id", get_read, WEB_API, "/fhir/:type/:id"},
 	{HTTP_GET, "/fhir/:type/:id/_history", get_history, WEB_API,
 	 "/fhir/:type/:id/_history"},
+	{HTTP_GET, "/fhir/:type/_history", get_history, WEB_API,
+	 "/fhir/:type/_history"},
 	{HTTP_GET, "/fhir/:type/:id/_history/:vid", get_vread, WEB_API,
 	 "/fhir/:type/:id/_history/:vid"},
 	{HTTP_PUT, "/fhir/:type/:id", put_update, WEB_API | HTTP_ROUTE_JSON,

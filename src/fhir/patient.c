@@ -195,6 +195,77 @@ fhir_patient_history(struct fhir_call *c, int64_t id, int64_t before,
 	return ERR_OK;
 }
 
+/* A type history cursor holds when a version was made and its number
+ * in one key (versions stay below this), and the patient as its id. */
+#define VERSION_SPAN 1000000
+#define HISTORY_BATCH 200
+#define HISTORY_SCAN_MAX 5000	/* versions looked at for one page */
+
+/* GET /fhir/Patient/_history: every version the caller may read of
+ * every patient of the organisation, newest first. */
+enum err
+fhir_patient_type_history(struct fhir_call *c, const struct fhir_search *q,
+			  int64_t since_ms, struct fhir_page *out)
+{
+	struct patient_version_key after, *keys, last = {0};
+	struct patient p;
+	bool has;
+	int64_t key, pid;
+	size_t n, i, shown = 0, scanned = 0;
+	enum err e;
+
+	if (!fhir_cursor_parse(c, q, &has, &key, &pid))
+		return ERR_INVALID;
+	if (has) {
+		after.at = key / VERSION_SPAN;
+		after.version = key % VERSION_SPAN;
+		after.patient_id = pid;
+	}
+	for (;;) {
+		if ((e = patient_history_of_org(
+			     c->ctx->db, c->ctx->a, c->ctx->actor.org_id,
+			     since_ms / 1000 + (since_ms % 1000 > 0),
+			     has ? &after : NULL, HISTORY_BATCH, &keys, &n)) !=
+		    ERR_OK)
+			return e;
+		for (i = 0; i < n; i++, scanned++) {
+			const struct patient_version_key *k = &keys[i];
+
+			if (shown == (size_t)q->count ||
+			    scanned == HISTORY_SCAN_MAX) {
+				/* More follow: the next page starts here. */
+				out->next = fhir_cursor_make(
+					c, last.at * VERSION_SPAN + last.version,
+					last.patient_id);
+				return ERR_OK;
+			}
+			last = *k;
+			if (!fhir_may(c, "Patient", SCOPE_READ, k->patient_id,
+				      RES_PROFILE))
+				continue;
+			e = patient_version_get(c->ctx->db, c->ctx->a,
+						k->patient_id, k->version, &p);
+			if (e == ERR_NOT_FOUND)
+				e = patient_get(c->ctx->db, c->ctx->a,
+						k->patient_id, &p);
+			if (e != ERR_OK)
+				return e;
+			/* Changed since the list was read: that one comes
+			 * on a later look. */
+			if (p.version != k->version)
+				continue;
+			fhir_audit_read(c, "Patient", k->patient_id,
+					k->patient_id);
+			json_array_append_new(out->match, fhir_patient_json(&p));
+			shown++;
+		}
+		if (n < HISTORY_BATCH)
+			return ERR_OK;
+		after = keys[n - 1];
+		has = true;
+	}
+}
+
 /* --- search -------------------------------------------------------------- */
 
 /* "YYYY-MM-DD" of the first day starting at or after `ms`. */

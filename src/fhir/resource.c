@@ -91,6 +91,7 @@ const struct fhir_type fhir_types[] = {
 	 .update = fhir_patient_update,
 	 .vread = fhir_patient_vread,
 	 .history = fhir_patient_history,
+	 .history_type = fhir_patient_type_history,
 	 .params = fhir_patient_params},
 	{.name = "Practitioner",
 	 .profile = PROFILE("Practitioner"),
@@ -328,6 +329,9 @@ interactions(const struct fhir_type *t)
 	if (t->history)
 		json_array_append_new(a, json_pack("{s:s}", "code",
 						   "history-instance"));
+	if (t->history_type)
+		json_array_append_new(a, json_pack("{s:s}", "code",
+						   "history-type"));
 	if (t->search)
 		json_array_append_new(a, json_pack("{s:s}", "code",
 						   "search-type"));

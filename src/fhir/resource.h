@@ -113,6 +113,12 @@ struct fhir_type {
 	 * out->match, with out->next when older ones follow. */
 	enum err (*history)(struct fhir_call *c, int64_t id, int64_t before,
 			    int count, struct fhir_page *out);
+	/* Type history: every version of every resource of the type the
+	 * caller may read, made at or after `since_ms`, newest first, a
+	 * page of q->count after q->cursor. */
+	enum err (*history_type)(struct fhir_call *c,
+				 const struct fhir_search *q,
+				 int64_t since_ms, struct fhir_page *out);
 	const struct fhir_search_param *params;	/* ends with {NULL} */
 	const char *const *includes;		/* ends with NULL */
 };
@@ -194,6 +200,9 @@ enum err fhir_patient_vread(struct fhir_call *c, int64_t id, int64_t version,
 			    json_t **out);
 enum err fhir_patient_history(struct fhir_call *c, int64_t id, int64_t before,
 			      int count, struct fhir_page *out);
+enum err fhir_patient_type_history(struct fhir_call *c,
+				   const struct fhir_search *q,
+				   int64_t since_ms, struct fhir_page *out);
 enum err fhir_observation_read(struct fhir_call *c, int64_t id,
 			       json_t **out);
 enum err fhir_observation_search(struct fhir_call *c,

@@ -99,6 +99,17 @@ static const char sql_version_get[] =
 static const char sql_versions[] =
 	"SELECT " VERSION_COLS "WHERE patient_id = $1 AND version < $2 "
 	"ORDER BY version DESC LIMIT $3";
+/* Every version of an organisation's patients (current and kept) made
+ * at or after $2, newest first, after the cursor ($4, $5, $6) when $3. */
+static const char sql_org_history[] =
+	"SELECT id, version, updated_at FROM ("
+	"SELECT id, version, updated_at FROM patient "
+	"WHERE org_id = $1 AND updated_at >= $2 UNION ALL "
+	"SELECT patient_id, version, updated_at FROM patient_version "
+	"WHERE org_id = $1 AND updated_at >= $2) AS h "
+	"WHERE $3 = 0 OR updated_at < $4 OR (updated_at = $4 AND (id < $5 "
+	"OR (id = $5 AND version < $6))) "
+	"ORDER BY updated_at DESC, id DESC, version DESC LIMIT $7";
 static const char sql_search[] =
 	"SELECT " PATIENT_COLS "FROM patient p "
 	"LEFT JOIN unit u ON u.id = p.unit_id "
@@ -550,6 +561,38 @@ patient_versions(struct db *db, struct arena *a, int64_t id, int64_t before,
 	stmt_bind_int(st, 2, before);
 	stmt_bind_int(st, 3, (int64_t)limit);
 	return stmt_list(st, a, sizeof(**out), limit, read_version, out, n);
+}
+
+static void
+read_history_key(struct stmt *st, struct arena *a, void *record)
+{
+	struct patient_version_key *k = record;
+
+	(void)a;
+	k->patient_id = stmt_int(st, 0);
+	k->version = stmt_int(st, 1);
+	k->at = stmt_int(st, 2);
+}
+
+enum err
+patient_history_of_org(struct db *db, struct arena *a, int64_t org_id,
+		       int64_t since, const struct patient_version_key *after,
+		       size_t limit, struct patient_version_key **out,
+		       size_t *n)
+{
+	struct stmt *st = db_prepare(db, sql_org_history);
+
+	if (!st)
+		return ERR_DB;
+	stmt_bind_int(st, 1, org_id);
+	stmt_bind_int(st, 2, since);
+	stmt_bind_int(st, 3, after != NULL);
+	stmt_bind_int(st, 4, after ? after->at : 0);
+	stmt_bind_int(st, 5, after ? after->patient_id : 0);
+	stmt_bind_int(st, 6, after ? after->version : 0);
+	stmt_bind_int(st, 7, (int64_t)limit);
+	return stmt_list(st, a, sizeof(**out), limit, read_history_key, out,
+			 n);
 }
 
 enum err

@@ -101,6 +101,24 @@ enum err patient_versions(struct db *db, struct arena *a, int64_t id,
 			  int64_t before, size_t limit, struct patient **out,
 			  size_t *n);
 
+/* One version of one patient, and when it was made (Unix seconds). */
+struct patient_version_key {
+	int64_t patient_id;
+	int64_t version;
+	int64_t at;
+};
+
+/*
+ * The versions of an organisation's patients, current and kept, made at
+ * or after `since`, newest first (then by patient and version, both
+ * descending), after `after` (NULL: from the newest), at most `limit`.
+ */
+enum err patient_history_of_org(struct db *db, struct arena *a,
+				int64_t org_id, int64_t since,
+				const struct patient_version_key *after,
+				size_t limit, struct patient_version_key **out,
+				size_t *n);
+
 /* The record with its identifiers; ERR_NOT_FOUND when absent. */
 enum err patient_get(struct db *db, struct arena *a, int64_t id,
 		     struct patient *out);

@@ -92,6 +92,11 @@ test('the CapabilityStatement lists what the server does, and each listed intera
       const now = await fhir(readOnlyToken).read({ resourceType: type, id: ids[type] });
       assert.deepEqual(await fhir(readOnlyToken).vread({ resourceType: type, id: ids[type], version: now.meta.versionId }), now);
     },
+    'history-type': async (type) => {
+      const b = await fhir(readOnlyToken).typeHistory({ resourceType: type, options: { qs: { _count: 5 } } });
+      assert.equal(b.type, 'history');
+      assert.ok(b.entry.length > 0);
+    },
     'history-instance': async (type) => {
       const b = await fhir(readOnlyToken).history({ resourceType: type, id: ids[type] });
       assert.equal(b.type, 'history');

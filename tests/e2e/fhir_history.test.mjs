@@ -13,6 +13,25 @@ let server, maria, other, doctor, mine;
 const makeToken = (user, scopes) => makeTokenFor(server, user, scopes);
 const fhir = (token) => fhirClient(server, token);
 
+// Every entry of a history, page by page, following the next links
+// (fhir-kit-client's history calls send no parameters), as "id/version".
+async function walk(token, path) {
+  const got = [];
+  while (path) {
+    const r = await fhirRaw(server, path, { token });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.type, 'history');
+    for (const e of r.body.entry) {
+      assert.equal(e.response.etag, `W/"${e.resource.meta.versionId}"`);
+      assert.equal(e.request.method, e.resource.meta.versionId === '1' ? 'POST' : 'PUT');
+      got.push(`${e.resource.id}/${e.resource.meta.versionId}`);
+    }
+    const next = r.body.link.find((l) => l.relation === 'next');
+    path = next ? new URL(next.url).pathname + new URL(next.url).search : null;
+  }
+  return got;
+}
+
 before(async () => {
   server = await startServer();
   maria = patientId(server);
@@ -50,18 +69,8 @@ test('each version of a patient is kept, whether changed through the API or on t
   assert.deepEqual(got3, await fhir(mine).read({ resourceType: 'Patient', id: maria }));
 
   // The history, newest first, one version a page.
-  let bundle = await fhir(doctor).history({ resourceType: 'Patient', id: maria, options: { qs: { _count: 1 } } });
-  const seen = [];
-  while (bundle) {
-    assert.equal(bundle.type, 'history');
-    for (const e of bundle.entry) {
-      seen.push(e.resource.meta.versionId);
-      assert.equal(e.response.etag, `W/"${e.resource.meta.versionId}"`);
-      assert.equal(e.request.method, e.resource.meta.versionId === '1' ? 'POST' : 'PUT');
-      assert.equal(e.fullUrl, `${server.url}/fhir/Patient/${maria}`);
-    }
-    bundle = await fhir(doctor).nextPage({ bundle });
-  }
+  const seen = (await walk(doctor, `/fhir/Patient/${maria}/_history?_count=1`)).map((x) => x.split('/')[1]);
+  assert.equal((await fhir(doctor).history({ resourceType: 'Patient', id: maria })).entry[0].fullUrl, `${server.url}/fhir/Patient/${maria}`);
   // Versions before version keeping began are not kept (the demo's).
   const kept = query(server, `SELECT count(*) AS n FROM patient_version WHERE patient_id = ${maria}`)[0].n;
   assert.deepEqual(seen, [start + 2, start + 1, start].slice(0, kept + 1).map(String));
@@ -99,4 +108,41 @@ test('a reading has one version; another patient\'s history is out of reach; bad
   const r = await refused(fhir(mine).vread({ resourceType: 'Patient', id: maria, version: '999' }));
   assert.equal(r.status, 404);
   assert.equal(snapshot(server), before);
+});
+
+test('the history of every patient: newest first, only those the caller may read, since a time', async () => {
+  // The receptionist reads every patient of the organisation.
+  const reception = await makeToken('reception', 'user/Patient.rus');
+  const t0 = new Date(Date.now() - 1000).toISOString();
+  // Two more versions of another patient of the doctor's, after t0.
+  const docId = query(server, "SELECT CAST(id AS TEXT) AS id FROM account WHERE username = 'doctor'")[0].id;
+  const other = query(server, `SELECT CAST(patient_id AS TEXT) AS id FROM care_team_member WHERE account_id = ${docId} AND patient_id != ${maria} LIMIT 1`)[0].id;
+  for (const family of ['Ruiz', 'Ruiz Gil']) {
+    const now = await fhir(doctor).read({ resourceType: 'Patient', id: other });
+    now.name[0].family = family;
+    await fhir(doctor).update({ resourceType: 'Patient', id: other, body: now, options: { headers: { 'If-Match': `W/"${now.meta.versionId}"` } } });
+  }
+  const seen = await walk(reception, `/fhir/Patient/_history?_since=${encodeURIComponent(t0)}&_count=1`);
+  const v = Number((await fhir(reception).read({ resourceType: 'Patient', id: other })).meta.versionId);
+  assert.deepEqual(seen.filter((x) => x.startsWith(other + '/')), [`${other}/${v}`, `${other}/${v - 1}`]);
+  assert.equal(new Set(seen).size, seen.length);
+  // All of them, without _since: every version of every patient.
+  const all = await walk(reception, '/fhir/Patient/_history?_count=7');
+  const patients = query(server, 'SELECT count(*) AS n FROM patient')[0].n;
+  const kept = query(server, 'SELECT count(*) AS n FROM patient_version')[0].n;
+  assert.equal(all.length, patients + kept);
+  assert.equal(new Set(all).size, all.length);
+  // A patient's token: her own versions only.
+  const own = await walk(mine, '/fhir/Patient/_history');
+  assert.ok(own.length >= 1);
+  assert.ok(own.every((x) => x.startsWith(maria + '/')));
+  // fhir-kit-client's own call answers too.
+  assert.equal((await fhir(mine).typeHistory({ resourceType: 'Patient' })).type, 'history');
+  // Bad parameters.
+  for (const q of ['_since=yesterday', '_count=0', 'name=x', '_cursor=zz']) {
+    const r = await fhirRaw(server, `/fhir/Patient/_history?${q}`, { token: reception });
+    assert.equal(r.status, 400, q);
+    assert.equal(r.body.resourceType, 'OperationOutcome');
+  }
+  assert.equal((await fhirRaw(server, '/fhir/Observation/_history', { token: mine })).status, 404);
 });

@@ -234,6 +234,39 @@ test_versions_kept(void **state)
 					  v1.version + 1, 10, &list, &n),
 			 ERR_OK);
 	assert_int_equal(n, 1);
+
+	/* The organisation's history: the two kept and the current one of
+	 * p1 among the others', newest first, in pages; none of the other
+	 * organisation's. */
+	{
+		struct patient_version_key *keys, after;
+		size_t i, mine = 0, total;
+
+		assert_int_equal(patient_history_of_org(f->t.db, f->a, f->org,
+							0, NULL, 100, &keys,
+							&n),
+				 ERR_OK);
+		for (i = 0; i < n; i++) {
+			if (i)
+				assert_true(keys[i].at <= keys[i - 1].at);
+			assert_true(keys[i].patient_id != f->p3);
+			mine += keys[i].patient_id == f->p1;
+		}
+		assert_int_equal(mine, 3);
+		after = keys[0];
+		total = n;
+		assert_int_equal(patient_history_of_org(f->t.db, f->a, f->org,
+							0, &after, 100, &keys,
+							&n),
+				 ERR_OK);
+		assert_int_equal(n, total - 1);
+		/* Since after the last change: nothing. */
+		assert_int_equal(patient_history_of_org(f->t.db, f->a, f->org,
+							INT64_MAX / 2, NULL,
+							100, &keys, &n),
+				 ERR_OK);
+		assert_int_equal(n, 0);
+	}
 }
 
 struct grant_job {
