@@ -80,6 +80,11 @@ try {
     },
   });
   await shot('admin', '/admin/outbox', 'contact-outbox.png', { full: true });
+  // Research consent on the patient's "People who help me" page, on a phone.
+  await shot('patient', `/patients/${pid}/grants`, 'research-consent.png', {
+    viewport: { width: 390, height: 844 },
+    before: (p) => p.getByRole('heading', { name: 'Research' }).scrollIntoViewIfNeeded(),
+  });
   // Messages: the patient's list on a phone, a conversation the doctor answers.
   await shot('patient', '/messages', 'contact-messages.png', { viewport: { width: 390, height: 844 } });
   const thread = query(server, `SELECT CAST(id AS TEXT) AS id FROM message_thread WHERE patient_id = ${pid} AND subject = 'Dizzy in the mornings'`)[0].id;
