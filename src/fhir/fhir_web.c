@@ -1143,8 +1143,10 @@ static const struct http_route routes[] = {
 	 "/fhir/:type/:id"},
 	{HTTP_PATCH, "/fhir/:type/:id", patch_update,
 	 WEB_API | HTTP_ROUTE_JSON, "/fhir/:type/:id"},
-	{HTTP_DELETE, "/fhir/:type/:id", delete_resource, WEB_API,
-	 "/fhir/:type/:id"},
+	/* A body sent with a DELETE is read as JSON and not used, so that
+	 * a type without delete answers 405, not 415. */
+	{HTTP_DELETE, "/fhir/:type/:id", delete_resource,
+	 WEB_API | HTTP_ROUTE_JSON, "/fhir/:type/:id"},
 };
 
 enum err
